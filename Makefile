@@ -1,0 +1,53 @@
+# riskreg: `make run` for a local register with the demo catalog, `make test` for the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export RISKREG_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test lint format check-system venv migrate demo bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "riskreg needs Python 3.11 or newer")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtualenv: on Debian, apt-get install python3-venv"; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+check-system: venv
+	@$(PY) -c 'import weasyprint' 2>/dev/null || { \
+	  echo "WeasyPrint cannot load Pango. Install it: apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
+	@fc-list :lang=zh family 2>/dev/null | grep -q . || { \
+	  echo "No font with Chinese coverage; native names would render as boxes in memos."; \
+	  echo "Install one: apt-get install fonts-noto-cjk"; exit 1; }
+
+migrate: venv
+	DEBUG=1 $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=1 $(PY) manage.py load_demo
+
+# Web, Celery worker and beat on SQLite with a filesystem broker: no Redis needed.
+# Set DATABASE_URL / REDIS_URL to run the same processes on PostgreSQL and Redis.
+run: check-system demo
+	DEBUG=1 PORT=$(PORT) $(PY) manage.py run_local --port $(PORT)
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: venv
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,548 @@
+"""The catalog: candidate models, the organisations behind them, and the evidence for each claim."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from models_catalog.licences import SPDX_IDS, is_known_licence
+
+country_code = RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter ISO 3166 code in capitals, e.g. CN, US, DE."))
+
+
+def validate_licence(value: str) -> None:
+    if not is_known_licence(value):
+        raise ValidationError(
+            _(
+                "%(value)s is not a known SPDX licence id. Use an SPDX id such as MIT or Apache-2.0, "
+                "or a custom reference written LicenseRef-<name>."
+            ),
+            params={"value": value},
+            code="unknown_licence",
+        )
+
+
+def validate_string_list(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise ValidationError(_("Give a list of non-empty names."), code="invalid_list")
+
+
+class OrganisationRole(models.TextChoices):
+    DEVELOPER = "developer", _("Model developer")
+    CHIP_VENDOR = "chip_vendor", _("Chip vendor")
+    COMPUTE_PROVIDER = "compute_provider", _("Compute provider")
+    HOST = "host", _("Host / API provider")
+    AFFILIATE = "affiliate", _("Affiliate")
+    INVESTOR = "investor", _("Investor")
+
+
+class IdentifierScheme(models.TextChoices):
+    USCC = "uscc", _("Unified Social Credit Code (China)")
+    LEI = "lei", _("Legal Entity Identifier")
+    DUNS = "duns", _("D-U-N-S number")
+    REGISTRATION = "registration", _("Company registration number")
+
+
+def validate_identifiers(value) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError(_("Identifiers are a mapping of scheme to value."), code="invalid_identifiers")
+    for scheme, number in value.items():
+        if scheme not in IdentifierScheme.values:
+            raise ValidationError(
+                _("Unknown identifier scheme %(scheme)s; use one of %(schemes)s."),
+                params={"scheme": scheme, "schemes": ", ".join(IdentifierScheme.values)},
+                code="unknown_scheme",
+            )
+        if not isinstance(number, str) or not number.strip():
+            raise ValidationError(_("Identifier %(scheme)s has no value."), params={"scheme": scheme})
+
+
+class Organisation(models.Model):
+    name = models.CharField(
+        _("legal name"),
+        max_length=255,
+        unique=True,
+        help_text=_("The registered legal name in English, e.g. Beijing Zhipu Huazhang Technology Co., Ltd."),
+    )
+    short_name = models.CharField(
+        _("common name"), max_length=120, blank=True, help_text=_("The name people use, e.g. Zhipu AI.")
+    )
+    native_name = models.CharField(
+        _("native-script name"),
+        max_length=255,
+        blank=True,
+        help_text=_("The legal name in its own script, e.g. 北京智谱华章科技股份有限公司."),
+    )
+    aliases = models.JSONField(
+        _("aliases"),
+        default=list,
+        blank=True,
+        validators=[validate_string_list],
+        help_text=_("Other names and former names, one per line. All of them are screened."),
+    )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        validators=[country_code],
+        help_text=_("Country of incorporation, two-letter ISO code."),
+    )
+    roles = models.JSONField(
+        _("roles"),
+        default=list,
+        blank=True,
+        help_text=_("What this organisation does in model supply chains."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subsidiaries",
+        help_text=_("The group it belongs to; subsidiaries share the parent's exposure in the supply chain."),
+    )
+    identifiers = models.JSONField(
+        _("identifiers"),
+        default=dict,
+        blank=True,
+        validators=[validate_identifiers],
+        help_text=_(
+            "Registry identifiers such as USCC or LEI. An exact identifier match on a sanctions list "
+            "is a match whatever the name."
+        ),
+    )
+    website = models.URLField(_("website"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="organisation_country_iso2"),
+            models.CheckConstraint(condition=~Q(name=""), name="organisation_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.short_name} ({self.name})" if self.short_name else self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def all_names(self) -> list[str]:
+        """Every name this organisation is known by, for screening and alert matching."""
+        names = [self.name, self.short_name, self.native_name, *self.aliases]
+        seen: list[str] = []
+        for name in names:
+            if name and name not in seen:
+                seen.append(name)
+        return seen
+
+    def clean(self) -> None:
+        unknown = [role for role in self.roles or [] if role not in OrganisationRole.values]
+        if unknown:
+            raise ValidationError({"roles": _("Unknown role: %s") % ", ".join(unknown)})
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("An organisation cannot be its own parent.")})
+
+
+class Accelerator(models.Model):
+    class Kind(models.TextChoices):
+        GPU = "gpu", _("GPU")
+        NPU = "npu", _("NPU / AI accelerator")
+        TPU = "tpu", _("TPU")
+        OTHER = "other", _("Other")
+
+    product = models.CharField(_("product"), max_length=120, help_text=_("e.g. Ascend 910B, H800, H100-80GB."))
+    vendor = models.ForeignKey(
+        Organisation, verbose_name=_("vendor"), on_delete=models.PROTECT, related_name="accelerators"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.GPU)
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Export-control status, variants, etc."))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("accelerator")
+        verbose_name_plural = _("accelerators")
+        ordering = ["vendor__name", "product"]
+        constraints = [models.UniqueConstraint(fields=["vendor", "product"], name="accelerator_unique_per_vendor")]
+
+    def __str__(self) -> str:
+        return f"{self.vendor.display_name} {self.product}"
+
+
+class EvidenceSource(models.Model):
+    class Kind(models.TextChoices):
+        FEDERAL_REGISTER = "federal_register", _("Federal Register notice")
+        LEGISLATION = "legislation", _("Legislation")
+        GUIDANCE = "guidance", _("Regulator guidance or press release")
+        TECHNICAL_REPORT = "technical_report", _("Technical report / paper")
+        MODEL_CARD = "model_card", _("Model card")
+        DEVELOPER_STATEMENT = "developer_statement", _("Developer statement")
+        PRESS = "press", _("Press report")
+        ANALYSIS = "analysis", _("Third-party analysis")
+        OTHER = "other", _("Other")
+
+    title = models.CharField(_("title"), max_length=500)
+    publisher = models.CharField(_("publisher"), max_length=255)
+    author = models.CharField(_("author"), max_length=255, blank=True)
+    url = models.URLField(_("URL"), max_length=1000, blank=True)
+    citation = models.CharField(
+        _("formal citation"),
+        max_length=120,
+        blank=True,
+        help_text=_("e.g. 90 FR 4617, Regulation (EU) 2024/1689, arXiv 2602.15763."),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    published_on = models.DateField(_("published"), null=True, blank=True)
+    retrieved_on = models.DateField(_("retrieved"), null=True, blank=True)
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("What the source says, in our own words. Shown in memos as text.")
+    )
+    captured_sha256 = models.CharField(
+        _("SHA-256 of captured copy"),
+        max_length=64,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9a-f]{64}$", _("64 lower-case hex digits."))],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("evidence source")
+        verbose_name_plural = _("evidence sources")
+        ordering = ["-published_on", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["title", "publisher"], name="evidence_source_unique_title_publisher"),
+            models.CheckConstraint(
+                condition=Q(retrieved_on__isnull=True)
+                | Q(published_on__isnull=True)
+                | Q(retrieved_on__gte=models.F("published_on")),
+                name="evidence_source_retrieved_after_published",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.title}"
+
+
+class AIModel(models.Model):
+    class Weights(models.TextChoices):
+        OPEN = "open", _("Open weights")
+        GATED = "gated", _("Open weights, gated access")
+        API_ONLY = "api_only", _("API only")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=120, unique=True, help_text=_("e.g. GLM-5"))
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text=_("The name in lower case with dashes (glm-5); used in the API and commands."),
+    )
+    family = models.CharField(_("family"), max_length=80, help_text=_("e.g. GLM, DeepSeek, Llama"))
+    version = models.CharField(_("version"), max_length=40, blank=True)
+    developer = models.ForeignKey(
+        Organisation, verbose_name=_("developer"), on_delete=models.PROTECT, related_name="models_developed"
+    )
+    parameters_total = models.PositiveBigIntegerField(
+        _("total parameters"), null=True, blank=True, help_text=_("All parameters, e.g. 744000000000 for 744B.")
+    )
+    parameters_active = models.PositiveBigIntegerField(
+        _("active parameters"),
+        null=True,
+        blank=True,
+        help_text=_("Parameters active per token (mixture-of-experts models), e.g. 40000000000."),
+    )
+    training_tokens = models.PositiveBigIntegerField(
+        _("training tokens"), null=True, blank=True, help_text=_("e.g. 28500000000000 for 28.5T.")
+    )
+    architecture = models.CharField(_("architecture"), max_length=255, blank=True)
+    licence = models.CharField(
+        _("licence (SPDX)"),
+        max_length=80,
+        validators=[validate_licence],
+        help_text=_("SPDX id such as MIT or Apache-2.0, or LicenseRef-<name> for a custom licence."),
+    )
+    weights = models.CharField(_("weights availability"), max_length=10, choices=Weights.choices)
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("AI model")
+        verbose_name_plural = _("AI models")
+        ordering = ["family", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parameters_active__isnull=True)
+                | Q(parameters_total__isnull=True)
+                | Q(parameters_active__lte=models.F("parameters_total")),
+                name="aimodel_active_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(licence__in=sorted(SPDX_IDS)) | Q(licence__regex=r"^LicenseRef-[A-Za-z0-9.\-]+$"),
+                name="aimodel_licence_spdx",
+            ),
+            models.CheckConstraint(condition=Q(slug__regex=r"^[a-z0-9]+(-[a-z0-9]+)*$"), name="aimodel_slug_format"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = model_slug(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if not self.slug and self.name:
+            self.slug = model_slug(self.name)
+        if self.parameters_active and self.parameters_total and self.parameters_active > self.parameters_total:
+            raise ValidationError({"parameters_active": _("Active parameters cannot exceed total parameters.")})
+
+
+def model_slug(name: str) -> str:
+    """GLM-5 -> glm-5; Llama 4 -> llama-4; DeepSeek-V3 -> deepseek-v3."""
+    return slugify(name.replace(".", "-"))
+
+
+class ProvenanceClaim(models.Model):
+    class Subject(models.TextChoices):
+        TRAINING_HARDWARE = "training_hardware", _("Training hardware")
+        COMPUTE_PROVIDER = "compute_provider", _("Compute provider")
+        TRAINING_LOCATION = "training_location", _("Training location")
+        TRAINING_DATA = "training_data", _("Training data")
+        HOSTING = "hosting", _("Hosting / serving")
+        OTHER = "other", _("Other")
+
+    class Confidence(models.TextChoices):
+        DEVELOPER_STATED = "developer_stated", _("Stated by the developer")
+        CORROBORATED = "corroborated", _("Corroborated by independent sources")
+        REPORTED = "reported", _("Reported, unconfirmed by developer")
+        DISPUTED = "disputed", _("Disputed")
+        UNVERIFIED = "unverified", _("Unverified")
+
+    model = models.ForeignKey(AIModel, verbose_name=_("model"), on_delete=models.CASCADE, related_name="claims")
+    subject = models.CharField(_("what is claimed"), max_length=30, choices=Subject.choices)
+    statement = models.TextField(
+        _("statement"),
+        help_text=_("The claim as one sentence, e.g. GLM-5 was trained entirely on Huawei Ascend chips."),
+    )
+    value = models.CharField(_("value"), max_length=255, help_text=_("Short value, e.g. Huawei Ascend 910B."))
+    accelerator = models.ForeignKey(
+        Accelerator,
+        verbose_name=_("accelerator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        help_text=_("For training-hardware claims: the chip. Its vendor joins the supply chain."),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        help_text=_("For compute-provider or hosting claims: who. Joins the supply chain."),
+    )
+    country = models.CharField(_("country"), max_length=2, blank=True, validators=[country_code])
+    confidence = models.CharField(_("confidence"), max_length=20, choices=Confidence.choices)
+    source = models.ForeignKey(
+        EvidenceSource,
+        verbose_name=_("principal source"),
+        on_delete=models.PROTECT,
+        related_name="claims",
+        help_text=_("Every claim rests on at least one source."),
+    )
+    other_sources = models.ManyToManyField(
+        EvidenceSource, verbose_name=_("further sources"), blank=True, related_name="supporting_claims"
+    )
+    as_of = models.DateField(_("as of"), null=True, blank=True, help_text=_("When the claim was last checked."))
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[other_sources])
+
+    class Meta:
+        verbose_name = _("provenance claim")
+        verbose_name_plural = _("provenance claims")
+        ordering = ["model__name", "subject", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(value=""), name="claim_value_not_empty"),
+            models.CheckConstraint(
+                condition=Q(country="") | Q(country__regex=r"^[A-Z]{2}$"), name="claim_country_iso2"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model}: {self.get_subject_display()} = {self.value} ({self.get_confidence_display()})"
+
+    def all_sources(self) -> list[EvidenceSource]:
+        extra = [s for s in self.other_sources.all() if s.pk != self.source_id]
+        return [self.source, *extra]
+
+
+class Jurisdiction(models.Model):
+    code = models.CharField(_("code"), max_length=8, unique=True, help_text=_("US, EU, UK, CN ..."))
+    name = models.CharField(_("name"), max_length=120)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("jurisdiction")
+        verbose_name_plural = _("jurisdictions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegulatoryGuidance(models.Model):
+    class Kind(models.TextChoices):
+        LEGISLATION = "legislation", _("Legislation")
+        RULE = "rule", _("Rule / regulation")
+        LIST_DESIGNATION = "list_designation", _("List designation")
+        GUIDANCE = "guidance", _("Guidance (not a rule)")
+        CODE_OF_PRACTICE = "code_of_practice", _("Code of practice")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ADOPTED = "adopted", _("Adopted, not yet applicable")
+        IN_FORCE = "in_force", _("In force")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="guidance"
+    )
+    issuer = models.CharField(_("issuer"), max_length=255, help_text=_("e.g. US Department of Commerce, BIS"))
+    title = models.CharField(_("title"), max_length=500)
+    reference = models.CharField(
+        _("reference"),
+        max_length=120,
+        blank=True,
+        help_text=_("Formal reference, e.g. 90 FR 4617 or Regulation (EU) 2024/1689; blank for guidance without one."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    issued_on = models.DateField(_("issued"), null=True, blank=True)
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    source = models.ForeignKey(
+        EvidenceSource,
+        verbose_name=_("source"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="guidance",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("regulatory guidance")
+        verbose_name_plural = _("regulatory guidance")
+        ordering = ["jurisdiction__code", "-issued_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "title"], name="guidance_unique_title"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_from__isnull=True)
+                | Q(effective_to__gte=models.F("effective_from")),
+                name="guidance_effective_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        ref = f" ({self.reference})" if self.reference else ""
+        return f"{self.jurisdiction.code}: {self.title}{ref}"
+
+
+class ModelGuidanceStatus(models.Model):
+    class Status(models.TextChoices):
+        NO_GUIDANCE = "no_guidance", _("No guidance")
+        UNDER_REVIEW = "under_review", _("Under review")
+        PERMITTED = "permitted", _("Permitted")
+        PERMITTED_WITH_CONDITIONS = "permitted_with_conditions", _("Permitted with conditions")
+        RESTRICTED = "restricted", _("Restricted")
+        PROHIBITED = "prohibited", _("Prohibited")
+
+    model = models.ForeignKey(
+        AIModel, verbose_name=_("model"), on_delete=models.CASCADE, related_name="guidance_statuses"
+    )
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT)
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices)
+    guidance = models.ManyToManyField(RegulatoryGuidance, verbose_name=_("guidance relied on"), blank=True)
+    rationale = models.TextField(_("rationale"), blank=True, help_text=_("Why this status, in a sentence or two."))
+    conditions = models.TextField(_("conditions"), blank=True)
+    reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[guidance])
+
+    class Meta:
+        verbose_name = _("model guidance status")
+        verbose_name_plural = _("model guidance statuses")
+        ordering = ["model__name", "jurisdiction__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "jurisdiction"], name="guidance_status_unique_per_jurisdiction")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} in {self.jurisdiction.code}: {self.get_status_display()}"
+
+
+class SanctionsNote(models.Model):
+    """What legal has recorded about an organisation's listing, with the citation."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="sanctions_notes"
+    )
+    authority = models.CharField(_("authority"), max_length=120, help_text=_("e.g. US Department of Commerce, BIS"))
+    list_name = models.CharField(_("list"), max_length=120, help_text=_("e.g. Entity List, SDN List"))
+    citation = models.CharField(_("citation"), max_length=120, help_text=_("e.g. 84 FR 22961"))
+    listed_on = models.DateField(_("listed / effective on"), null=True, blank=True)
+    source = models.ForeignKey(
+        EvidenceSource,
+        verbose_name=_("source"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sanctions_notes",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sanctions note")
+        verbose_name_plural = _("sanctions notes")
+        ordering = ["organisation__name", "listed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "list_name", "citation"], name="sanctions_note_unique_citation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.display_name}: {self.list_name}, {self.citation}"

@@ -1,0 +1,100 @@
+"""Read-side rules of the catalog, shared by the API, screening, watch, register and memos."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from models_catalog.models import (
+    AIModel,
+    ModelGuidanceStatus,
+    Organisation,
+    OrganisationRole,
+    ProvenanceClaim,
+)
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One organisation in a model's supply chain, and why it is there."""
+
+    organisation: Organisation
+    role: str  # an OrganisationRole value
+    via: str  # a sentence: "developer", "parent of Zhipu AI", "vendor of Ascend 910B (claim 12)"
+
+
+def model_detail_queryset() -> QuerySet[AIModel]:
+    """Models with everything a detail page shows, in a fixed number of queries."""
+    return AIModel.objects.select_related("developer", "developer__parent").prefetch_related(
+        Prefetch(
+            "claims",
+            queryset=ProvenanceClaim.objects.select_related(
+                "source", "accelerator", "accelerator__vendor", "organisation"
+            ).prefetch_related("other_sources"),
+        ),
+        Prefetch(
+            "guidance_statuses",
+            queryset=ModelGuidanceStatus.objects.select_related("jurisdiction").prefetch_related(
+                "guidance", "guidance__jurisdiction"
+            ),
+        ),
+    )
+
+
+def supply_chain(*, model: AIModel) -> list[ChainLink]:
+    """Every organisation in the model's chain: developer, its parent, its subsidiaries, chip
+    vendors and compute providers named in claims. Each organisation appears once (first reason wins)."""
+    links: list[ChainLink] = []
+    seen: set[int] = set()
+
+    def add(org: Organisation | None, role: str, via: str) -> None:
+        if org is not None and org.pk not in seen:
+            seen.add(org.pk)
+            links.append(ChainLink(org, role, via))
+
+    developer = model.developer
+    add(developer, OrganisationRole.DEVELOPER, "developer")
+    if developer.parent_id:
+        add(developer.parent, OrganisationRole.AFFILIATE, f"parent of {developer.display_name}")
+    for subsidiary in Organisation.objects.filter(parent=developer).order_by("name"):
+        add(subsidiary, OrganisationRole.AFFILIATE, f"subsidiary of {developer.display_name}")
+    for claim in model.claims.all():
+        if claim.accelerator_id:
+            add(
+                claim.accelerator.vendor,
+                OrganisationRole.CHIP_VENDOR,
+                f"vendor of {claim.accelerator.product} ({claim.get_confidence_display().lower()})",
+            )
+        if claim.organisation_id:
+            role = (
+                OrganisationRole.HOST
+                if claim.subject == ProvenanceClaim.Subject.HOSTING
+                else (OrganisationRole.COMPUTE_PROVIDER)
+            )
+            add(
+                claim.organisation,
+                role,
+                f"{claim.get_subject_display().lower()} ({claim.get_confidence_display().lower()})",
+            )
+    return links
+
+
+def models_for_organisations(*, organisation_ids: Iterable[int]) -> QuerySet[AIModel]:
+    """Models whose supply chain contains any of these organisations (the inverse of supply_chain)."""
+    ids = set(organisation_ids)
+    if not ids:
+        return AIModel.objects.none()
+    # Parents and subsidiaries of the organisations count as developers-by-group.
+    related = set(Organisation.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids)).values_list("pk", "parent_id"))
+    developer_ids = ids | {pk for pk, _ in related} | {parent for _, parent in related if parent}
+    return AIModel.objects.filter(
+        Q(developer_id__in=developer_ids)
+        | Q(claims__organisation_id__in=ids)
+        | Q(claims__accelerator__vendor_id__in=ids)
+    ).distinct()
+
+
+def models_for_accelerators(*, accelerator_ids: Iterable[int]) -> QuerySet[AIModel]:
+    return AIModel.objects.filter(claims__accelerator_id__in=set(accelerator_ids)).distinct()

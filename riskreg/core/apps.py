@@ -1,0 +1,22 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+
+
+class CoreConfig(AppConfig):
+    name = "riskreg.core"
+    label = "core"
+    verbose_name = "System"
+
+    def ready(self) -> None:
+        from riskreg.core import checks  # noqa: F401  (registers the system checks)
+
+        post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="riskreg.core.roles_sync")
+
+
+def _sync_roles_after_last_app(sender, using="default", **kwargs) -> None:
+    # Permissions of every app exist only once the last app's post_migrate has run.
+    if sender.label != list(apps.get_app_configs())[-1].label:
+        return
+    from riskreg.core.roles import roles_sync
+
+    roles_sync(using=using)

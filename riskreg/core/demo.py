@@ -1,0 +1,45 @@
+"""Demo users: one per role plus an administrator, sharing one password."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from riskreg.core.roles import Role
+
+DEMO_USERS = [
+    ("admin", None, "Ada", "Admin"),
+    ("requester", Role.REQUESTER, "Rhea", "Requester"),
+    ("legal", Role.LEGAL, "Lena", "Legal"),
+    ("security", Role.SECURITY, "Sami", "Security"),
+    ("procurement", Role.PROCUREMENT, "Priya", "Procurement"),
+    ("auditor", Role.AUDITOR, "Aldo", "Auditor"),
+]
+
+
+@transaction.atomic
+def load(*, stdout) -> None:
+    missing = [spec for spec in DEMO_USERS if not User.objects.filter(username=spec[0]).exists()]
+    if not missing:
+        stdout.write("demo users: present (passwords unchanged)")
+        return
+    password = os.environ.get("RISKREG_DEMO_PASSWORD")
+    generated = not password
+    if generated:
+        password = secrets.token_urlsafe(12)
+    for username, role, first, last in missing:
+        user = User(username=username, email=f"{username}@example.com", first_name=first, last_name=last)
+        user.is_staff = True
+        user.is_superuser = role is None
+        user.set_password(password)
+        user.save()
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+    names = ", ".join(spec[0] for spec in missing)
+    if generated:
+        stdout.write(f"demo users created: {names}\n  password (shown once): {password}")
+    else:
+        stdout.write(f"demo users created: {names} (password from RISKREG_DEMO_PASSWORD)")

@@ -1,0 +1,256 @@
+"""The risk register: versioned matrices, risk items, adoption requests and their sign-offs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class RiskMatrix(models.Model):
+    """A likelihood x impact matrix stored as data. Frozen once an assessment uses it: change means a new version."""
+
+    name = models.CharField(_("name"), max_length=120)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    likelihood_labels = models.JSONField(
+        _("likelihood levels"),
+        help_text=_('Lowest first, e.g. ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"]'),
+    )
+    impact_labels = models.JSONField(
+        _("impact levels"), help_text=_('Lowest first, e.g. ["Negligible", "Minor", "Moderate", "Major", "Severe"]')
+    )
+    bands = models.JSONField(
+        _("bands"),
+        help_text=_(
+            'Score bands, score = likelihood x impact: [{"name": "Low", "min": 1, "max": 4, "colour": "#2e7d32"}, ...]'
+        ),
+    )
+    is_default = models.BooleanField(_("default for new assessments"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("risk matrix")
+        verbose_name_plural = _("risk matrices")
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="risk_matrix_unique_version"),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="risk_matrix_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class Deployment(models.TextChoices):
+    SELF_HOSTED = "self-hosted", _("Self-hosted")
+    VENDOR_API = "vendor-api", _("Vendor API")
+    CLOUD = "cloud", _("Cloud provider")
+
+
+class DataClassification(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    INTERNAL = "internal", _("Internal")
+    CONFIDENTIAL = "confidential", _("Confidential")
+    RESTRICTED = "restricted", _("Restricted")
+
+
+class AdoptionRequest(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REOPENED = "reopened", _("Reopened after a material change")
+        EXPIRED = "expired", _("Expired")
+
+    model = models.ForeignKey(
+        "models_catalog.AIModel", verbose_name=_("model"), on_delete=models.PROTECT, related_name="adoption_requests"
+    )
+    use_case = models.TextField(_("use case"))
+    deployment = models.CharField(_("deployment"), max_length=20, choices=Deployment.choices)
+    data_classification = models.CharField(_("data classification"), max_length=20, choices=DataClassification.choices)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="adoption_requests",
+    )
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
+    required_roles = models.JSONField(_("sign-offs required"), default=list)
+    review_round = models.PositiveIntegerField(
+        _("review round"),
+        default=1,
+        help_text=_("Goes up when a request is reopened; earlier sign-offs stay on record."),
+    )
+    matrix = models.ForeignKey(RiskMatrix, verbose_name=_("risk matrix"), on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    expires_on = models.DateField(_("approval expires"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("adoption request")
+        verbose_name_plural = _("adoption requests")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.model} for {self.use_case[:60]}"
+
+
+class SignOff(models.Model):
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        APPROVE_WITH_CONDITIONS = "approve_with_conditions", _("Approve with conditions")
+        REJECT = "reject", _("Reject")
+        REQUEST_CHANGES = "request_changes", _("Request changes")
+
+    request = models.ForeignKey(AdoptionRequest, on_delete=models.CASCADE, related_name="sign_offs")
+    review_round = models.PositiveIntegerField(_("review round"))
+    role = models.CharField(_("role"), max_length=20)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(_("decision"), max_length=30, choices=Decision.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    risk_state_sha256 = models.CharField(_("hash of the risk state signed"), max_length=64)
+    created_at = models.DateTimeField(_("signed at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sign-off")
+        verbose_name_plural = _("sign-offs")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "review_round", "role"], name="sign_off_one_per_role_per_round"),
+            models.UniqueConstraint(
+                fields=["request", "review_round", "signer"], name="sign_off_one_per_person_per_round"
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="approve_with_conditions") | ~Q(conditions=""),
+                name="sign_off_conditions_stated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.get_decision_display()} by {self.signer}"
+
+
+class RiskItem(models.Model):
+    class Category(models.TextChoices):
+        SANCTIONS = "sanctions", _("Sanctions / export control")
+        PROVENANCE = "provenance", _("Provenance")
+        REGULATORY = "regulatory", _("Regulatory")
+        LICENCE = "licence", _("Licence")
+        SECURITY = "security", _("Security")
+        DATA_PROTECTION = "data_protection", _("Data protection")
+        REPUTATIONAL = "reputational", _("Reputational")
+        OPERATIONAL = "operational", _("Operational")
+
+    class Treatment(models.TextChoices):
+        MITIGATE = "mitigate", _("Mitigate")
+        ACCEPT = "accept", _("Accept")
+        AVOID = "avoid", _("Avoid")
+        TRANSFER = "transfer", _("Transfer")
+
+    class Origin(models.TextChoices):
+        MANUAL = "manual", _("Entered by a person")
+        DERIVED = "derived", _("Derived from facts")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed: awaiting a person")
+        ACCEPTED = "accepted", _("Accepted into the register")
+        RETIRED = "retired", _("Retired")
+
+    model = models.ForeignKey("models_catalog.AIModel", on_delete=models.CASCADE, related_name="risk_items")
+    request = models.ForeignKey(
+        AdoptionRequest,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="risk_items",
+        help_text=_("Empty for a risk of the model itself; set for a risk of one use."),
+    )
+    matrix = models.ForeignKey(RiskMatrix, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    inherent_likelihood = models.PositiveSmallIntegerField(_("inherent likelihood"))
+    inherent_impact = models.PositiveSmallIntegerField(_("inherent impact"))
+    existing_controls = models.TextField(_("existing controls"), blank=True)
+    planned_controls = models.TextField(_("planned controls"), blank=True)
+    residual_likelihood = models.PositiveSmallIntegerField(_("residual likelihood"), null=True, blank=True)
+    residual_impact = models.PositiveSmallIntegerField(_("residual impact"), null=True, blank=True)
+    treatment = models.CharField(_("treatment"), max_length=10, choices=Treatment.choices, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    rule = models.CharField(_("derivation rule"), max_length=80, blank=True)
+    facts = models.JSONField(_("facts it was derived from"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("risk item")
+        verbose_name_plural = _("risk items")
+        ordering = ["model", "category", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(inherent_likelihood__gte=1) & Q(inherent_impact__gte=1), name="risk_item_inherent_positive"
+            ),
+            models.CheckConstraint(
+                condition=(Q(residual_likelihood__isnull=True) | Q(residual_likelihood__gte=1))
+                & (Q(residual_impact__isnull=True) | Q(residual_impact__gte=1)),
+                name="risk_item_residual_positive",
+            ),
+            models.CheckConstraint(condition=Q(origin="manual") | ~Q(rule=""), name="risk_item_derived_has_rule"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RequestEvent(models.Model):
+    """The timeline of a request: every transition and sign-off with actor and time."""
+
+    request = models.ForeignKey(AdoptionRequest, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty when the system acted (reopen on a material change, expiry)."),
+    )
+    kind = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("request event")
+        verbose_name_plural = _("request events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.request_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,198 @@
+"""Watch sources, their snapshots and changes, and the alerts raised from them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class SourceKind(models.TextChoices):
+    RSS = "rss", _("RSS feed")
+    ATOM = "atom", _("Atom feed")
+    FEDERAL_REGISTER = "federal-register", _("Federal Register documents API")
+    HTML = "html", _("Web page (CSS selector)")
+    JSON = "json", _("JSON document (JSON path)")
+    OFAC_SDN_CSV = "ofac-sdn-csv", _("OFAC SDN list file (CSV)")
+    US_CSL_JSON = "us-csl-json", _("Consolidated Screening List (JSON)")
+    US_CSL_CSV = "us-csl-csv", _("Consolidated Screening List (CSV)")
+    UN_SC_XML = "un-sc-xml", _("UN Security Council list (XML)")
+    EU_FSF_XML = "eu-fsf-xml", _("EU consolidated list (XML)")
+    OPENSANCTIONS_FTM = "opensanctions-ftm", _("OpenSanctions (FollowTheMoney JSON lines)")
+
+
+class WatchSource(models.Model):
+    class Health(models.TextChoices):
+        NEW = "new", _("Not checked yet")
+        HEALTHY = "healthy", _("Healthy")
+        FAILING = "failing", _("Failing")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=SourceKind.choices)
+    url = models.URLField(_("URL"), max_length=2000)
+    selector = models.CharField(
+        _("selector"),
+        max_length=1000,
+        blank=True,
+        help_text=_("CSS selector (web pages), JSON path (JSON), or query conditions (Federal Register)."),
+    )
+    keywords = models.JSONField(
+        _("keywords"), default=list, blank=True, help_text=_("Extra words that make a change an alert.")
+    )
+    every_minutes = models.PositiveIntegerField(_("check every (minutes)"), default=1440)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Told of alerts from this source."),
+    )
+    # conditional GET and change detection
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_sha256 = models.CharField(max_length=64, blank=True)
+    # health
+    health = models.CharField(_("health"), max_length=10, choices=Health.choices, default=Health.NEW)
+    last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_check_at = models.DateTimeField(_("next check due"), null=True, blank=True)
+    # claim: one worker at a time
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "etag",
+            "last_modified",
+            "last_sha256",
+            "health",
+            "last_checked_at",
+            "last_success_at",
+            "consecutive_failures",
+            "last_error",
+            "next_check_at",
+            "claimed_until",
+            "claim_token",
+        ]
+    )
+
+    class Meta:
+        verbose_name = _("watch source")
+        verbose_name_plural = _("watch sources")
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(every_minutes__gte=1), name="watch_source_every_positive")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CheckRecord(models.Model):
+    """One check of one source: the only row a 304 writes."""
+
+    class Outcome(models.TextChoices):
+        BASELINE = "baseline", _("Baseline")
+        CHANGED = "changed", _("Changed")
+        UNCHANGED = "unchanged", _("Unchanged")
+        ERROR = "error", _("Error")
+
+    source = models.ForeignKey(WatchSource, on_delete=models.CASCADE, related_name="checks")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    http_status = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("check")
+        verbose_name_plural = _("checks")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M}: {self.outcome}"
+
+
+class Snapshot(models.Model):
+    source = models.ForeignKey(WatchSource, on_delete=models.CASCADE, related_name="snapshots")
+    fetched_at = models.DateTimeField(_("fetched at"))
+    sha256 = models.CharField(_("SHA-256 of the body"), max_length=64)
+    http_status = models.PositiveIntegerField(_("HTTP status"))
+    headers = models.JSONField(_("response headers"), default=dict)
+    path = models.CharField(_("stored file"), max_length=500, help_text=_("Compressed, under RISKREG_DATA_DIR."))
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    item_count = models.PositiveIntegerField(_("items"), default=0)
+
+    class Meta:
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
+        ordering = ["-fetched_at"]
+        constraints = [models.UniqueConstraint(fields=["source", "sha256"], name="snapshot_unique_content")]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.fetched_at:%Y-%m-%d %H:%M}"
+
+
+class ChangeEvent(models.Model):
+    source = models.ForeignKey(WatchSource, on_delete=models.CASCADE, related_name="changes")
+    before = models.ForeignKey(Snapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    after = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    added_count = models.PositiveIntegerField(default=0)
+    removed_count = models.PositiveIntegerField(default=0)
+    changed_count = models.PositiveIntegerField(default=0)
+    diff = models.JSONField(_("diff"), default=dict)
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["source", "after"], name="change_unique_per_snapshot")]
+
+    def __str__(self) -> str:
+        return f"{self.source}: +{self.added_count} -{self.removed_count} ~{self.changed_count}"
+
+
+class Alert(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESOLVED = "resolved", _("Resolved")
+
+    change = models.ForeignKey(ChangeEvent, on_delete=models.CASCADE, related_name="alerts")
+    dedupe_key = models.CharField(max_length=255, unique=True, help_text=_("A retried check raises no second alert."))
+    title = models.CharField(_("title"), max_length=500)
+    summary = models.TextField(_("summary"), blank=True)
+    url = models.URLField(_("link"), max_length=2000, blank=True)
+    matched_terms = models.JSONField(_("matched terms"), default=list, blank=True)
+    organisations = models.ManyToManyField("models_catalog.Organisation", blank=True, related_name="alerts")
+    ai_models = models.ManyToManyField(
+        "models_catalog.AIModel", verbose_name=_("models"), blank=True, related_name="alerts"
+    )
+    accelerators = models.ManyToManyField("models_catalog.Accelerator", blank=True, related_name="alerts")
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,169 @@
+"""The fixed cast of test users, API clients, and a real Celery worker on the real broker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.contrib.auth.models import Group, User
+from rest_framework.test import APIClient
+
+from riskreg.core.roles import Role
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PASSWORD = "test-password-123"
+
+
+def services_configured() -> bool:
+    """The real PostgreSQL and Redis are configured (as in CI)."""
+    return os.environ.get("DATABASE_URL", "").startswith("postgres") and bool(os.environ.get("REDIS_URL"))
+
+
+def pytest_collection_modifyitems(config, items):
+    if services_configured():
+        return
+    skip = pytest.mark.skip(reason="needs DATABASE_URL=postgres://... and REDIS_URL (run .ci/run)")
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)
+
+
+def _user(username: str, role: str | None = None, **extra) -> User:
+    user = User.objects.create_user(username=username, email=f"{username}@example.test", password=PASSWORD, **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def requester(db) -> User:
+    return _user("requester", Role.REQUESTER)
+
+
+@pytest.fixture
+def legal(db) -> User:
+    return _user("legal", Role.LEGAL)
+
+
+@pytest.fixture
+def security(db) -> User:
+    return _user("security", Role.SECURITY)
+
+
+@pytest.fixture
+def procurement(db) -> User:
+    return _user("procurement", Role.PROCUREMENT)
+
+
+@pytest.fixture
+def auditor(db) -> User:
+    return _user("auditor", Role.AUDITOR)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """Logged in, but in no role."""
+    return _user("outsider")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return User.objects.create_superuser("admin", "admin@example.test", PASSWORD)
+
+
+@pytest.fixture
+def api():
+    """An API client; call api.force_authenticate(user) or use as_user()."""
+    return APIClient()
+
+
+@pytest.fixture
+def as_user():
+    def make(user: User) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
+
+
+def _test_database_url() -> str:
+    from django.db import connection
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on the real Redis broker and the test PostgreSQL database.
+
+    Tests that use it must use `transactional_db` so the worker sees their rows.
+    """
+    if not services_configured():
+        pytest.skip("needs the real PostgreSQL and Redis")
+    from riskreg.celery import app
+
+    name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    env = os.environ.copy()
+    env["DATABASE_URL"] = _test_database_url()
+    env["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "riskreg",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "4",
+                "--hostname",
+                name,
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"celery worker exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
+            if app.control.ping(destination=[name], timeout=1.0):
+                break
+        else:
+            pytest.fail(f"celery worker did not answer within 60 s:\n{log.read_text()[-4000:]}")
+        proc.log_path = log
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2):
+    """Poll until predicate() is truthy; return its value or fail with a clear message."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout} s: {getattr(predicate, '__name__', predicate)}")
