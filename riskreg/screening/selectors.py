@@ -1,0 +1,48 @@
+"""Read-side rules of screening, shared with the catalog pages, the register and the memos."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from riskreg.screening.models import ScreeningHit
+
+
+def organisation_exposure(*, organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """Each organisation's list exposure: confirmed and potential hits (dismissed ones are left out).
+
+    Contract used by the catalog API and admin, the register's derived risks and the memo snapshot;
+    every value is JSON-serialisable:
+    {"organisation_id", "hit_id", "list_code", "list_name", "authority", "entry_id", "entry_name",
+     "listed_on" (ISO date or None), "citation", "programs", "score", "status", "reviewed_by",
+     "reviewed_at" (ISO datetime or None), "reason"}
+    """
+    ids = set(organisation_ids)
+    exposure: dict[int, list[dict]] = {pk: [] for pk in ids}
+    hits = (
+        ScreeningHit.objects.filter(organisation_id__in=ids)
+        .exclude(status=ScreeningHit.Status.DISMISSED)
+        .select_related("entry", "entry__sanctions_list", "reviewed_by")
+        .order_by("organisation_id", "status", "-score")
+    )
+    for hit in hits:
+        entry = hit.entry
+        exposure[hit.organisation_id].append(
+            {
+                "organisation_id": hit.organisation_id,
+                "hit_id": hit.pk,
+                "list_code": entry.sanctions_list.code,
+                "list_name": entry.sanctions_list.name,
+                "authority": entry.sanctions_list.authority,
+                "entry_id": entry.external_id,
+                "entry_name": entry.primary_name,
+                "listed_on": entry.listed_on.isoformat() if entry.listed_on else None,
+                "citation": entry.citation,
+                "programs": list(entry.programs),
+                "score": hit.score,
+                "status": hit.status,
+                "reviewed_by": hit.reviewed_by.get_username() if hit.reviewed_by else None,
+                "reviewed_at": hit.reviewed_at.isoformat() if hit.reviewed_at else None,
+                "reason": hit.review_reason,
+            }
+        )
+    return exposure
