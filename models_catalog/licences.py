@@ -1,9 +1,9 @@
 """SPDX licence identifiers the catalog accepts.
 
 A curated subset of the SPDX License List (https://spdx.org/licenses/) covering the licences AI
-models are published under. Anything else must be written as an SPDX custom reference,
-``LicenseRef-<name>`` (for example ``LicenseRef-Llama-4-Community``), so a reader can always tell
-a real SPDX id from a house name.
+models are published under. ``NOASSERTION`` (SPDX's own word) records that the licence is not
+known yet. Anything else must be written as an SPDX custom reference, ``LicenseRef-<name>`` (for
+example ``LicenseRef-Llama-4-Community``), so a reader can always tell a real SPDX id from a house name.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ SPDX_IDS = frozenset(
         "MPL-2.0",
         "MS-PL",
         "NCSA",
+        "NOASSERTION",
         "ODbL-1.0",
         "ODC-By-1.0",
         "OFL-1.1",

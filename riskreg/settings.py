@@ -229,6 +229,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 
+# History is a record, not an undo button: the admin shows past states but cannot revert to them.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # --- riskreg's own settings ---------------------------------------------------------------------
 # Outbound HTTP (watch sources): private, loopback and link-local addresses are refused unless this is on.
 RISKREG_WATCH_ALLOW_PRIVATE = env_bool("RISKREG_WATCH_ALLOW_PRIVATE", False)

@@ -34,7 +34,7 @@ def material_change_announce(*, model_ids: Iterable[int], kind: str, reason: str
         return
 
     def send() -> None:
-        logger.info("material change %s on models %s: %s", kind, ids, reason)
+        logger.debug("material change %s on models %s: %s", kind, ids, reason)
         material_change.send(sender=None, model_ids=ids, kind=kind, reason=reason, reference=reference)
 
     transaction.on_commit(send)

@@ -1,0 +1,53 @@
+"""Misconfiguration fails loudly at start, naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def _start(**env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")}
+    clean.update(DJANGO_SETTINGS_MODULE="riskreg.settings", **env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "SECRET_KEY must be set"),
+        ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"SECRET_KEY": "x", "DATABASE_URL": "mysql://h/db"}, "supports sqlite:/// and postgres:// only"),
+        ({"SECRET_KEY": "x", "REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' must start with redis://"),
+        ({"SECRET_KEY": "x", "RISKREG_WATCH_RETENTION_DAYS": "soon"}, "is not a whole number"),
+    ],
+)
+def test_bad_settings_stop_the_start_with_a_clear_message(env, message):
+    result = _start(**env)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_good_production_settings_start(tmp_path):
+    result = _start(
+        SECRET_KEY="x",
+        DATABASE_URL="postgres://u@127.0.0.1:5432/riskreg",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        RISKREG_DATA_DIR=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr

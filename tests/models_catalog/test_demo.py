@@ -1,0 +1,67 @@
+"""`load_demo` gives a working register, and running it twice changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from models_catalog.models import AIModel, Organisation
+from models_catalog.selectors import supply_chain
+
+
+def _load() -> str:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_has_glm5_with_the_facts_of_the_fact_sheet(db, monkeypatch):
+    monkeypatch.setenv("RISKREG_DEMO_PASSWORD", "a-demo-password-1")
+    _load()
+
+    glm5 = AIModel.objects.get(slug="glm-5")
+    assert glm5.developer.short_name == "Zhipu AI"
+    assert (glm5.parameters_total, glm5.parameters_active) == (744_000_000_000, 40_000_000_000)
+    assert glm5.training_tokens == 28_500_000_000_000
+    assert glm5.licence == "MIT"
+    assert set(AIModel.objects.values_list("slug", flat=True)) >= {
+        "glm-5",
+        "glm-5-1",
+        "glm-4-5",
+        "deepseek-v3",
+        "deepseek-v4",
+        "llama-4",
+        "qwen3",
+    }
+    assert User.objects.get(username="legal").check_password("a-demo-password-1")
+
+
+def test_glm5_supply_chain_reaches_huawei_and_zhipu_affiliates(db):
+    _load()
+
+    chain = {link.organisation.name: link.role for link in supply_chain(model=AIModel.objects.get(slug="glm-5"))}
+
+    assert chain["Huawei Technologies Co., Ltd."] == "chip_vendor"
+    assert chain["Beijing Zhipu Future Technology Co., Ltd."] == "affiliate"
+
+
+def test_running_the_demo_twice_changes_nothing(db):
+    _load()
+    history_rows = sum(model.history.count() for model in (AIModel, Organisation))
+
+    second = _load()
+
+    assert "0 rows created, 0 updated" in second
+    assert sum(model.history.count() for model in (AIModel, Organisation)) == history_rows
+
+
+def test_without_a_demo_password_one_is_generated_and_printed_once(db, monkeypatch):
+    monkeypatch.delenv("RISKREG_DEMO_PASSWORD", raising=False)
+
+    first = _load()
+    second = _load()
+
+    assert "password (shown once)" in first
+    assert "password" not in second.replace("passwords unchanged", "")
