@@ -1,0 +1,35 @@
+"""Every endpoint checks permissions: anonymous users and users in no role read nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from riskreg.api import router
+
+LIST_ENDPOINTS = sorted({f"{basename}-list" for _prefix, _viewset, basename in router.registry})
+
+
+@pytest.mark.parametrize("name", LIST_ENDPOINTS)
+def test_anonymous_requests_to_every_endpoint_are_refused(db, api, name):
+    url = reverse(name)
+
+    assert api.get(url).status_code == 401
+    assert api.post(url, {}, format="json").status_code == 401
+
+
+@pytest.mark.parametrize("name", LIST_ENDPOINTS)
+def test_a_user_in_no_role_reads_nothing(db, as_user, outsider, name):
+    assert as_user(outsider).get(reverse(name)).status_code == 403
+
+
+@pytest.mark.parametrize("name", LIST_ENDPOINTS)
+def test_an_auditor_creates_nothing(db, as_user, auditor, name):
+    assert as_user(auditor).post(reverse(name), {}, format="json").status_code in (403, 405)
+
+
+def test_the_admin_sends_anonymous_users_to_log_in(db, client):
+    response = client.get("/admin/models_catalog/aimodel/")
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
