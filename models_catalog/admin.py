@@ -191,7 +191,16 @@ def _human_count(value: int | None) -> str:
 
 @admin.register(AIModel)
 class AIModelAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "developer", "developer_country", "params", "tokens", "licence", "weights", "release_date")
+    list_display = (
+        "name",
+        "developer_name",
+        "developer_country",
+        "params",
+        "tokens",
+        "licence",
+        "weights",
+        "release_date",
+    )
     list_filter = (
         ("developer__country", admin.AllValuesFieldListFilter),
         ("claims__confidence", admin.ChoicesFieldListFilter),
@@ -225,6 +234,10 @@ class AIModelAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("developer")
+
+    @admin.display(description=_("developer"), ordering="developer__name")
+    def developer_name(self, obj: AIModel) -> str:
+        return obj.developer.display_name
 
     @admin.display(description=_("country"), ordering="developer__country")
     def developer_country(self, obj: AIModel) -> str:
