@@ -40,6 +40,9 @@ GENERIC_FACTOR = 0.15
 TOKEN_SIMILARITY = 0.75
 #: Words shorter than this pair only when spelt exactly alike.
 FUZZY_MIN_LENGTH = 4
+#: Whole names (without spaces) this short are also compared with one typo allowed.
+COMPACT_MIN_LENGTH = 4
+COMPACT_FUZZY_MAX_LENGTH = 16
 #: Identifiers shorter than this (after removing punctuation) are too weak to match on their own.
 IDENTIFIER_MIN_LENGTH = 6
 
@@ -95,7 +98,7 @@ class ScreeningIndex:
                 self.exact[norm].append(number)
                 for token in tokens:
                     document_frequency[token] += 1
-                    if token not in GENERIC_TOKENS and len(token) > 1:
+                    if self._distinctive(token):
                         self.postings[token].append(number)
             for item in entry.identifiers:
                 key = identifier_key(str(item.get("value", "")))
@@ -113,6 +116,24 @@ class ScreeningIndex:
                 for variant in _deletions(token):
                     self.neighbours[variant].append(token)
         self.norms = [math.sqrt(sum(self.weights[t] ** 2 for t in tokens)) for tokens in self.name_tokens]
+        self.generic_norms = [
+            math.sqrt(sum(self.weights[t] ** 2 for t in tokens if not self._distinctive(t)))
+            for tokens in self.name_tokens
+        ]
+        # Names written together or apart ("AL-JIBAWI" / "ALJIBAWI", "EP-IBS" / "E-PIBS"): the name without
+        # spaces, looked up exactly, and with one typo for short names.
+        self.compact: dict[str, list[int]] = defaultdict(list)
+        self.compact_neighbours: dict[str, list[str]] = defaultdict(list)
+        for number, tokens in enumerate(self.name_tokens):
+            compact = "".join(tokens)
+            if compact not in self.compact and COMPACT_MIN_LENGTH <= len(compact) <= COMPACT_FUZZY_MAX_LENGTH:
+                for variant in {compact, *_deletions(compact)}:
+                    self.compact_neighbours[variant].append(compact)
+            self.compact[compact].append(number)
+
+    @staticmethod
+    def _distinctive(token: str) -> bool:
+        return token not in GENERIC_TOKENS and len(token) > 1
 
     @staticmethod
     def _weight(token: str, count: int, total: int) -> float:
@@ -151,27 +172,53 @@ class ScreeningIndex:
         if not tokens:
             return {}
         norm = " ".join(tokens)
-        candidates: set[int] = set(self.exact.get(norm, ()))
-        similar: dict[str, list[tuple[str, float]]] = {}
-        for token in tokens:
-            if token in GENERIC_TOKENS or len(token) < 2:
-                continue
-            similar[token] = self.similar_tokens(token)
-            for candidate_token, _ in similar[token]:
-                candidates.update(self.postings[candidate_token])
-        if not candidates:
-            return {}
+        similar = {t: self.similar_tokens(t) for t in tokens if self._distinctive(t)}
         query_weights = {t: self.query_weight(t, similar.get(t, [])) for t in tokens}
         query_norm = math.sqrt(sum(w * w for w in query_weights.values()))
-        best: dict[int, Match] = {}
-        for number in candidates:
-            score, reasons = self._score(tokens, query_weights, query_norm, number, norm)
-            if score < threshold:
-                continue
+        generic_share = math.sqrt(sum(w * w for t, w in query_weights.items() if t not in similar)) / query_norm
+        # Accumulate, per candidate name, what the distinctive words can contribute (an upper bound of the
+        # score with the generic words' share added), and score in full only the names that could pass.
+        reach: dict[int, float] = defaultdict(float)
+        for token, pairs in similar.items():
+            best: dict[int, float] = {}
+            for candidate_token, similarity in pairs:
+                contribution = query_weights[token] * self.weights[candidate_token] * similarity
+                for number in self.postings[candidate_token]:
+                    if contribution > best.get(number, 0.0):
+                        best[number] = contribution
+            for number, contribution in best.items():
+                reach[number] += contribution
+        found: dict[int, Match] = {}
+
+        def keep(number: int, score: float, reasons: list[str]) -> None:
             entry_id = self.name_entry[number]
-            if entry_id not in best or score > best[entry_id].score:
-                best[entry_id] = Match(entry_id, query, self.name_text[number], round(score, 1), reasons)
-        return best
+            if score >= threshold and (entry_id not in found or score > found[entry_id].score):
+                found[entry_id] = Match(entry_id, query, self.name_text[number], round(score, 1), reasons)
+
+        for number, accumulated in reach.items():
+            norm_c = self.norms[number]
+            bound = 100.0 * (accumulated / (query_norm * norm_c) + self.generic_norms[number] / norm_c + generic_share)
+            if bound >= threshold:
+                keep(number, *self._score(tokens, query_weights, query_norm, number, norm))
+        for number in self.exact.get(norm, ()):
+            keep(number, 100.0, [f"same name once normalised: {norm!r}"])
+        compact = "".join(tokens)
+        for number in self.compact.get(compact, ()):
+            keep(number, 99.0, [f"same name written together or apart: {self.name_text[number]!r}"])
+        if COMPACT_MIN_LENGTH <= len(compact) <= COMPACT_FUZZY_MAX_LENGTH and similar:
+            seen: set[str] = set()
+            for probe in (compact, *_deletions(compact)):
+                for candidate in self.compact_neighbours.get(probe, ()):
+                    if candidate in seen or candidate == compact:
+                        continue
+                    seen.add(candidate)
+                    if OSA.distance(compact, candidate, score_cutoff=1) > 1:
+                        continue
+                    score = 100.0 * OSA.normalized_similarity(compact, candidate)
+                    for number in self.compact[candidate]:
+                        if any(self._distinctive(t) for t in self.name_tokens[number]):
+                            keep(number, score, [f"one letter apart when written together: {candidate!r}"])
+        return found
 
     def _score(
         self, tokens: tuple[str, ...], query_weights: dict[str, float], query_norm: float, number: int, norm: str
@@ -185,7 +232,11 @@ class ScreeningIndex:
             for theirs in name_tokens_:
                 if ours == theirs:
                     pairs.append((1.0, ours, theirs))
-                elif min(len(ours), len(theirs)) >= FUZZY_MIN_LENGTH and abs(len(ours) - len(theirs)) <= 1:
+                elif (
+                    min(len(ours), len(theirs)) >= FUZZY_MIN_LENGTH
+                    and abs(len(ours) - len(theirs)) <= 1
+                    and OSA.distance(ours, theirs, score_cutoff=1) <= 1
+                ):
                     similarity = OSA.normalized_similarity(ours, theirs)
                     if similarity >= TOKEN_SIMILARITY:
                         pairs.append((similarity, ours, theirs))
@@ -200,7 +251,7 @@ class ScreeningIndex:
             used_ours.add(ours)
             used_theirs.add(theirs)
             dot += query_weights[ours] * self.weights[theirs] * similarity
-            if theirs not in GENERIC_TOKENS and ours not in GENERIC_TOKENS and len(theirs) > 1:
+            if self._distinctive(theirs) and self._distinctive(ours):
                 distinctive.append(theirs if similarity == 1.0 else f"{ours}~{theirs}")
         if not distinctive:
             return 0.0, []
