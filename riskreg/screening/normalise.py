@@ -123,7 +123,6 @@ GENERIC_TOKENS = frozenset(
         "stock",
         "public",
         "private",
-        "limited",
         "corporation",
         "incorporated",
         "partnership",

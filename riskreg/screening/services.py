@@ -322,7 +322,12 @@ def _versions_in_force(list_codes: Iterable[str] | None = None) -> list[ListVers
     lists = SanctionsList.objects.filter(current_version__isnull=False)
     if list_codes:
         lists = lists.filter(code__in=list(list_codes))
-    return [sanctions_list.current_version for sanctions_list in lists.select_related("current_version")]
+    versions = []
+    for sanctions_list in lists.select_related("current_version"):
+        version = sanctions_list.current_version
+        version.sanctions_list = sanctions_list
+        versions.append(version)
+    return versions
 
 
 def names_screen(

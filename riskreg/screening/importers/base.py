@@ -60,7 +60,7 @@ def decode_text(data: bytes, *, what: str) -> str:
     """UTF-8 text (a BOM and OFAC's trailing Ctrl-Z removed), or ListImportError naming the line."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    data = data.rstrip(b"\x1a\r\n\t ") + b"\n" if data.strip(b"\x1a\r\n\t ") else b""
+    data = data.rstrip(b"\x1a")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

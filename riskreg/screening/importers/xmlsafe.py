@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import DefusedXmlException
+from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.ElementTree import fromstring
 
 from riskreg.screening.errors import ListImportError
@@ -19,7 +19,7 @@ def parse_xml(data: bytes, *, what: str) -> Element:
     try:
         return fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
-        needle = b"<!ENTITY" if b"<!ENTITY" in data else b"<!DOCTYPE"
+        needle = b"<!DOCTYPE" if isinstance(exc, DTDForbidden) or b"<!ENTITY" not in data else b"<!ENTITY"
         raise ListImportError(
             f"the {what} declares a DTD or entities ({type(exc).__name__}: {exc}); list files never do, and "
             "entity expansion can exhaust memory (an 'XML bomb'), so the file is refused",
