@@ -20,7 +20,8 @@ UN_XML = SHARED / "un" / "consolidated.xml"
 
 SMALL_SDN_ROWS = [
     '306,"BANCO NACIONAL DE CUBA",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"a.k.a. \'BNC\'."',
-    '22685,"RAYBEAM OPTRONICS CO. LTD.",-0- ,"NPWMD] [IFSR",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Website www.raybeam.cn; '
+    '22685,"RAYBEAM OPTRONICS CO. LTD.",-0- ,"NPWMD] [IFSR",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,'
+    '-0- ,"Website www.raybeam.cn; '
     "Registration Number 131082000061293 (China); Unified Social Credit Code (USCC) 9113100033607322XK (China); "
     'Linked To: LIU, Baoxia."',
     '22687,"SUNWAY TECH CO., LTD",-0- ,"NPWMD] [IFSR",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Unified Social Credit Code '
