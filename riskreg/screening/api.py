@@ -167,7 +167,13 @@ class SanctionsListViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
     search_fields = ["code", "name", "authority"]
 
-    @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+        permission_classes=[IsAuthenticated],
+    )
     def import_file(self, request, code=None):
         """Upload a list file (multipart `file`, optional `format`, `alt`, `add`); it becomes the version in force."""
         _require(request, "screening.add_listversion")
@@ -200,7 +206,7 @@ class SanctionsListViewSet(viewsets.ReadOnlyModelViewSet):
             status=status.HTTP_200_OK if result.unchanged else status.HTTP_201_CREATED,
         )
 
-    @action(detail=False, methods=["post"], url_path="screen-all")
+    @action(detail=False, methods=["post"], url_path="screen-all", permission_classes=[IsAuthenticated])
     def screen_all(self, request):
         """Screen every organisation against every list in force now (in the background)."""
         _require(request, "screening.run_screening")
@@ -232,6 +238,7 @@ class ScreeningHitViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["organisation__name", "matched_name", "query_name"]
 
     def _review(self, request, pk: str, decision: str):
+        # These actions check their own permission (legal's review_screeninghit), not add_screeninghit.
         _require(request, "screening.review_screeninghit")
         hit = get_object_or_404(self.get_queryset(), pk=pk)
         serializer = ReviewSerializer(data=request.data)
@@ -244,12 +251,12 @@ class ScreeningHitViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError(str(exc)) from None
         return Response(ScreeningHitSerializer(hit).data)
 
-    @action(detail=True, methods=["post"], serializer_class=ReviewSerializer)
+    @action(detail=True, methods=["post"], serializer_class=ReviewSerializer, permission_classes=[IsAuthenticated])
     def confirm(self, request, pk=None):
         """Confirm the hit (legal only), with the reason; models with this organisation are re-reviewed."""
         return self._review(request, pk, ScreeningHit.Status.CONFIRMED)
 
-    @action(detail=True, methods=["post"], serializer_class=ReviewSerializer)
+    @action(detail=True, methods=["post"], serializer_class=ReviewSerializer, permission_classes=[IsAuthenticated])
     def dismiss(self, request, pk=None):
         """Dismiss the hit as a false positive (legal only), with the reason."""
         return self._review(request, pk, ScreeningHit.Status.DISMISSED)
