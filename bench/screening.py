@@ -429,7 +429,7 @@ def main() -> None:
     base_fp = sum(1 for i in range(base_perturbed, len(base_queries)) if matrix[i].any())
     print(
         f"unrelated companies flagged: ours {len(ours_fp) / len(unrelated):.2%} ({len(ours_fp)}), "
-        f"baseline {base_fp / len(unrelated):.2%} ({base_fp}) (target < 1%)"
+        f"baseline {base_fp / base_unrelated:.2%} ({base_fp}/{base_unrelated}) (target < 1%)"
     )
     for name in ours_fp[:10]:
         hit = ours[queries.index(name)][0]
