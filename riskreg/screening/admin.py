@@ -1,1 +1,270 @@
-from django.contrib import admin  # noqa: F401
+"""Admin: lists (with file import), versions and their diff, entries, and the review queue of hits."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from riskreg.screening.importers import PARSERS
+from riskreg.screening.models import ListEntry, ListVersion, SanctionsList, ScreeningHit
+from riskreg.screening.services import (
+    ListImportError,
+    ReviewError,
+    sanctions_list_import,
+    screening_hit_review,
+)
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ImportForm(forms.Form):
+    sanctions_list = forms.ModelChoiceField(SanctionsList.objects.all(), label="List")
+    file = forms.FileField(help_text="The list file as published (sdn.csv, consolidated.csv/json, XML, FtM JSON).")
+    format = forms.ChoiceField(
+        choices=[("", "detect from the file"), *[(f, f) for f in sorted(PARSERS)]], required=False
+    )
+    alt = forms.FileField(required=False, label="OFAC alt.csv", help_text="Aliases, with an OFAC sdn.csv.")
+    add = forms.FileField(required=False, label="OFAC add.csv", help_text="Addresses, with an OFAC sdn.csv.")
+
+
+@admin.register(SanctionsList)
+class SanctionsListAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "authority", "format", "current_version")
+    readonly_fields = ("current_version",)
+    actions = ["screen_now"]
+
+    def get_urls(self):
+        urls = [path("import/", self.admin_site.admin_view(self.import_view), name="screening_sanctionslist_import")]
+        return urls + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "import_url": reverse("admin:screening_sanctionslist_import")}
+        if request.user.has_perm("screening.add_listversion"):
+            messages.info(request, format_html('<a href="{}">Import a list file…</a>', extra_context["import_url"]))
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request):
+        if not request.user.has_perm("screening.add_listversion"):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = sanctions_list_import(
+                    list_code=data["sanctions_list"].code,
+                    data=data["file"].read(),
+                    source_name=f"upload:{data['file'].name}",
+                    fmt=data["format"] or None,
+                    user=request.user,
+                    alt_data=data["alt"].read() if data["alt"] else None,
+                    add_data=data["add"].read() if data["add"] else None,
+                )
+            except ListImportError as exc:
+                form.add_error("file", f"Refused: {exc}. The version in force is unchanged.")
+            else:
+                if result.unchanged:
+                    messages.info(request, "This file is the version in force already; nothing was written.")
+                else:
+                    v = result.version
+                    messages.success(
+                        request,
+                        f"{v.sanctions_list.code}: {v.entry_count} entries, {v.added_count} added, "
+                        f"{v.removed_count} removed, {v.changed_count} changed. Screening was queued.",
+                    )
+                return redirect("admin:screening_listversion_change", result.version.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form}
+        context["title"] = "Import a list file"
+        return TemplateResponse(request, "screening/admin/import_list.html", context)
+
+    @admin.action(description="Screen every organisation against these lists now", permissions=["run"])
+    def screen_now(self, request, queryset):
+        from riskreg.screening.tasks import screening_run_all
+
+        for sanctions_list in queryset.exclude(current_version=None):
+            screening_run_all.delay_on_commit(list_version_id=sanctions_list.current_version_id)
+        self.message_user(request, "Screening queued; new potential matches will appear in the review queue.")
+
+    def has_run_permission(self, request) -> bool:
+        return request.user.has_perm("screening.run_screening")
+
+
+@admin.register(ListVersion)
+class ListVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "sanctions_list",
+        "imported_at",
+        "imported_by",
+        "format",
+        "entry_count",
+        "added_count",
+        "removed_count",
+        "changed_count",
+        "in_force",
+    )
+    list_filter = ("sanctions_list",)
+    fields = (
+        "sanctions_list",
+        "source_name",
+        "format",
+        "sha256",
+        "imported_at",
+        "imported_by",
+        "entry_count",
+        "added_count",
+        "removed_count",
+        "changed_count",
+        "diff_display",
+    )
+    readonly_fields = fields
+
+    @admin.display(boolean=True, description="in force")
+    def in_force(self, obj: ListVersion) -> bool:
+        return obj.sanctions_list.current_version_id == obj.pk
+
+    @admin.display(description="differences from the previous version")
+    def diff_display(self, obj: ListVersion):
+        diff = obj.diff or {}
+        entries = {
+            e.external_id: e
+            for e in ListEntry.objects.filter(
+                sanctions_list=obj.sanctions_list, external_id__in=[i for ids in diff.values() for i in ids[:200]]
+            )
+        }
+
+        def rows(ids):
+            return format_html_join(
+                "",
+                "<li>{} {}</li>",
+                ((i, entries[i].primary_name if i in entries else "") for i in ids[:200]),
+            )
+
+        return format_html(
+            "<p><b>Added ({})</b></p><ul>{}</ul><p><b>Removed ({})</b></p><ul>{}</ul>"
+            "<p><b>Changed ({})</b></p><ul>{}</ul>",
+            len(diff.get("added", [])),
+            rows(diff.get("added", [])),
+            len(diff.get("removed", [])),
+            rows(diff.get("removed", [])),
+            len(diff.get("changed", [])),
+            rows(diff.get("changed", [])),
+        )
+
+
+@admin.register(ListEntry)
+class ListEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("primary_name", "sanctions_list", "external_id", "entity_type", "listed_on", "citation", "active")
+    list_filter = ("sanctions_list", "entity_type", "active")
+    search_fields = ("primary_name", "external_id", "citation", "remarks")
+    readonly_fields = [f.name for f in ListEntry._meta.fields if f.name != "raw"] + ["raw_display"]
+    exclude = ("raw",)
+
+    @admin.display(description="raw record")
+    def raw_display(self, obj: ListEntry):
+        return format_html("<pre>{}</pre>", json.dumps(obj.raw, indent=2, ensure_ascii=False))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="Why: the notice, the identifiers or addresses compared. Kept in the history.",
+    )
+
+
+@admin.register(ScreeningHit)
+class ScreeningHitAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """The review queue: potential matches first; confirm or dismiss with a reason (actions)."""
+
+    list_display = (
+        "organisation",
+        "query_name",
+        "matched_name",
+        "list_code",
+        "score",
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+    )
+    list_filter = ("status", "entry__sanctions_list", "algorithm_version")
+    search_fields = ("organisation__name", "organisation__short_name", "matched_name", "query_name")
+    list_select_related = ("organisation", "entry", "entry__sanctions_list", "reviewed_by")
+    readonly_fields = (
+        "organisation",
+        "entry_link",
+        "query_name",
+        "matched_name",
+        "score",
+        "reasons",
+        "algorithm_version",
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+        "review_reason",
+        "created_at",
+        "updated_at",
+    )
+    exclude = ("entry", "entry_hash_at_review")
+    actions = ["confirm_hits", "dismiss_hits"]
+
+    @admin.display(description="list", ordering="entry__sanctions_list__code")
+    def list_code(self, obj: ScreeningHit) -> str:
+        return obj.entry.sanctions_list.code
+
+    @admin.display(description="list entry")
+    def entry_link(self, obj: ScreeningHit):
+        url = reverse("admin:screening_listentry_change", args=[obj.entry_id])
+        return format_html(
+            '<a href="{}">{}</a> (listed {}, {})', url, obj.entry, obj.entry.listed_on, obj.entry.citation
+        )
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm("screening.review_screeninghit")
+
+    def _review(self, request, queryset, decision: str, action: str, title: str):
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done = 0
+            for hit in queryset:
+                try:
+                    screening_hit_review(
+                        hit_id=hit.pk, user=request.user, decision=decision, reason=form.cleaned_data["reason"]
+                    )
+                    done += 1
+                except ReviewError as exc:
+                    self.message_user(request, f"{hit}: {exc}", level=messages.ERROR)
+            self.message_user(request, f"{done} hit(s) {decision}.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "intro": "The reason is recorded with your name and the time, and stays in the hit's history.",
+            "hits": queryset.select_related("organisation", "entry", "entry__sanctions_list"),
+            "form": form,
+            "action": action,
+        }
+        return TemplateResponse(request, "screening/admin/review_hits.html", context)
+
+    @admin.action(description="Confirm selected hits (with a reason)…", permissions=["review"])
+    def confirm_hits(self, request, queryset):
+        return self._review(request, queryset, ScreeningHit.Status.CONFIRMED, "confirm_hits", "Confirm hits")
+
+    @admin.action(description="Dismiss selected hits as false positives (with a reason)…", permissions=["review"])
+    def dismiss_hits(self, request, queryset):
+        return self._review(request, queryset, ScreeningHit.Status.DISMISSED, "dismiss_hits", "Dismiss hits")

@@ -77,9 +77,9 @@ class ListVersion(models.Model):
         verbose_name = _("list version")
         verbose_name_plural = _("list versions")
         ordering = ["-imported_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["sanctions_list", "sha256"], name="list_version_unique_file"),
-        ]
+        # Not unique: a publisher may go back to an earlier file, and that is a new version in force.
+        indexes = [models.Index(fields=["sanctions_list", "sha256"])]
+        get_latest_by = "imported_at"
 
     def __str__(self) -> str:
         return f"{self.sanctions_list.code} @ {self.imported_at:%Y-%m-%d %H:%M} ({self.entry_count} entries)"
@@ -109,6 +109,9 @@ class ListEntry(models.Model):
     listed_on = models.DateField(_("listed on"), null=True, blank=True)
     citation = models.CharField(_("citation"), max_length=255, blank=True, help_text=_("e.g. 90 FR 4617"))
     remarks = models.TextField(_("remarks"), blank=True)
+    linked_to = models.JSONField(
+        _("linked to"), default=list, blank=True, help_text=_("Parties the list says this entry is linked to.")
+    )
     raw = models.JSONField(_("raw record"), default=dict, blank=True)
     content_hash = models.CharField(_("content hash"), max_length=64, help_text=_("Detects changed entries."))
     active = models.BooleanField(_("active"), default=True, help_text=_("False once the entry left the list."))
@@ -176,6 +179,10 @@ class ScreeningHit(models.Model):
         verbose_name = _("screening hit")
         verbose_name_plural = _("screening hits")
         ordering = ["status", "-score"]
+        permissions = [
+            ("review_screeninghit", _("Can confirm or dismiss screening hits")),
+            ("run_screening", _("Can run screening on demand")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "entry"], name="screening_hit_unique"),
             models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=100), name="screening_hit_score_range"),

@@ -1,8 +1,10 @@
 """Name normalisation shared by screening and watch alerts.
 
-normalise_name("Beijing Zhipu Huazhang Technology Co., Ltd.") == "beijing zhipu huazhang technology co ltd"
-folded so that legal forms and common abbreviations compare equal: "co ltd", "company limited",
-"co., ltd." and "limited company" all become "ltd"; "tech" and "technologies" become "technology".
+normalise_name("Beijing Zhipu Huazhang Technology Co., Ltd.") == "beijing zhipu huazhang technology ltd":
+ASCII (transliterated), lower case, punctuation gone, legal forms and common abbreviations folded so that
+they compare equal: "co ltd", "company limited", "co., ltd." and "limited company" all become "ltd";
+"tech" and "technologies" become "technology"; a one-letter typo in a legal-form or generic word of six
+letters or more is corrected first ("Compny Limted" is "company limited", hence "ltd").
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from rapidfuzz.distance import OSA
 from unidecode import unidecode
 
 # Multi-word legal forms first (longest first), folded to one short form each.
@@ -18,6 +21,8 @@ _LEGAL_FORMS: list[tuple[str, str]] = [
     ("obshchestvo s ogranichennoi otvetstvennostyu", "llc"),
     ("aktsionernoe obshchestvo", "jsc"),
     ("joint stock company", "jsc"),
+    ("joint stock co", "jsc"),
+    ("limited liability co", "llc"),
     ("limited liability company", "llc"),
     ("limited liability partnership", "llp"),
     ("public limited company", "plc"),
@@ -112,8 +117,80 @@ GENERIC_TOKENS = frozenset(
         "new",
         "import",
         "export",
+        # legal-form words and abbreviations that survive folding
+        "liability",
+        "joint",
+        "stock",
+        "public",
+        "private",
+        "corporation",
+        "incorporated",
+        "partnership",
+        "pjsc",
+        "ojsc",
+        "cjsc",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "ag",
+        "ab",
+        "oy",
+        "kk",
+        "pte",
+        "pty",
+        "sas",
+        "se",
+        "lp",
+        "kg",
     }
 )
+
+
+#: Words of legal forms and generic words, which a misspelling is folded back to ("compny" -> "company")
+#: so that a typo in "Limited Liability Company" does not turn a generic word into a rare one.
+_KNOWN_WORDS = frozenset(
+    word
+    for word in {
+        *(w for form, _ in _LEGAL_FORMS for w in form.split()),
+        *_ABBREVIATIONS,
+        *_ABBREVIATIONS.values(),
+        *GENERIC_TOKENS,
+        "limited",
+        "liability",
+        "company",
+        "corporation",
+        "incorporated",
+        "partnership",
+        "industries",
+        "technologies",
+        "engineering",
+        "joint",
+        "stock",
+    }
+    if len(word) >= 6 and word.isalpha()
+)
+_KNOWN_DELETIONS: dict[str, str] = {}
+for _word in sorted(_KNOWN_WORDS):
+    for _i in range(len(_word)):
+        _KNOWN_DELETIONS.setdefault(_word[:_i] + _word[_i + 1 :], _word)
+    _KNOWN_DELETIONS.setdefault(_word, _word)
+
+
+def _spell_known(word: str) -> str:
+    """A word one typo away from a legal-form or generic word (6+ letters) is taken as that word."""
+    if len(word) < 6 or word in _KNOWN_WORDS or not word.isalpha():
+        return word
+    stems = (word, word[:-1]) if word.endswith("s") else (word,)  # "investments" is "investment"
+    if len(stems) == 2 and stems[1] in _KNOWN_WORDS:
+        return stems[1]
+    for stem in stems:
+        for probe in (stem, *(stem[:i] + stem[i + 1 :] for i in range(len(stem)))):
+            known = _KNOWN_DELETIONS.get(probe)
+            if known is not None and OSA.distance(stem, known, score_cutoff=1) <= 1:
+                return known
+    return word
 
 
 def normalise_name(text: str) -> str:
@@ -121,9 +198,9 @@ def normalise_name(text: str) -> str:
     if not text:
         return ""
     ascii_text = unidecode(unicodedata.normalize("NFKC", text)).lower()
-    ascii_text = ascii_text.replace("&", " & ")
+    ascii_text = ascii_text.replace("&", " & ").replace("'", "").replace("`", "")  # JAMA'AT = JAMAAT
     words = _NON_WORD.sub(" ", ascii_text).split()
-    words = [_ABBREVIATIONS.get(word, word) for word in words]
+    words = [_ABBREVIATIONS.get(word, word) for word in map(_spell_known, words)]
     joined = " ".join(words)
     joined = _LEGAL_PATTERN.sub(lambda m: _LEGAL_MAP[m.group(1)], joined)
     return " ".join(joined.split())

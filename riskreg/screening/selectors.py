@@ -8,7 +8,8 @@ from riskreg.screening.models import ScreeningHit
 
 
 def organisation_exposure(*, organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
-    """Each organisation's list exposure: confirmed and potential hits (dismissed ones are left out).
+    """Each organisation's list exposure: confirmed and potential hits (dismissed ones are left out,
+    and so are hits on entries that have since left their list).
 
     Contract used by the catalog API and admin, the register's derived risks and the memo snapshot;
     every value is JSON-serialisable:
@@ -19,7 +20,7 @@ def organisation_exposure(*, organisation_ids: Iterable[int]) -> dict[int, list[
     ids = set(organisation_ids)
     exposure: dict[int, list[dict]] = {pk: [] for pk in ids}
     hits = (
-        ScreeningHit.objects.filter(organisation_id__in=ids)
+        ScreeningHit.objects.filter(organisation_id__in=ids, entry__active=True)
         .exclude(status=ScreeningHit.Status.DISMISSED)
         .select_related("entry", "entry__sanctions_list", "reviewed_by")
         .order_by("organisation_id", "status", "-score")

@@ -2,18 +2,72 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from riskreg.screening.models import ListVersion
+from django.db import transaction
+from django.utils import timezone
 
+from models_catalog.models import Organisation
+from riskreg.core.events import ChangeKind, material_change_announce
+from riskreg.screening.errors import ListImportError
+from riskreg.screening.importers import FORMAT_LABELS, PARSERS, ParsedEntry, sniff
+from riskreg.screening.importers.ofac import parse_sdn
+from riskreg.screening.matching import POTENTIAL_THRESHOLD, Match, index_for_version
+from riskreg.screening.models import ListCode, ListEntry, ListVersion, SanctionsList, ScreeningHit
 
-class ListImportError(Exception):
-    """A list file was refused whole. `location` names the line or element ("line 1234", "<INDIVIDUAL> #17")."""
+logger = logging.getLogger(__name__)
 
-    def __init__(self, message: str, *, location: str = "") -> None:
-        super().__init__(f"{location}: {message}" if location else message)
-        self.message = message
-        self.location = location
+__all__ = [
+    "LIST_DEFAULTS",
+    "ListImportError",
+    "ListImportResult",
+    "names_screen",
+    "organisation_screen",
+    "organisations_screen",
+    "sanctions_list_ensure",
+    "sanctions_list_import",
+    "screening_hit_review",
+]
+
+#: The lists riskreg knows, with their official sources and the formats each accepts (first = default).
+LIST_DEFAULTS: dict[str, dict] = {
+    ListCode.OFAC_SDN: {
+        "name": "OFAC Specially Designated Nationals (SDN) List",
+        "authority": "US Department of the Treasury, Office of Foreign Assets Control (OFAC)",
+        "source_url": "https://www.treasury.gov/ofac/downloads/sdn.csv",
+        "formats": ("ofac-sdn-csv",),
+    },
+    ListCode.US_CSL: {
+        "name": "US Consolidated Screening List (incl. BIS Entity List)",
+        "authority": "US Department of Commerce, International Trade Administration (trade.gov)",
+        "source_url": "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv",
+        "formats": ("us-csl-csv", "us-csl-json"),
+    },
+    ListCode.UN_SC: {
+        "name": "UN Security Council Consolidated List",
+        "authority": "United Nations Security Council",
+        "source_url": "https://scsanctions.un.org/resources/xml/en/consolidated.xml",
+        "formats": ("un-sc-xml",),
+    },
+    ListCode.EU_FSF: {
+        "name": "EU Financial Sanctions Files (consolidated list)",
+        "authority": "European Commission (FISMA), on behalf of the Council of the EU",
+        "source_url": "https://webgate.ec.europa.eu/fsd/fsf/public/files/xmlFullSanctionsList_1_1/content",
+        "formats": ("eu-fsf-xml",),
+    },
+    ListCode.OPENSANCTIONS: {
+        "name": "OpenSanctions (FollowTheMoney)",
+        "authority": "OpenSanctions (aggregated from official lists)",
+        "source_url": "https://data.opensanctions.org/datasets/latest/sanctions/entities.ftm.json",
+        "formats": ("opensanctions-ftm",),
+    },
+}
+#: A new file with fewer than this share of the entries in force is refused as probably truncated.
+SHRINK_LIMIT = 0.5
+_BATCH = 1000
 
 
 @dataclass
@@ -25,9 +79,415 @@ class ListImportResult:
     changed: list[str] = field(default_factory=list)
 
 
+# --- lists and imports -------------------------------------------------------------------------
+
+
+def sanctions_list_ensure(*, list_code: str) -> SanctionsList:
+    """The list with this code, created from LIST_DEFAULTS the first time."""
+    existing = SanctionsList.objects.filter(code=list_code).first()
+    if existing is not None:
+        return existing
+    defaults = LIST_DEFAULTS.get(list_code)
+    if defaults is None:
+        known = ", ".join(LIST_DEFAULTS)
+        raise ListImportError(f"unknown list code {list_code!r}; known lists: {known}")
+    sanctions_list, _ = SanctionsList.objects.get_or_create(
+        code=list_code,
+        defaults={
+            "name": defaults["name"],
+            "authority": defaults["authority"],
+            "source_url": defaults["source_url"],
+            "format": defaults["formats"][0],
+        },
+    )
+    return sanctions_list
+
+
+def _resolve_format(sanctions_list: SanctionsList, data: bytes, fmt: str | None) -> str:
+    allowed = LIST_DEFAULTS.get(sanctions_list.code, {}).get("formats") or tuple(PARSERS)
+    if fmt:
+        if fmt not in PARSERS:
+            raise ListImportError(f"unknown format {fmt!r}; formats: {', '.join(PARSERS)}")
+        if fmt not in allowed:
+            raise ListImportError(
+                f"{sanctions_list.code} is published as {', '.join(allowed)}, not {fmt}; "
+                "check the list code and the format"
+            )
+        return fmt
+    found = sniff(data)
+    if found in allowed:
+        return found
+    if found in FORMAT_LABELS and found not in ("xml", "json", "unknown"):
+        raise ListImportError(
+            f"this looks like {FORMAT_LABELS[found]} ({found}), a file of another list, "
+            f"not {' or '.join(FORMAT_LABELS[a] for a in allowed)}",
+            location="line 1",
+        )
+    return sanctions_list.format if sanctions_list.format in allowed else allowed[0]
+
+
+def _file_hash(data: bytes, alt_data: bytes | None, add_data: bytes | None) -> str:
+    if alt_data is None and add_data is None:
+        return hashlib.sha256(data).hexdigest()
+    combined = hashlib.sha256()
+    for part in (data, alt_data or b"", add_data or b""):
+        combined.update(hashlib.sha256(part).digest())
+    return combined.hexdigest()
+
+
+def _entry_fields(parsed: ParsedEntry) -> dict:
+    return {
+        "primary_name": parsed.primary_name[:1000],
+        "aliases": parsed.aliases,
+        "entity_type": parsed.entity_type,
+        "programs": parsed.programs,
+        "countries": parsed.countries,
+        "addresses": parsed.addresses,
+        "identifiers": parsed.identifiers,
+        "listed_on": parsed.listed_on,
+        "citation": parsed.citation[:255],
+        "remarks": parsed.remarks,
+        "linked_to": parsed.linked_to,
+        "raw": parsed.raw,
+        "content_hash": parsed.content_hash(),
+    }
+
+
 def sanctions_list_import(
-    *, list_code: str, data: bytes, source_name: str, fmt: str | None = None, user=None
+    *,
+    list_code: str,
+    data: bytes,
+    source_name: str,
+    fmt: str | None = None,
+    user=None,
+    alt_data: bytes | None = None,
+    add_data: bytes | None = None,
+    allow_shrink: bool = False,
 ) -> ListImportResult:
     """Parse `data` in the list's format and make it the version in force, or raise ListImportError
-    and leave the previous version untouched. Implemented by the screening app."""
-    raise NotImplementedError
+    and leave the previous version untouched.
+
+    The diff against the version in force is by external id. Re-importing the file in force writes
+    nothing. `alt_data`/`add_data` are OFAC's alt.csv and add.csv for an sdn.csv. A file with fewer
+    than half the entries in force is refused as probably truncated unless `allow_shrink`.
+    After commit, every organisation is screened against the new version (a Celery task).
+    """
+    sanctions_list = sanctions_list_ensure(list_code=list_code)
+    sha256 = _file_hash(data, alt_data, add_data)
+    current = sanctions_list.current_version
+    if current is not None and current.sha256 == sha256:
+        return ListImportResult(version=current, unchanged=True)
+
+    fmt = _resolve_format(sanctions_list, data, fmt)
+    if (alt_data is not None or add_data is not None) and fmt != "ofac-sdn-csv":
+        raise ListImportError("alt.csv and add.csv go with an OFAC sdn.csv only")
+    if not data.strip(b"\x1a\r\n\t "):
+        raise ListImportError("the file is empty", location="line 1")
+    if fmt == "ofac-sdn-csv":
+        parsed = parse_sdn(data, alt=alt_data, add=add_data)
+    else:
+        parsed = PARSERS[fmt](data)
+    incoming = {entry.external_id: entry for entry in parsed}
+
+    with transaction.atomic():
+        sanctions_list = SanctionsList.objects.select_for_update().get(pk=sanctions_list.pk)
+        current = sanctions_list.current_version
+        if current is not None and current.sha256 == sha256:  # someone imported it meanwhile
+            return ListImportResult(version=current, unchanged=True)
+        existing = {
+            external_id: (pk, content_hash, active)
+            for external_id, pk, content_hash, active in ListEntry.objects.filter(
+                sanctions_list=sanctions_list
+            ).values_list("external_id", "pk", "content_hash", "active")
+        }
+        in_force = {external_id for external_id, (_, _, active) in existing.items() if active}
+        if in_force and not allow_shrink and len(incoming) < SHRINK_LIMIT * len(in_force):
+            raise ListImportError(
+                f"the file has {len(incoming)} entries where the version in force has {len(in_force)}; "
+                "a list does not usually lose more than half its entries at once, so the file looks truncated. "
+                "The version in force was kept (import with --allow-shrink if this is real)"
+            )
+        fields = {external_id: _entry_fields(entry) for external_id, entry in incoming.items()}
+        added = sorted(set(incoming) - in_force)
+        removed = sorted(in_force - set(incoming))
+        changed = sorted(
+            external_id
+            for external_id in set(incoming) & in_force
+            if existing[external_id][1] != fields[external_id]["content_hash"]
+        )
+        version = ListVersion.objects.create(
+            sanctions_list=sanctions_list,
+            sha256=sha256,
+            source_name=source_name[:1000],
+            format=fmt,
+            imported_by=user if getattr(user, "is_authenticated", False) else None,
+            entry_count=len(incoming),
+            added_count=len(added),
+            removed_count=len(removed),
+            changed_count=len(changed),
+            diff={"added": added, "removed": removed, "changed": changed},
+        )
+        new_rows, updated_rows = [], []
+        for external_id in added + changed:
+            if external_id in existing:  # changed, or back on the list after leaving it
+                row = ListEntry(pk=existing[external_id][0], **fields[external_id])
+                row.active = True
+                row.last_version = version
+                updated_rows.append(row)
+            else:
+                new_rows.append(
+                    ListEntry(
+                        sanctions_list=sanctions_list,
+                        external_id=external_id,
+                        first_version=version,
+                        last_version=version,
+                        **fields[external_id],
+                    )
+                )
+        ListEntry.objects.bulk_create(new_rows, batch_size=_BATCH)
+        update_fields = [*_entry_fields(parsed[0]).keys(), "active", "last_version"]
+        ListEntry.objects.bulk_update(updated_rows, update_fields, batch_size=_BATCH)
+        ListEntry.objects.filter(sanctions_list=sanctions_list, active=True).exclude(last_version=version).update(
+            last_version=version
+        )
+        for start in range(0, len(removed), _BATCH):
+            ListEntry.objects.filter(
+                sanctions_list=sanctions_list, external_id__in=removed[start : start + _BATCH]
+            ).update(active=False)
+        sanctions_list.current_version = version
+        sanctions_list.format = fmt
+        sanctions_list.save(update_fields=["current_version", "format"])
+        _announce_changed_confirmed_hits(sanctions_list, removed=removed, changed=changed)
+
+        from riskreg.screening.tasks import screening_run_all
+
+        screening_run_all.delay_on_commit(list_version_id=version.pk)
+    logger.info(
+        "imported %s from %s: %d entries, +%d -%d ~%d",
+        list_code,
+        source_name,
+        len(incoming),
+        len(added),
+        len(removed),
+        len(changed),
+    )
+    return ListImportResult(version=version, unchanged=False, added=added, removed=removed, changed=changed)
+
+
+def _announce_changed_confirmed_hits(sanctions_list: SanctionsList, *, removed: list[str], changed: list[str]) -> None:
+    """A confirmed hit whose entry changed or left the list is a material change for its models."""
+    touched = set(removed) | set(changed)
+    if not touched:
+        return
+    hits = ScreeningHit.objects.filter(
+        entry__sanctions_list=sanctions_list, status=ScreeningHit.Status.CONFIRMED
+    ).select_related("entry", "organisation")
+    for hit in hits:
+        if hit.entry.external_id not in touched:
+            continue
+        what = "left the list" if hit.entry.external_id in removed else "changed"
+        _announce(hit, reason=f"{sanctions_list.code} entry {hit.entry.external_id} ({hit.entry.primary_name}) {what}")
+
+
+def _announce(hit: ScreeningHit, *, reason: str) -> None:
+    from models_catalog.selectors import models_for_organisations
+
+    material_change_announce(
+        model_ids=[m.pk for m in models_for_organisations(organisation_ids=[hit.organisation_id])],
+        kind=ChangeKind.SCREENING_HIT,
+        reason=reason,
+        reference=f"screening-hit:{hit.pk}",
+    )
+
+
+# --- screening ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ScreeningResult:
+    created: int = 0
+    updated: int = 0
+    reopened: int = 0
+    removed: int = 0
+
+    def __iadd__(self, other: ScreeningResult) -> ScreeningResult:
+        self.created += other.created
+        self.updated += other.updated
+        self.reopened += other.reopened
+        self.removed += other.removed
+        return self
+
+
+def _versions_in_force(list_codes: Iterable[str] | None = None) -> list[ListVersion]:
+    lists = SanctionsList.objects.filter(current_version__isnull=False)
+    if list_codes:
+        lists = lists.filter(code__in=list(list_codes))
+    versions = []
+    for sanctions_list in lists.select_related("current_version"):
+        version = sanctions_list.current_version
+        version.sanctions_list = sanctions_list
+        versions.append(version)
+    return versions
+
+
+def names_screen(
+    *,
+    names: Iterable[str],
+    identifiers: dict[str, str] | None = None,
+    list_codes: Iterable[str] | None = None,
+    threshold: float = POTENTIAL_THRESHOLD,
+) -> list[tuple[ListVersion, Match]]:
+    """Ad-hoc screening of names and identifiers against every list in force; writes nothing."""
+    names = [n for n in names if n and n.strip()]
+    results: list[tuple[ListVersion, Match]] = []
+    for version in _versions_in_force(list_codes):
+        index = index_for_version(version.pk)
+        results.extend(
+            (version, match) for match in index.screen(names=names, identifiers=identifiers or {}, threshold=threshold)
+        )
+    results.sort(key=lambda pair: -pair[1].score)
+    return results
+
+
+def _organisation_identifiers(organisation: Organisation) -> dict[str, str]:
+    return {scheme: value for scheme, value in (organisation.identifiers or {}).items() if value}
+
+
+@transaction.atomic
+def organisation_screen(*, organisation_id: int, list_codes: Iterable[str] | None = None) -> ScreeningResult:
+    """Screen one organisation (all its names and identifiers) against the lists in force.
+
+    New matches become potential hits. A potential hit that no longer matches is removed; reviewed hits
+    are kept. A dismissed hit stays dismissed unless its list entry changed since the dismissal, in which
+    case it is reopened for review.
+    """
+    result = ScreeningResult()
+    organisation = Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+    if organisation is None:
+        return result
+    names = organisation.all_names()
+    identifiers = _organisation_identifiers(organisation)
+    for version in _versions_in_force(list_codes):
+        matches = {m.entry_id: m for m in index_for_version(version.pk).screen(names=names, identifiers=identifiers)}
+        hits = {
+            hit.entry_id: hit
+            for hit in ScreeningHit.objects.filter(
+                organisation=organisation, entry__sanctions_list_id=version.sanctions_list_id
+            ).select_related("entry")
+        }
+        entry_hashes = dict(ListEntry.objects.filter(pk__in=matches.keys()).values_list("pk", "content_hash"))
+        for entry_id, match in matches.items():
+            hit = hits.get(entry_id)
+            if hit is None:
+                ScreeningHit.objects.create(
+                    organisation=organisation,
+                    entry_id=entry_id,
+                    query_name=match.query_name[:1000],
+                    matched_name=match.matched_name[:1000],
+                    score=match.score,
+                    reasons=match.reasons,
+                    algorithm_version=match.algorithm_version,
+                )
+                result.created += 1
+                continue
+            reopen = (
+                hit.status == ScreeningHit.Status.DISMISSED
+                and hit.entry_hash_at_review
+                and hit.entry_hash_at_review != entry_hashes.get(entry_id)
+            )
+            same = (
+                hit.query_name == match.query_name
+                and hit.matched_name == match.matched_name
+                and hit.score == match.score
+                and hit.reasons == match.reasons
+                and hit.algorithm_version == match.algorithm_version
+            )
+            if same and not reopen:
+                continue
+            hit.query_name = match.query_name[:1000]
+            hit.matched_name = match.matched_name[:1000]
+            hit.score = match.score
+            hit.reasons = match.reasons
+            hit.algorithm_version = match.algorithm_version
+            if reopen:
+                hit.status = ScreeningHit.Status.POTENTIAL
+                hit.reviewed_by, hit.reviewed_at, hit.review_reason = None, None, ""
+                hit._change_reason = "list entry changed since it was dismissed: review again"
+                result.reopened += 1
+            else:
+                result.updated += 1
+            hit.save()
+        stale = [
+            hit
+            for entry_id, hit in hits.items()
+            if entry_id not in matches and hit.status == ScreeningHit.Status.POTENTIAL
+        ]
+        for hit in stale:
+            hit._change_reason = "no longer matches the list in force"
+            hit.delete()
+            result.removed += 1
+    return result
+
+
+def organisations_screen(
+    *, organisation_ids: Iterable[int] | None = None, list_codes: Iterable[str] | None = None
+) -> ScreeningResult:
+    """Screen these organisations (all of them when None), one transaction each."""
+    ids = list(organisation_ids) if organisation_ids is not None else None
+    if ids is None:
+        ids = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
+    total = ScreeningResult()
+    for organisation_id in ids:
+        total += organisation_screen(organisation_id=organisation_id, list_codes=list_codes)
+    return total
+
+
+# --- review ------------------------------------------------------------------------------------
+
+
+class ReviewError(Exception):
+    """A review decision was refused; the message says why."""
+
+
+def screening_hit_review(*, hit_id: int, user, decision: str, reason: str) -> ScreeningHit:
+    """Confirm or dismiss a hit with a reason. Only holders of screening.review_screeninghit (legal).
+
+    A confirmed hit is a material change: every model whose chain contains the organisation is
+    announced, so approvals that relied on the old facts are reopened.
+    """
+    if decision not in (ScreeningHit.Status.CONFIRMED, ScreeningHit.Status.DISMISSED):
+        raise ReviewError(f"decision must be confirmed or dismissed, not {decision!r}")
+    if not (user and user.is_authenticated and user.has_perm("screening.review_screeninghit")):
+        raise ReviewError("only legal reviewers may confirm or dismiss screening hits")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError("give the reason for the decision (it is kept in the history)")
+    with transaction.atomic():
+        hit = (
+            ScreeningHit.objects.select_for_update()
+            .select_related("entry", "entry__sanctions_list", "organisation")
+            .filter(pk=hit_id)
+            .first()
+        )
+        if hit is None:
+            raise ReviewError(f"screening hit {hit_id} does not exist")
+        if hit.status == decision and hit.review_reason == reason:
+            return hit
+        hit.status = decision
+        hit.reviewed_by = user
+        hit.reviewed_at = timezone.now()
+        hit.review_reason = reason
+        hit.entry_hash_at_review = hit.entry.content_hash
+        hit._history_user = user
+        hit._change_reason = f"{decision} by {user.get_username()}"
+        hit.save()
+        if decision == ScreeningHit.Status.CONFIRMED:
+            entry = hit.entry
+            listed = f", listed {entry.listed_on:%d %b %Y}" if entry.listed_on else ""
+            citation = f", {entry.citation}" if entry.citation else ""
+            _announce(
+                hit,
+                reason=f"{hit.organisation.display_name} confirmed on {entry.sanctions_list.name}: "
+                f"{entry.primary_name}{listed}{citation} (confirmed by {user.get_username()}: {reason})",
+            )
+    return hit

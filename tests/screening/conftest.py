@@ -1,0 +1,57 @@
+"""Screening fixtures: real list files, a small OFAC file, organisations, and a clean index cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models_catalog.models import Organisation
+from riskreg.screening.matching import index_cache_clear
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+if not SHARED.exists():
+    SHARED = Path("/work/shared/data")
+SDN_OLD = SHARED / "ofac" / "sdn-2024-03-14.csv"
+SDN_NEW = SHARED / "ofac" / "sdn-2024-05-03.csv"
+OFAC_2021 = SHARED / "ofac" / "2021-07"
+CSL_SAMPLE = SHARED / "csl" / "consolidated-sample.csv"
+UN_XML = SHARED / "un" / "consolidated.xml"
+
+SMALL_SDN_ROWS = [
+    '306,"BANCO NACIONAL DE CUBA",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"a.k.a. \'BNC\'."',
+    '22685,"RAYBEAM OPTRONICS CO. LTD.",-0- ,"NPWMD] [IFSR",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,'
+    '-0- ,"Website www.raybeam.cn; '
+    "Registration Number 131082000061293 (China); Unified Social Credit Code (USCC) 9113100033607322XK (China); "
+    'Linked To: LIU, Baoxia."',
+    '22687,"SUNWAY TECH CO., LTD",-0- ,"NPWMD] [IFSR",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Unified Social Credit Code '
+    '(USCC) 91110117663725176G (China)."',
+    '2686,"NASRALLAH, Hasan","individual","SDGT] [SYRIA","Secretary General of Hizballah",-0- ,-0- ,-0- ,-0- ,-0- ,'
+    '-0- ,"DOB 31 Aug 1960; nationality Lebanon."',
+]
+
+
+def sdn_bytes(rows: list[str]) -> bytes:
+    """An sdn.csv as OFAC publishes it: CRLF line ends and a trailing Ctrl-Z."""
+    return ("\r\n".join(rows) + "\r\n").encode() + b"\x1a"
+
+
+@pytest.fixture
+def small_sdn() -> bytes:
+    return sdn_bytes(SMALL_SDN_ROWS)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_index_cache():
+    index_cache_clear()
+    yield
+    index_cache_clear()
+
+
+@pytest.fixture
+def make_org(db):
+    def make(name: str, **fields) -> Organisation:
+        fields.setdefault("country", "CN")
+        return Organisation.objects.create(name=name, **fields)
+
+    return make
