@@ -168,6 +168,7 @@ class RiskItemSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        validators = []  # the services and the database enforce uniqueness of derived items
         extra_kwargs = {
             "inherent_likelihood": {"required": False},
             "inherent_impact": {"required": False},

@@ -389,12 +389,15 @@ def sign_off_create(
         problems["conditions"] = ["State the conditions of an approval with conditions."]
     if problems:
         raise ValidationError(problems)
+    own = "You filed this request; the requester never signs off their own request."
+    if AdoptionRequest.objects.filter(pk=request_id, requester_id=signer.pk).exists():
+        raise PermissionDenied(own)
     if not signer.has_perm("register.add_signoff"):
         raise PermissionDenied("Your role cannot sign off adoption requests (auditors and requesters read only).")
     with transaction.atomic():
         request = _locked(request_id)
         if signer.pk == request.requester_id:
-            raise PermissionDenied("You filed this request; the requester never signs off their own request.")
+            raise PermissionDenied(own)
         if role not in user_sign_off_roles(signer):
             raise PermissionDenied(f"A {role} sign-off needs a member of the {role} group; you are not one.")
         if request.state not in REVIEW_STATES:
