@@ -196,10 +196,43 @@ def _event(
         detail=detail or {},
     )
     if notify:
-        from riskreg.register.tasks import request_event_notify as notify_task
-
-        notify_task.delay_on_commit(event.pk)
+        transaction.on_commit(lambda: _notice_dispatch(event.pk))
     return event
+
+
+NOTIFIED_KINDS = (
+    Kind.SUBMITTED,
+    Kind.REVIEW_RESTARTED,
+    Kind.REOPENED,
+    Kind.EXPIRED,
+    Kind.APPROVED,
+    Kind.REJECTED,
+    Kind.CHANGES_REQUESTED,
+)
+
+
+def _notice_dispatch(event_id: int) -> None:
+    """Queue the notice (after commit). A broker outage must not undo a decision that committed:
+    the notice stays unsent and the hourly sweep (``request_events_notify_pending``) sends it."""
+    from riskreg.register.tasks import request_event_notify as notify_task
+
+    try:
+        notify_task.delay(event_id)
+    except Exception:
+        logger.exception("could not queue the notice for request event %s; the hourly sweep will send it", event_id)
+
+
+def request_events_notify_pending(*, older_than_minutes: int = 10, limit: int = 200) -> list[int]:
+    """Queue the notices that were never sent (broker down when the event happened)."""
+    cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
+    pending = list(
+        RequestEvent.objects.filter(kind__in=NOTIFIED_KINDS, notified_at__isnull=True, at__lte=cutoff)
+        .order_by("at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for event_id in pending:
+        _notice_dispatch(event_id)
+    return pending
 
 
 def _move(request: AdoptionRequest, action: str, *, actor, detail: dict | None = None, **extra) -> RequestEvent:
@@ -224,7 +257,10 @@ def _move(request: AdoptionRequest, action: str, *, actor, detail: dict | None =
         Action.RESTART_REVIEW: Kind.REVIEW_RESTARTED,
         Action.EXPIRE: Kind.EXPIRED,
     }
-    return _event(request, kinds[action], actor=actor, from_state=before, to_state=after, detail=detail, notify=True)
+    kind = kinds[action]
+    return _event(
+        request, kind, actor=actor, from_state=before, to_state=after, detail=detail, notify=kind in NOTIFIED_KINDS
+    )
 
 
 def _locked(request_id: int) -> AdoptionRequest:

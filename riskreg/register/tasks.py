@@ -7,7 +7,7 @@ import smtplib
 from celery import shared_task
 from django.db import OperationalError
 
-from riskreg.register.services import adoption_requests_expire_due
+from riskreg.register.services import adoption_requests_expire_due, request_events_notify_pending
 from riskreg.register.services import request_event_notify as request_event_notify_service
 
 
@@ -19,8 +19,11 @@ from riskreg.register.services import request_event_notify as request_event_noti
     max_retries=3,
 )
 def adoption_requests_expire() -> int:
-    """Move approvals whose date has come to expired (hourly, from beat). Returns how many."""
-    return len(adoption_requests_expire_due())
+    """Move approvals whose date has come to expired (hourly, from beat), and queue any notice a
+    broker outage left unsent. Returns how many requests expired."""
+    expired = adoption_requests_expire_due()
+    request_events_notify_pending()
+    return len(expired)
 
 
 @shared_task(

@@ -77,7 +77,10 @@ def test_the_detail_shows_risk_items_with_their_level_on_the_matrix(filed, as_us
 
 def test_anonymous_users_are_refused(api, filed):
     assert api.get(URL).status_code in (401, 403)
-    assert api.post(f"{URL}{filed['id']}/sign-offs/", {"role": "legal", "decision": "approve"}).status_code in (401, 403)
+    assert api.post(f"{URL}{filed['id']}/sign-offs/", {"role": "legal", "decision": "approve"}).status_code in (
+        401,
+        403,
+    )
 
 
 def test_requesters_see_their_own_requests_only(filed, as_user, requester, django_user_model, llama4):
@@ -140,7 +143,12 @@ def test_a_reviewer_accepts_a_proposed_risk_item_with_residual_levels(
         as_user(requester)
         .post(
             URL,
-            {"model": "glm-5", "use_case": "Code review", "deployment": "self-hosted", "data_classification": "internal"},
+            {
+                "model": "glm-5",
+                "use_case": "Code review",
+                "deployment": "self-hosted",
+                "data_classification": "internal",
+            },
             format="json",
         )
         .json()["id"]
@@ -175,7 +183,9 @@ def test_an_unknown_role_is_refused_by_field_and_nothing_is_written(filed, as_us
     as_user(requester).post(f"{URL}{filed['id']}/submit/")
     before = counts()
 
-    answer = as_user(legal).post(f"{URL}{filed['id']}/sign-offs/", {"role": "ceo", "decision": "approve"}, format="json")
+    answer = as_user(legal).post(
+        f"{URL}{filed['id']}/sign-offs/", {"role": "ceo", "decision": "approve"}, format="json"
+    )
 
     assert answer.status_code == 400
     assert "ceo" in answer.json()["role"][0]
@@ -186,7 +196,9 @@ def test_an_unknown_decision_is_refused_by_field_and_nothing_is_written(filed, a
     as_user(requester).post(f"{URL}{filed['id']}/submit/")
     before = counts()
 
-    answer = as_user(legal).post(f"{URL}{filed['id']}/sign-offs/", {"role": "legal", "decision": "maybe"}, format="json")
+    answer = as_user(legal).post(
+        f"{URL}{filed['id']}/sign-offs/", {"role": "legal", "decision": "maybe"}, format="json"
+    )
 
     assert answer.status_code == 400
     assert "maybe" in answer.json()["decision"][0]
@@ -196,7 +208,9 @@ def test_an_unknown_decision_is_refused_by_field_and_nothing_is_written(filed, a
 def test_a_sign_off_on_a_draft_is_refused_by_field_and_nothing_is_written(filed, as_user, legal):
     before = counts()
 
-    answer = as_user(legal).post(f"{URL}{filed['id']}/sign-offs/", {"role": "legal", "decision": "approve"}, format="json")
+    answer = as_user(legal).post(
+        f"{URL}{filed['id']}/sign-offs/", {"role": "legal", "decision": "approve"}, format="json"
+    )
 
     assert answer.status_code == 400
     assert "draft" in answer.json()["state"][0]
@@ -207,7 +221,9 @@ def test_a_sign_off_on_a_closed_request_is_refused_by_field_and_nothing_is_writt
     as_user(requester).post(f"{URL}{filed['id']}/withdraw/")
     before = counts()
 
-    answer = as_user(legal).post(f"{URL}{filed['id']}/sign-offs/", {"role": "legal", "decision": "approve"}, format="json")
+    answer = as_user(legal).post(
+        f"{URL}{filed['id']}/sign-offs/", {"role": "legal", "decision": "approve"}, format="json"
+    )
 
     assert answer.status_code == 400
     assert "withdrawn" in answer.json()["state"][0]

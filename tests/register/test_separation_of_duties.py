@@ -57,7 +57,12 @@ def test_auditors_read_everything_and_change_nothing(in_review, as_user, auditor
     assert refused.status_code == 403
     assert "auditors" in refused.json()["detail"]
     assert client.post(f"{URL}{in_review.pk}/withdraw/").status_code == 403
-    assert client.post(URL, {"model": "llama-4", "use_case": "x", "deployment": "cloud", "data_classification": "public"}).status_code == 403
+    assert (
+        client.post(
+            URL, {"model": "llama-4", "use_case": "x", "deployment": "cloud", "data_classification": "public"}
+        ).status_code
+        == 403
+    )
     assert client.post("/api/risk-items/", {"request": in_review.pk, "title": "x"}).status_code == 403
     assert AdoptionRequest.objects.get(pk=in_review.pk).state == "in_review"
 

@@ -34,7 +34,9 @@ def test_submitting_puts_the_request_in_review(in_review):
 
 def test_all_required_approvals_approve_the_request_until_the_validity_ends(approved, settings):
     assert approved.decided_at is not None
-    assert approved.expires_on == timezone.localdate() + datetime.timedelta(days=settings.RISKREG_APPROVAL_VALIDITY_DAYS)
+    assert approved.expires_on == timezone.localdate() + datetime.timedelta(
+        days=settings.RISKREG_APPROVAL_VALIDITY_DAYS
+    )
     assert kinds(approved)[-1] == "approved"
 
 
@@ -127,7 +129,11 @@ def test_the_transition_table_refuses_moves_it_does_not_list():
 @override_settings(RISKREG_REQUIRED_SIGN_OFFS={"public": ["legal", "procurement"]})
 def test_required_sign_offs_are_configurable_per_data_classification(requester, llama4, legal, procurement):
     request = services.adoption_request_create(
-        requester=requester, model=llama4, use_case="Public FAQ bot", deployment="vendor-api", data_classification="public"
+        requester=requester,
+        model=llama4,
+        use_case="Public FAQ bot",
+        deployment="vendor-api",
+        data_classification="public",
     )
     services.adoption_request_submit(request_id=request.pk, actor=requester)
     services.sign_off_create(request_id=request.pk, signer=legal, role="legal", decision="approve")
