@@ -264,7 +264,7 @@ def _move(request: AdoptionRequest, action: str, *, actor, detail: dict | None =
 
 
 def _locked(request_id: int) -> AdoptionRequest:
-    return AdoptionRequest.objects.select_for_update().select_related("matrix", "model").get(pk=request_id)
+    return AdoptionRequest.objects.select_for_update(of=("self",)).select_related("matrix", "model").get(pk=request_id)
 
 
 def _recipients(event: RequestEvent) -> list[str]:
@@ -841,7 +841,7 @@ def risk_item_update(*, item_id: int, actor, values: dict) -> RiskItem:
         item = RiskItem.objects.select_related("matrix", "request").get(pk=item_id)
         if item.request_id is not None:
             _locked(item.request_id)
-        item = RiskItem.objects.select_for_update().select_related("matrix", "request").get(pk=item_id)
+        item = RiskItem.objects.select_for_update(of=("self",)).select_related("matrix", "request").get(pk=item_id)
         _may_write_item(actor=actor, request=item.request)
         if item.origin == RiskItem.Origin.DERIVED and not user_is_reviewer(actor):
             raise PermissionDenied("Derived risk items are assessed by a reviewer.")
@@ -868,7 +868,7 @@ def risk_item_accept(*, item_id: int, actor, values: dict | None = None) -> Risk
         item = RiskItem.objects.select_related("request").get(pk=item_id)
         if item.request_id is not None:
             _locked(item.request_id)
-        item = RiskItem.objects.select_for_update().select_related("matrix", "request").get(pk=item_id)
+        item = RiskItem.objects.select_for_update(of=("self",)).select_related("matrix", "request").get(pk=item_id)
         _may_write_item(actor=actor, request=item.request, accepting=True)
         if item.status != RiskItem.Status.PROPOSED and item.proposal is None:
             raise ValidationError({"status": ["Nothing to accept: this item has no pending proposal."]})
