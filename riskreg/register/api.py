@@ -411,7 +411,7 @@ class AdoptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         if not request.user.has_perm("register.add_riskitem"):
             raise exceptions.PermissionDenied("Your role cannot propose risk items.")
         with service_errors():
-            services._may_write_item(actor=request.user, request=target)
+            services.risk_item_write_check(actor=request.user, request=target)
             result = services.risk_items_derive(model=target.model, request=target, actor=request.user)
         return Response(
             {
