@@ -232,7 +232,7 @@ def sanctions_listed_party(facts: ModelFacts) -> list[DerivedRisk]:
                 category=Category.SANCTIONS,
                 title=f"Developer {developer.display_name} or its group is on a sanctions or export-control list",
                 description=(
-                    f"{facts.model.name} is developed by {developer.name}. Listed in its group: {shown}. "
+                    f"{facts.model.name} is developed by {developer.name.rstrip('.')}. Listed in its group: {shown}. "
                     f"Listings: {_listing_text(all_listings)}. The Entity List restricts exports, reexports and "
                     "transfers to listed parties; whether using published weights involves any is a question "
                     "for legal."
