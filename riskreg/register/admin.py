@@ -1,1 +1,562 @@
-from django.contrib import admin  # noqa: F401
+"""The register in the admin: queues, read-only sign-offs and timeline, sign-off through the service.
+
+Nothing here writes a request, a sign-off or a risk item directly: every change calls the
+same service the API calls, so the rules (transition table, separation of duties, matrix
+bounds, history) are the same wherever a person acts.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from riskreg.register import services
+from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
+from riskreg.register.selectors import (
+    adoption_requests_expiring,
+    adoption_requests_visible_to,
+    adoption_requests_waiting_for,
+    risk_items_visible_to,
+    risk_level,
+    risk_matrix_in_use,
+    roles_missing,
+    sign_off_status,
+    user_sign_off_roles,
+)
+from riskreg.register.workflow import OPEN_STATES, REVIEW_STATES
+
+
+def _errors(exc: Exception) -> str:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def _level_badge(matrix, likelihood, impact):
+    level = risk_level(matrix=matrix, likelihood=likelihood, impact=impact)
+    if level is None:
+        return "-"
+    return format_html(
+        '<span style="background:{};color:#fff;padding:1px 6px;border-radius:3px">{} ({})</span>',
+        level["colour"],
+        level["name"],
+        level["score"],
+    )
+
+
+# --- matrices --------------------------------------------------------------------------------
+
+
+class RiskMatrixForm(forms.ModelForm):
+    class Meta:
+        model = RiskMatrix
+        fields = ["name", "likelihood_labels", "impact_labels", "bands", "is_default", "description"]
+
+
+@admin.register(RiskMatrix)
+class RiskMatrixAdmin(SimpleHistoryAdmin):
+    form = RiskMatrixForm
+    list_display = ("name", "version", "is_default", "size", "in_use")
+    list_filter = ("is_default",)
+    actions = ["new_version"]
+
+    @admin.display(description=_("size"))
+    def size(self, matrix: RiskMatrix) -> str:
+        return f"{matrix.likelihood_levels} x {matrix.impact_levels}"
+
+    @admin.display(description=_("in use (frozen)"), boolean=True)
+    def in_use(self, matrix: RiskMatrix) -> bool:
+        return risk_matrix_in_use(matrix=matrix)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and risk_matrix_in_use(matrix=obj):
+            return ("name", "version", "likelihood_labels", "impact_labels", "bands")
+        return ("version",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.cleaned_data}
+        if change:
+            changed = {name: data[name] for name in form.changed_data if name in data}
+            updated = services.risk_matrix_update(matrix=obj, actor=request.user, changes=changed)
+        else:
+            updated = services.risk_matrix_create(actor=request.user, **data)
+        obj.pk, obj.version = updated.pk, updated.version
+
+    @admin.action(description=_("Make a new version of the selected matrices (to edit before use)"))
+    def new_version(self, request, queryset):
+        for matrix in queryset:
+            try:
+                made = services.risk_matrix_create(
+                    actor=request.user,
+                    name=matrix.name,
+                    likelihood_labels=matrix.likelihood_labels,
+                    impact_labels=matrix.impact_labels,
+                    bands=matrix.bands,
+                    description=matrix.description,
+                )
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, _errors(exc), messages.ERROR)
+                return
+            self.message_user(request, f"Created {made}.", messages.SUCCESS)
+
+
+# --- adoption requests -------------------------------------------------------------------------
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("mine", _("Waiting for my sign-off")),
+            ("reopened", _("Reopened")),
+            ("expiring", _("Expiring in 30 days")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(pk__in=adoption_requests_waiting_for(user=request.user).values("pk"))
+        if self.value() == "reopened":
+            return queryset.filter(state=AdoptionRequest.State.REOPENED)
+        if self.value() == "expiring":
+            return queryset.filter(pk__in=adoption_requests_expiring(within_days=30).values("pk"))
+        return queryset
+
+
+class SignOffInline(admin.TabularInline):
+    model = SignOff
+    extra = 0
+    can_delete = False
+    fields = ("review_round", "role", "signer", "decision", "conditions", "comment", "risk_state_sha256", "created_at")
+    readonly_fields = fields
+    ordering = ("review_round", "created_at")
+    verbose_name_plural = _("sign-offs (every round, kept for the record)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RiskItemInline(admin.TabularInline):
+    model = RiskItem
+    extra = 0
+    can_delete = False
+    fields = ("item", "category", "status", "inherent", "residual", "treatment", "origin", "pending_proposal")
+    readonly_fields = fields
+    verbose_name_plural = _("risk items of this request")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("matrix")
+
+    @admin.display(description=_("risk"))
+    def item(self, obj: RiskItem):
+        url = reverse("admin:register_riskitem_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.title)
+
+    @admin.display(description=_("inherent"))
+    def inherent(self, obj: RiskItem):
+        return _level_badge(obj.matrix, obj.inherent_likelihood, obj.inherent_impact)
+
+    @admin.display(description=_("residual"))
+    def residual(self, obj: RiskItem):
+        return _level_badge(obj.matrix, obj.residual_likelihood, obj.residual_impact)
+
+    @admin.display(description=_("proposal pending"), boolean=True)
+    def pending_proposal(self, obj: RiskItem) -> bool:
+        return obj.proposal is not None or obj.status == RiskItem.Status.PROPOSED
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AdoptionRequestAddForm(forms.ModelForm):
+    class Meta:
+        model = AdoptionRequest
+        fields = ["model", "use_case", "deployment", "data_classification"]
+
+
+class SignOffForm(forms.Form):
+    role = forms.ChoiceField(label=_("sign off as"))
+    decision = forms.ChoiceField(choices=SignOff.Decision.choices)
+    conditions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_(
+            "Required for an approval with conditions, e.g. Self-hosted only; no fine-tuning on customer data."
+        ),
+    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, roles: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role, role.title()) for role in roles]
+
+
+@admin.register(AdoptionRequest)
+class AdoptionRequestAdmin(SimpleHistoryAdmin):
+    list_display = ("id", "model", "short_use_case", "requester", "state", "review_round", "waiting_for", "expires_on")
+    list_filter = (QueueFilter, "state", "deployment", "data_classification")
+    list_select_related = ("model", "requester")
+    search_fields = ("use_case", "model__name")
+    inlines = [SignOffInline, RiskItemInline]
+    actions = ["submit_selected", "withdraw_selected"]
+    fieldsets = (
+        (None, {"fields": ("model", "use_case", "deployment", "data_classification", "requester")}),
+        (
+            _("Review"),
+            {"fields": ("state", "review_round", "sign_off_table", "submitted_at", "decided_at", "expires_on")},
+        ),
+        (_("Risk"), {"fields": ("matrix", "risk_state", "model_items")}),
+        (_("Timeline"), {"fields": ("timeline",)}),
+    )
+
+    def get_queryset(self, request):
+        visible = adoption_requests_visible_to(user=request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=visible).prefetch_related("sign_offs")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return ((None, {"fields": ("model", "use_case", "deployment", "data_classification")}),)
+        return self.fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = AdoptionRequestAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return (
+            "model",
+            "use_case",
+            "deployment",
+            "data_classification",
+            "requester",
+            "state",
+            "review_round",
+            "sign_off_table",
+            "submitted_at",
+            "decided_at",
+            "expires_on",
+            "matrix",
+            "risk_state",
+            "model_items",
+            "timeline",
+        )
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    @admin.display(description=_("use case"))
+    def short_use_case(self, obj: AdoptionRequest) -> str:
+        return obj.use_case[:60]
+
+    @admin.display(description=_("sign-offs missing"))
+    def waiting_for(self, obj: AdoptionRequest) -> str:
+        if obj.state not in REVIEW_STATES:
+            return "-"
+        return ", ".join(roles_missing(obj)) or "-"
+
+    @admin.display(description=_("sign-offs this round"))
+    def sign_off_table(self, obj: AdoptionRequest):
+        rows = sign_off_status(obj)
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    row["role"],
+                    row["decision"] or "waiting",
+                    row["signer"] or "",
+                    f"{row['at']:%Y-%m-%d %H:%M}" if row["at"] else "",
+                )
+                for row in rows
+            ),
+        )
+        link = ""
+        if obj.state in REVIEW_STATES:
+            url = reverse("admin:register_adoptionrequest_sign_off", args=[obj.pk])
+            link = format_html('<p><a class="button" href="{}">Sign off</a></p>', url)
+        return format_html(
+            "<table><tr><th>role</th><th>decision</th><th>by</th><th>at</th></tr>{}</table>{}", body, link
+        )
+
+    @admin.display(description=_("current risk state (SHA-256)"))
+    def risk_state(self, obj: AdoptionRequest) -> str:
+        from riskreg.register.selectors import risk_state_sha256
+
+        return risk_state_sha256(request=obj)
+
+    @admin.display(description=_("risk items of the model itself"))
+    def model_items(self, obj: AdoptionRequest):
+        items = RiskItem.objects.filter(model=obj.model, request__isnull=True).select_related("matrix")
+        if not items:
+            return "-"
+        return format_html_join(
+            "",
+            '<div><a href="{}">{}</a> {}</div>',
+            (
+                (
+                    reverse("admin:register_riskitem_change", args=[item.pk]),
+                    item.title,
+                    _level_badge(item.matrix, item.inherent_likelihood, item.inherent_impact),
+                )
+                for item in items
+            ),
+        )
+
+    @admin.display(description=_("timeline"))
+    def timeline(self, obj: AdoptionRequest):
+        events = obj.events.select_related("actor").order_by("at", "pk")
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{event.at:%Y-%m-%d %H:%M}",
+                    event.review_round,
+                    event.get_kind_display(),
+                    f"{event.from_state} → {event.to_state}" if event.to_state else "",
+                    event.actor.get_username() if event.actor else "register",
+                    event.detail.get("reason") or event.detail.get("conditions") or event.detail.get("decision") or "",
+                )
+                for event in events
+            ),
+        )
+        return format_html(
+            "<table><tr><th>at</th><th>round</th><th>what</th><th>state</th><th>who</th><th>detail</th></tr>{}</table>",
+            body,
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is not None:
+            extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # every field is read-only; changes go through actions and the sign-off page
+        created = services.adoption_request_create(requester=request.user, **form.cleaned_data)
+        obj.pk = created.pk
+
+    def save_related(self, request, form, formsets, change):
+        return None
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except (PermissionDenied, ValidationError) as exc:
+            self.message_user(request, _errors(exc), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:register_adoptionrequest_changelist"))
+
+    @admin.action(description=_("Submit the selected drafts for review"))
+    def submit_selected(self, request, queryset):
+        self._each(request, queryset, services.adoption_request_submit, "submitted")
+
+    @admin.action(description=_("Withdraw the selected requests"))
+    def withdraw_selected(self, request, queryset):
+        self._each(request, queryset, services.adoption_request_withdraw, "withdrawn")
+
+    def _each(self, request, queryset, service, verb):
+        done = 0
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                service(request_id=pk, actor=request.user)
+                done += 1
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, f"#{pk}: {_errors(exc)}", messages.ERROR)
+        if done:
+            self.message_user(request, f"{done} request(s) {verb}.", messages.SUCCESS)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/sign-off/",
+                self.admin_site.admin_view(self.sign_off_view),
+                name="register_adoptionrequest_sign_off",
+            ),
+            *super().get_urls(),
+        ]
+
+    def sign_off_view(self, request, object_id: int):
+        target = get_object_or_404(self.get_queryset(request), pk=object_id)
+        change_url = reverse("admin:register_adoptionrequest_change", args=[target.pk])
+        roles = [role for role in target.required_roles if role in user_sign_off_roles(request.user)]
+        if not roles:
+            self.message_user(request, "You hold none of the roles this request needs a sign-off from.", messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        form = SignOffForm(request.POST or None, roles=roles)
+        if request.method == "POST" and form.is_valid():
+            try:
+                sign_off = services.sign_off_create(request_id=target.pk, signer=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, msgs in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, msgs)
+            except (PermissionDenied, services.SignOffConflict) as exc:
+                form.add_error(None, str(exc))
+            else:
+                target.refresh_from_db()
+                self.message_user(
+                    request,
+                    f"Signed off as {sign_off.role}: {sign_off.get_decision_display()}. "
+                    f"The request is now {target.get_state_display().lower()}.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": target,
+            "title": f"Sign off adoption request #{target.pk}",
+            "form": form,
+            "status": sign_off_status(target),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/register/adoptionrequest/sign_off.html", context)
+
+
+# --- risk items ----------------------------------------------------------------------------------
+
+
+class PendingProposalFilter(admin.SimpleListFilter):
+    title = _("awaiting a person")
+    parameter_name = "pending"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Proposed or with a pending proposal"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(Q(status=RiskItem.Status.PROPOSED) | Q(proposal__isnull=False)).exclude(
+                status=RiskItem.Status.RETIRED, proposal__isnull=True
+            )
+        return queryset
+
+
+class RiskItemForm(forms.ModelForm):
+    class Meta:
+        model = RiskItem
+        fields = [
+            "model",
+            "request",
+            *services.ASSESSMENT_FIELDS,
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            matrix = self.instance.matrix
+        elif data.get("request"):
+            matrix = data["request"].matrix
+        else:
+            matrix = services.risk_matrix_default_get()
+        for field, msgs in services.levels_problems(matrix=matrix, values=data).items():
+            self.add_error(field, msgs)
+        return data
+
+
+@admin.register(RiskItem)
+class RiskItemAdmin(SimpleHistoryAdmin):
+    form = RiskItemForm
+    list_display = (
+        "title",
+        "model",
+        "request",
+        "category",
+        "status",
+        "inherent",
+        "residual",
+        "origin",
+        "proposal_pending",
+    )
+    list_filter = (PendingProposalFilter, "status", "category", "origin", "rule")
+    list_select_related = ("model", "request", "matrix")
+    search_fields = ("title", "description")
+    actions = ["accept_proposals"]
+
+    def get_queryset(self, request):
+        visible = risk_items_visible_to(user=request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=visible)
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = (
+            "matrix",
+            "origin",
+            "rule",
+            "derivation_key",
+            "facts",
+            "status",
+            "proposal",
+            "assessed_by",
+            "assessed_at",
+        )
+        return ("model", "request", *fixed) if obj is not None else fixed
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or obj.request_id is None or obj.request.state in OPEN_STATES
+
+    @admin.display(description=_("inherent"))
+    def inherent(self, obj: RiskItem):
+        return _level_badge(obj.matrix, obj.inherent_likelihood, obj.inherent_impact)
+
+    @admin.display(description=_("residual"))
+    def residual(self, obj: RiskItem):
+        return _level_badge(obj.matrix, obj.residual_likelihood, obj.residual_impact)
+
+    @admin.display(description=_("awaiting a person"), boolean=True)
+    def proposal_pending(self, obj: RiskItem) -> bool:
+        return obj.proposal is not None or obj.status == RiskItem.Status.PROPOSED
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                values = {
+                    name: form.cleaned_data[name] for name in form.changed_data if name in services.ASSESSMENT_FIELDS
+                }
+                services.risk_item_update(item_id=obj.pk, actor=request.user, values=values)
+            else:
+                data = dict(form.cleaned_data)
+                model, target = data.pop("model"), data.pop("request", None)
+                values = {k: v for k, v in data.items() if v not in (None, "")}
+                created = services.risk_item_create(actor=request.user, model=model, request=target, values=values)
+                obj.pk = created.pk
+        except (PermissionDenied, ValidationError) as exc:
+            raise PermissionDenied(_errors(exc)) from exc
+
+    def save_related(self, request, form, formsets, change):
+        return None
+
+    @admin.action(description=_("Accept what the register proposes for the selected items"))
+    def accept_proposals(self, request, queryset):
+        done = 0
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                services.risk_item_accept(item_id=pk, actor=request.user)
+                done += 1
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, f"Risk item {pk}: {_errors(exc)}", messages.ERROR)
+        if done:
+            self.message_user(request, f"{done} proposal(s) accepted.", messages.SUCCESS)

@@ -1,5 +1,520 @@
+"""The register's API: adoption requests (submit, sign-offs, withdraw), risk items, risk matrices.
+
+Views are thin: they validate the shape of the input with serializers and call a service.
+Service refusals become 403 with the reason, bad input 400 by field, a role already signed 409.
+"""
+
 from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Exists, OuterRef
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from models_catalog.models import AIModel
+from riskreg.core.permissions import ModelPermissions
+from riskreg.register import services
+from riskreg.register.models import (
+    AdoptionRequest,
+    DataClassification,
+    Deployment,
+    RequestEvent,
+    RiskItem,
+    RiskMatrix,
+    SignOff,
+    SignOffRole,
+)
+from riskreg.register.selectors import (
+    adoption_request_detail_queryset,
+    adoption_request_list_queryset,
+    adoption_requests_visible_to,
+    model_risk_items,
+    risk_item_queryset,
+    risk_items_visible_to,
+    risk_level,
+    risk_state_sha256,
+    sign_off_status,
+)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request changed meanwhile."
+    default_code = "conflict"
+
+
+@contextmanager
+def service_errors():
+    """Service refusals as API answers: 400 by field, 403 with the reason, 409 on a conflict."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        raise serializers.ValidationError(detail) from None
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(detail=str(exc) or None) from None
+    except services.SignOffConflict as exc:
+        raise Conflict(str(exc)) from None
+
+
+class CanSeeRequests(BasePermission):
+    """For actions on one request: the user must be able to see adoption requests at all; the
+    service then applies separation of duties and answers with the reason."""
+
+    message = "Your role has no access to adoption requests."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(
+            request.user and request.user.is_authenticated and request.user.has_perm("register.view_adoptionrequest")
+        )
+
+
+# --- serializers ------------------------------------------------------------------------------
+
+
+def _level(matrix: RiskMatrix, likelihood, impact):
+    return risk_level(matrix=matrix, likelihood=likelihood, impact=impact)
+
+
+class RiskMatrixSerializer(serializers.ModelSerializer):
+    in_use = serializers.BooleanField(read_only=True, default=False)
+
+    class Meta:
+        model = RiskMatrix
+        fields = [
+            "id",
+            "name",
+            "version",
+            "likelihood_labels",
+            "impact_labels",
+            "bands",
+            "is_default",
+            "description",
+            "in_use",
+            "created_at",
+        ]
+        read_only_fields = ["version", "created_at"]
+        # A new version of an existing name is allowed: the service numbers it.
+        validators = []
+
+
+class RiskItemSerializer(serializers.ModelSerializer):
+    model = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=AIModel.objects.all(),
+        required=False,
+        error_messages={"does_not_exist": 'No model with slug "{value}" in the catalog.'},
+    )
+    request = serializers.PrimaryKeyRelatedField(
+        queryset=AdoptionRequest.objects.none(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": "No adoption request #{pk_value} that you can see."},
+    )
+    owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.all(), required=False, allow_null=True
+    )
+    assessed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    matrix = serializers.SerializerMethodField()
+    inherent_level = serializers.SerializerMethodField()
+    residual_level = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RiskItem
+        fields = [
+            "id",
+            "model",
+            "request",
+            "matrix",
+            "category",
+            "title",
+            "description",
+            "inherent_likelihood",
+            "inherent_impact",
+            "inherent_level",
+            "existing_controls",
+            "planned_controls",
+            "residual_likelihood",
+            "residual_impact",
+            "residual_level",
+            "treatment",
+            "owner",
+            "next_review_on",
+            "origin",
+            "rule",
+            "derivation_key",
+            "facts",
+            "status",
+            "proposal",
+            "assessed_by",
+            "assessed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "origin",
+            "rule",
+            "derivation_key",
+            "facts",
+            "status",
+            "proposal",
+            "assessed_at",
+            "created_at",
+            "updated_at",
+        ]
+        validators = []  # the services and the database enforce uniqueness of derived items
+        extra_kwargs = {
+            "inherent_likelihood": {"required": False},
+            "inherent_impact": {"required": False},
+            "category": {"required": False},
+            "title": {"required": False},
+        }
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            fields["request"].queryset = adoption_requests_visible_to(user=request.user)
+        return fields
+
+    def get_matrix(self, item: RiskItem) -> dict:
+        return {"id": item.matrix_id, "name": item.matrix.name, "version": item.matrix.version}
+
+    def get_inherent_level(self, item: RiskItem):
+        return _level(item.matrix, item.inherent_likelihood, item.inherent_impact)
+
+    def get_residual_level(self, item: RiskItem):
+        return _level(item.matrix, item.residual_likelihood, item.residual_impact)
+
+
+class RiskItemAcceptSerializer(serializers.Serializer):
+    """Optional assessment given together with the acceptance."""
+
+    existing_controls = serializers.CharField(required=False, allow_blank=True)
+    planned_controls = serializers.CharField(required=False, allow_blank=True)
+    inherent_likelihood = serializers.IntegerField(required=False)
+    inherent_impact = serializers.IntegerField(required=False)
+    residual_likelihood = serializers.IntegerField(required=False, allow_null=True)
+    residual_impact = serializers.IntegerField(required=False, allow_null=True)
+    treatment = serializers.ChoiceField(choices=RiskItem.Treatment.choices, required=False, allow_blank=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.all(), required=False, allow_null=True
+    )
+    next_review_on = serializers.DateField(required=False, allow_null=True)
+
+
+class SignOffSerializer(serializers.ModelSerializer):
+    signer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = SignOff
+        fields = [
+            "id",
+            "review_round",
+            "role",
+            "signer",
+            "decision",
+            "comment",
+            "conditions",
+            "risk_state_sha256",
+            "created_at",
+        ]
+
+
+class SignOffInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=SignOffRole.choices)
+    decision = serializers.ChoiceField(choices=SignOff.Decision.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    conditions = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RequestEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = RequestEvent
+        fields = ["id", "at", "actor", "kind", "kind_label", "from_state", "to_state", "review_round", "detail"]
+
+
+class AdoptionRequestCreateSerializer(serializers.Serializer):
+    model = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=AIModel.objects.all(),
+        error_messages={"does_not_exist": 'No model with slug "{value}" in the catalog.'},
+    )
+    use_case = serializers.CharField()
+    deployment = serializers.ChoiceField(choices=Deployment.choices)
+    data_classification = serializers.ChoiceField(choices=DataClassification.choices)
+
+
+class AdoptionRequestListSerializer(serializers.ModelSerializer):
+    model = serializers.SerializerMethodField()
+    requester = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    required_sign_offs = serializers.SerializerMethodField()
+    risk_item_count = serializers.IntegerField(read_only=True, default=None)
+    pending_proposal_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = AdoptionRequest
+        fields = [
+            "id",
+            "model",
+            "use_case",
+            "deployment",
+            "data_classification",
+            "requester",
+            "state",
+            "state_label",
+            "review_round",
+            "required_sign_offs",
+            "risk_item_count",
+            "pending_proposal_count",
+            "submitted_at",
+            "decided_at",
+            "expires_on",
+            "created_at",
+        ]
+
+    def get_model(self, request: AdoptionRequest) -> dict:
+        return {"slug": request.model.slug, "name": request.model.name}
+
+    def get_required_sign_offs(self, request: AdoptionRequest) -> list[dict]:
+        return sign_off_status(request)
+
+
+class AdoptionRequestDetailSerializer(AdoptionRequestListSerializer):
+    matrix = RiskMatrixSerializer(read_only=True)
+    sign_offs = serializers.SerializerMethodField()
+    risk_items = serializers.SerializerMethodField()
+    model_risk_items = serializers.SerializerMethodField()
+    risk_state_sha256 = serializers.SerializerMethodField()
+    timeline = RequestEventSerializer(source="events", many=True, read_only=True)
+
+    class Meta(AdoptionRequestListSerializer.Meta):
+        fields = [
+            *AdoptionRequestListSerializer.Meta.fields,
+            "matrix",
+            "sign_offs",
+            "risk_items",
+            "model_risk_items",
+            "risk_state_sha256",
+            "timeline",
+        ]
+
+    def _current_hash(self, request: AdoptionRequest) -> str:
+        cache = self.context.setdefault("_risk_state", {})
+        if request.pk not in cache:
+            cache[request.pk] = risk_state_sha256(request=request)
+        return cache[request.pk]
+
+    def get_sign_offs(self, request: AdoptionRequest) -> list[dict]:
+        current = self._current_hash(request)
+        rows = []
+        for sign_off in request.sign_offs.all():
+            row = SignOffSerializer(sign_off).data
+            row["current_round"] = sign_off.review_round == request.review_round
+            row["applies_to_current_risk_state"] = sign_off.risk_state_sha256 == current
+            rows.append(row)
+        return rows
+
+    def get_risk_items(self, request: AdoptionRequest) -> list[dict]:
+        return RiskItemSerializer(request.risk_items.all(), many=True, context=self.context).data
+
+    def get_model_risk_items(self, request: AdoptionRequest) -> list[dict]:
+        items = model_risk_items(model_ids=[request.model_id])[request.model_id]
+        return RiskItemSerializer(items, many=True, context=self.context).data
+
+    def get_risk_state_sha256(self, request: AdoptionRequest) -> str:
+        return self._current_hash(request)
+
+
+# --- viewsets ---------------------------------------------------------------------------------
+
+
+class AdoptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Adoption requests. Requesters see their own; signers and auditors see all."""
+
+    queryset = AdoptionRequest.objects.none()
+    filterset_fields = ["state", "model__slug", "deployment", "data_classification"]
+    search_fields = ["use_case", "model__name"]
+    ordering_fields = ["created_at", "submitted_at", "expires_on", "state"]
+
+    def get_permissions(self):
+        if self.action in ("submit", "withdraw", "sign_offs", "derive_risks"):
+            return [CanSeeRequests()]
+        return [ModelPermissions()]
+
+    def get_queryset(self):
+        base = adoption_request_detail_queryset() if self.action != "list" else adoption_request_list_queryset()
+        visible = adoption_requests_visible_to(user=self.request.user).values("pk")
+        return base.filter(pk__in=visible).order_by("-created_at", "-pk")
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return AdoptionRequestListSerializer
+        if self.action == "create":
+            return AdoptionRequestCreateSerializer
+        if self.action == "sign_offs":
+            return SignOffInputSerializer
+        return AdoptionRequestDetailSerializer
+
+    def _detail(self, pk: int, *, code: int = status.HTTP_200_OK) -> Response:
+        instance = adoption_request_detail_queryset().get(pk=pk)
+        return Response(
+            AdoptionRequestDetailSerializer(instance, context=self.get_serializer_context()).data, status=code
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = AdoptionRequestCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            created = services.adoption_request_create(requester=request.user, **serializer.validated_data)
+        return self._detail(created.pk, code=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        target = self.get_object()
+        with service_errors():
+            services.adoption_request_submit(request_id=target.pk, actor=request.user)
+        return self._detail(target.pk)
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        target = self.get_object()
+        reason = str(request.data.get("reason", ""))[:2000]
+        with service_errors():
+            services.adoption_request_withdraw(request_id=target.pk, actor=request.user, reason=reason)
+        return self._detail(target.pk)
+
+    @action(detail=True, methods=["post"], url_path="sign-offs")
+    def sign_offs(self, request, pk=None):
+        target = self.get_object()
+        serializer = SignOffInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            sign_off = services.sign_off_create(request_id=target.pk, signer=request.user, **serializer.validated_data)
+        data = SignOffSerializer(sign_off).data
+        data["request_state"] = AdoptionRequest.objects.values_list("state", flat=True).get(pk=target.pk)
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="derive-risks")
+    def derive_risks(self, request, pk=None):
+        target = self.get_object()
+        if not request.user.has_perm("register.add_riskitem"):
+            raise exceptions.PermissionDenied("Your role cannot propose risk items.")
+        with service_errors():
+            services.risk_item_write_check(actor=request.user, request=target)
+            result = services.risk_items_derive(model=target.model, request=target, actor=request.user)
+        return Response(
+            {
+                "created": result.created,
+                "updated": result.updated,
+                "proposed": result.proposed,
+                "retired": result.retired,
+            }
+        )
+
+
+class RiskItemViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Risk items of requests and of models. PATCH assesses an item; POST .../accept/ accepts a proposal."""
+
+    queryset = RiskItem.objects.none()
+    serializer_class = RiskItemSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["model__slug", "request", "status", "category", "origin", "rule"]
+    search_fields = ["title", "description"]
+
+    def get_permissions(self):
+        if self.action == "accept":
+            return [CanChangeRiskItems()]
+        return [ModelPermissions()]
+
+    def get_queryset(self):
+        visible = risk_items_visible_to(user=self.request.user).values("pk")
+        return risk_item_queryset().filter(pk__in=visible).order_by("model_id", "request_id", "category", "pk")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        target_request = data.pop("request", None)
+        model = data.pop("model", None) or (target_request.model if target_request else None)
+        if model is None:
+            raise serializers.ValidationError({"model": ["Give the model (slug), or the request the risk belongs to."]})
+        with service_errors():
+            item = services.risk_item_create(actor=request.user, model=model, request=target_request, values=data)
+        item = risk_item_queryset().get(pk=item.pk)
+        return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        item = self.get_object()
+        serializer = self.get_serializer(item, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        for fixed in ("model", "request"):
+            if fixed in data and data.pop(fixed) != getattr(item, fixed):
+                raise serializers.ValidationError({fixed: ["A risk item cannot move to another model or request."]})
+        with service_errors():
+            services.risk_item_update(item_id=item.pk, actor=request.user, values=data)
+        return Response(self.get_serializer(risk_item_queryset().get(pk=item.pk)).data)
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        item = self.get_object()
+        serializer = RiskItemAcceptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            services.risk_item_accept(item_id=item.pk, actor=request.user, values=dict(serializer.validated_data))
+        return Response(self.get_serializer(risk_item_queryset().get(pk=item.pk)).data)
+
+
+class CanChangeRiskItems(BasePermission):
+    message = "Your role cannot change risk items."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(
+            request.user and request.user.is_authenticated and request.user.has_perm("register.change_riskitem")
+        )
+
+
+class RiskMatrixViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Risk matrices. POST with an existing name makes its next version; versions in use never change."""
+
+    queryset = RiskMatrix.objects.none()
+    serializer_class = RiskMatrixSerializer
+    filterset_fields = ["name", "is_default"]
+
+    def get_queryset(self):
+        used = AdoptionRequest.objects.filter(matrix=OuterRef("pk"))
+        used_by_items = RiskItem.objects.filter(matrix=OuterRef("pk"))
+        return RiskMatrix.objects.annotate(in_use=Exists(used) | Exists(used_by_items)).order_by("name", "-version")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            matrix = services.risk_matrix_create(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=matrix.pk)).data, status=status.HTTP_201_CREATED)
 
 
 def register(router) -> None:
     """Register this app's viewsets on the project router."""
+    router.register("adoption-requests", AdoptionRequestViewSet, basename="adoption-request")
+    router.register("risk-items", RiskItemViewSet, basename="risk-item")
+    router.register("risk-matrices", RiskMatrixViewSet, basename="risk-matrix")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +29,10 @@ class RiskMatrix(models.Model):
         ),
     )
     is_default = models.BooleanField(_("default for new assessments"), default=False)
+    description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("risk matrix")
@@ -44,6 +48,23 @@ class RiskMatrix(models.Model):
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
 
+    @property
+    def likelihood_levels(self) -> int:
+        return len(self.likelihood_labels or [])
+
+    @property
+    def impact_levels(self) -> int:
+        return len(self.impact_labels or [])
+
+    def clean(self) -> None:
+        from riskreg.register.matrices import matrix_problems
+
+        problems = matrix_problems(
+            likelihood_labels=self.likelihood_labels, impact_labels=self.impact_labels, bands=self.bands
+        )
+        if problems:
+            raise ValidationError(problems)
+
 
 class Deployment(models.TextChoices):
     SELF_HOSTED = "self-hosted", _("Self-hosted")
@@ -56,6 +77,14 @@ class DataClassification(models.TextChoices):
     INTERNAL = "internal", _("Internal")
     CONFIDENTIAL = "confidential", _("Confidential")
     RESTRICTED = "restricted", _("Restricted")
+
+
+class SignOffRole(models.TextChoices):
+    """The roles whose sign-off a request can need (a subset of riskreg.core.roles.Role)."""
+
+    LEGAL = "legal", _("Legal")
+    SECURITY = "security", _("Security")
+    PROCUREMENT = "procurement", _("Procurement")
 
 
 class AdoptionRequest(models.Model):
@@ -100,6 +129,27 @@ class AdoptionRequest(models.Model):
         verbose_name = _("adoption request")
         verbose_name_plural = _("adoption requests")
         ordering = ["-created_at"]
+        permissions = [
+            ("view_all_adoptionrequest", _("Can see every adoption request, not only one's own")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    state__in=["draft", "in_review", "approved", "rejected", "withdrawn", "reopened", "expired"]
+                ),
+                name="adoption_request_state_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="approved") | (Q(decided_at__isnull=False) & Q(expires_on__isnull=False)),
+                name="adoption_request_approval_dated",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(state="withdrawn") | Q(submitted_at__isnull=False),
+                name="adoption_request_reviewed_after_submission",
+            ),
+            models.CheckConstraint(condition=Q(review_round__gte=1), name="adoption_request_round_positive"),
+        ]
+        indexes = [models.Index(fields=["state", "expires_on"])]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.model} for {self.use_case[:60]}"
@@ -114,7 +164,7 @@ class SignOff(models.Model):
 
     request = models.ForeignKey(AdoptionRequest, on_delete=models.CASCADE, related_name="sign_offs")
     review_round = models.PositiveIntegerField(_("review round"))
-    role = models.CharField(_("role"), max_length=20)
+    role = models.CharField(_("role"), max_length=20, choices=SignOffRole.choices)
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("signed by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -138,6 +188,12 @@ class SignOff(models.Model):
             models.CheckConstraint(
                 condition=~Q(decision="approve_with_conditions") | ~Q(conditions=""),
                 name="sign_off_conditions_stated",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["legal", "security", "procurement"]), name="sign_off_role_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_state_sha256__regex=r"^[0-9a-f]{64}$"), name="sign_off_risk_state_hashed"
             ),
         ]
 
@@ -202,8 +258,30 @@ class RiskItem(models.Model):
     next_review_on = models.DateField(_("next review"), null=True, blank=True)
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.MANUAL)
     rule = models.CharField(_("derivation rule"), max_length=80, blank=True)
+    derivation_key = models.CharField(
+        _("derivation key"),
+        max_length=120,
+        blank=True,
+        help_text=_("Which fact the rule fired on (organisation:12, claim:7, jurisdiction:EU); one item per key."),
+    )
     facts = models.JSONField(_("facts it was derived from"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    proposal = models.JSONField(
+        _("pending proposal"),
+        null=True,
+        blank=True,
+        help_text=_("What the register proposes after the facts changed. Nothing changes until a person accepts it."),
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last assessed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The last person who assessed or accepted this item; the register never overwrites their work."),
+    )
+    assessed_at = models.DateTimeField(_("last assessed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -223,6 +301,16 @@ class RiskItem(models.Model):
                 name="risk_item_residual_positive",
             ),
             models.CheckConstraint(condition=Q(origin="manual") | ~Q(rule=""), name="risk_item_derived_has_rule"),
+            models.UniqueConstraint(
+                fields=["model", "rule", "derivation_key"],
+                condition=Q(origin="derived", request__isnull=True),
+                name="risk_item_one_derived_per_model_fact",
+            ),
+            models.UniqueConstraint(
+                fields=["request", "rule", "derivation_key"],
+                condition=Q(origin="derived", request__isnull=False),
+                name="risk_item_one_derived_per_request_fact",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -231,6 +319,21 @@ class RiskItem(models.Model):
 
 class RequestEvent(models.Model):
     """The timeline of a request: every transition and sign-off with actor and time."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Request filed")
+        SUBMITTED = "submitted", _("Submitted for review")
+        SIGNED_OFF = "signed_off", _("Sign-off given")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REOPENED = "reopened", _("Reopened after a material change")
+        REVIEW_RESTARTED = "review_restarted", _("Review restarted after a material change")
+        EXPIRED = "expired", _("Approval expired")
+        EXPIRY_CHANGED = "expiry_changed", _("Approval expiry changed")
+        RISK_CHANGED = "risk_changed", _("Risk item changed")
+        RISKS_DERIVED = "risks_derived", _("Risk items proposed from the facts")
 
     request = models.ForeignKey(AdoptionRequest, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
@@ -242,10 +345,14 @@ class RequestEvent(models.Model):
         related_name="+",
         help_text=_("Empty when the system acted (reopen on a material change, expiry)."),
     )
-    kind = models.CharField(max_length=40)
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
+    kind = models.CharField(_("what happened"), max_length=40, choices=Kind.choices)
+    from_state = models.CharField(_("from"), max_length=12, blank=True)
+    to_state = models.CharField(_("to"), max_length=12, blank=True)
+    review_round = models.PositiveIntegerField(_("review round"), default=1)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    notified_at = models.DateTimeField(
+        _("people told at"), null=True, blank=True, help_text=_("Set once the notice for this event was sent.")
+    )
 
     class Meta:
         verbose_name = _("request event")

@@ -1,9 +1,38 @@
+"""Background work of the register: thin tasks over services, taking ids, safe to run twice."""
+
 from __future__ import annotations
 
+import smtplib
+
 from celery import shared_task
+from django.db import OperationalError
+
+from riskreg.register.services import adoption_requests_expire_due, request_events_notify_pending
+from riskreg.register.services import request_event_notify as request_event_notify_service
 
 
-@shared_task(ignore_result=True)
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+)
 def adoption_requests_expire() -> int:
-    """Move approvals past their date to expired (implemented with the register app)."""
-    return 0
+    """Move approvals whose date has come to expired (hourly, from beat), and queue any notice a
+    broker outage left unsent. Returns how many requests expired."""
+    expired = adoption_requests_expire_due()
+    request_events_notify_pending()
+    return len(expired)
+
+
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(OperationalError, smtplib.SMTPException, OSError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def request_event_notify(event_id: int) -> int:
+    """Email the people a request event concerns (once; a missing event is ignored)."""
+    return request_event_notify_service(event_id=event_id)

@@ -1,0 +1,211 @@
+"""Demo requests so every queue has something in it. Idempotent: a request that exists is left alone.
+
+- Llama 4: approved (legal, security, procurement), requested by `requester`.
+- GLM-5: in review, its derived risk items accepted by legal with residual levels, legal's
+  approval with conditions given; security and procurement still to sign.
+- DeepSeek-V4: rejected by security.
+- GLM-4.5: approved, then reopened (the "reopened" queue).
+- Qwen3: approved for a pilot ending in 21 days (the "expiring in 30 days" queue).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from models_catalog.models import AIModel
+from riskreg.register import services
+from riskreg.register.models import AdoptionRequest, RiskItem
+
+DEMO_NOTE = "Demo data"
+
+# Residual assessment legal gives to each derived rule for GLM-5 (likelihood, impact, treatment, controls).
+GLM5_ASSESSMENT = {
+    "sanctions_listed_party": (
+        2,
+        5,
+        "mitigate",
+        "Self-hosted published weights only; no payment, data exchange or support contract with Zhipu AI or "
+        "its affiliates.",
+    ),
+    "training_hardware_listed_vendor": (
+        2,
+        4,
+        "accept",
+        "No Huawei hardware in our deployment; legal to follow BIS guidance on Ascend chips.",
+    ),
+    "regulatory_guidance_status": (2, 3, "mitigate", "Legal records the EU status before production use."),
+    "licence_open_permissive": (2, 2, "accept", "Internal use only; no redistribution."),
+    "provenance_weak_claim": (3, 2, "accept", "Re-check the training-hardware claim at each review."),
+}
+GLM5_CONDITIONS = "Self-hosted only; no fine-tuning on customer data."
+
+
+def _users(stdout) -> dict | None:
+    names = ("requester", "legal", "security", "procurement")
+    users = {user.username: user for user in get_user_model().objects.filter(username__in=names)}
+    missing = [name for name in names if name not in users]
+    if missing:
+        stdout.write(f"register demo: skipped (demo users missing: {', '.join(missing)})")
+        return None
+    return users
+
+
+def _model(slug: str, stdout) -> AIModel | None:
+    model = AIModel.objects.filter(slug=slug).first()
+    if model is None:
+        stdout.write(f"register demo: {slug} is not in the catalog; its request is skipped")
+    return model
+
+
+def _existing(model: AIModel, requester, use_case: str) -> AdoptionRequest | None:
+    return AdoptionRequest.objects.filter(model=model, requester=requester, use_case=use_case).first()
+
+
+def _file(model, users, use_case, deployment, classification) -> AdoptionRequest:
+    return services.adoption_request_create(
+        requester=users["requester"],
+        model=model,
+        use_case=use_case,
+        deployment=deployment,
+        data_classification=classification,
+    )
+
+
+def _accept_proposals(request: AdoptionRequest, reviewer, assessment: dict | None = None) -> None:
+    for item in RiskItem.objects.filter(request=request, status=RiskItem.Status.PROPOSED).order_by("pk"):
+        values = {}
+        if assessment and item.rule in assessment:
+            likelihood, impact, treatment, controls = assessment[item.rule]
+            values = {
+                "residual_likelihood": min(likelihood, item.inherent_likelihood),
+                "residual_impact": min(impact, item.inherent_impact),
+                "treatment": treatment,
+                "planned_controls": controls,
+                "owner": reviewer,
+                "next_review_on": timezone.localdate() + datetime.timedelta(days=90),
+            }
+        services.risk_item_accept(item_id=item.pk, actor=reviewer, values=values)
+
+
+def _approve(request: AdoptionRequest, users, conditions: dict | None = None) -> None:
+    conditions = conditions or {}
+    for role in ("legal", "security", "procurement"):
+        if role not in request.required_roles:
+            continue
+        services.sign_off_create(
+            request_id=request.pk,
+            signer=users[role],
+            role=role,
+            decision="approve_with_conditions" if role in conditions else "approve",
+            conditions=conditions.get(role, ""),
+            comment=f"{DEMO_NOTE}.",
+        )
+
+
+def _llama4(users, stdout) -> None:
+    model = _model("llama-4", stdout)
+    use_case = "Internal knowledge assistant over our policy documents"
+    if model is None or _existing(model, users["requester"], use_case):
+        return
+    with transaction.atomic():
+        request = _file(model, users, use_case, "self-hosted", "confidential")
+        _accept_proposals(request, users["legal"])
+        services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
+        _approve(request, users, {"security": "Self-hosted in our own cloud account; no fine-tuning on customer data."})
+    stdout.write(f"register demo: Llama 4 request #{request.pk} approved")
+
+
+def _glm5(users, stdout) -> None:
+    model = _model("glm-5", stdout)
+    use_case = "Coding assistant for the platform team"
+    if model is None or _existing(model, users["requester"], use_case):
+        return
+    with transaction.atomic():
+        request = _file(model, users, use_case, "self-hosted", "internal")
+        _accept_proposals(request, users["legal"], GLM5_ASSESSMENT)
+        services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
+        services.sign_off_create(
+            request_id=request.pk,
+            signer=users["legal"],
+            role="legal",
+            decision="approve_with_conditions",
+            conditions=GLM5_CONDITIONS,
+            comment=f"{DEMO_NOTE}. Derived risks reviewed; see residual levels.",
+        )
+    count = RiskItem.objects.filter(request=request).count()
+    stdout.write(f"register demo: GLM-5 request #{request.pk} in review ({count} derived risk items, legal signed)")
+
+
+def _deepseek_v4(users, stdout) -> None:
+    model = _model("deepseek-v4", stdout)
+    use_case = "Drafting replies to customer support tickets"
+    if model is None or _existing(model, users["requester"], use_case):
+        return
+    with transaction.atomic():
+        request = _file(model, users, use_case, "vendor-api", "confidential")
+        services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
+        services.sign_off_create(
+            request_id=request.pk,
+            signer=users["security"],
+            role="security",
+            decision="reject",
+            comment=(
+                f"{DEMO_NOTE}. The vendor API would send confidential customer data to a provider we have not "
+                "assessed, and the training hardware is disputed."
+            ),
+        )
+    stdout.write(f"register demo: DeepSeek-V4 request #{request.pk} rejected")
+
+
+def _glm45(users, stdout) -> None:
+    model = _model("glm-4-5", stdout)
+    use_case = "Translating internal documents"
+    if model is None or _existing(model, users["requester"], use_case):
+        return
+    with transaction.atomic():
+        request = _file(model, users, use_case, "self-hosted", "internal")
+        _accept_proposals(request, users["legal"])
+        services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
+        _approve(request, users)
+        services.adoption_requests_reopen(
+            model_ids=[model.pk],
+            kind="watch_alert",
+            reason=f"{DEMO_NOTE}: reopened to show the queue; no real change.",
+            reference=f"demo:reopen:{request.pk}",
+        )
+    stdout.write(f"register demo: GLM-4.5 request #{request.pk} approved, then reopened")
+
+
+def _qwen3(users, stdout) -> None:
+    model = _model("qwen3", stdout)
+    use_case = "Pilot: summarising meeting notes"
+    if model is None or _existing(model, users["requester"], use_case):
+        return
+    with transaction.atomic():
+        request = _file(model, users, use_case, "self-hosted", "internal")
+        _accept_proposals(request, users["legal"])
+        services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
+        _approve(request, users)
+        services.adoption_request_expiry_set(
+            request_id=request.pk,
+            actor=users["procurement"],
+            expires_on=timezone.localdate() + datetime.timedelta(days=21),
+            reason=f"{DEMO_NOTE}: approved for a three-week pilot.",
+        )
+    stdout.write(f"register demo: Qwen3 request #{request.pk} approved for a pilot ending in 21 days")
+
+
+def load(*, stdout) -> None:
+    services.risk_matrix_default_get()
+    users = _users(stdout)
+    if users is None:
+        return
+    before = AdoptionRequest.objects.count()
+    for step in (_llama4, _glm5, _deepseek_v4, _glm45, _qwen3):
+        step(users, stdout)
+    if AdoptionRequest.objects.count() == before:
+        stdout.write("register demo: present (nothing to add)")

@@ -1,0 +1,16 @@
+"""The register listens to material changes: approvals of the changed models reopen."""
+
+from __future__ import annotations
+
+import logging
+
+from riskreg.register.services import adoption_requests_reopen
+
+logger = logging.getLogger(__name__)
+
+
+def material_change_received(sender, *, model_ids, kind, reason, reference="", **kwargs) -> None:
+    """Connected to riskreg.core.events.material_change (sent after the announcing commit)."""
+    reopened = adoption_requests_reopen(model_ids=model_ids, kind=kind, reason=reason, reference=reference)
+    if reopened:
+        logger.info("material change %s (%s) reopened requests %s", kind, reference, reopened)

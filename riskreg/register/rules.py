@@ -1,0 +1,444 @@
+"""Rules that derive risk items from the catalog's facts.
+
+Each rule is a plain function ``rule(facts: ModelFacts) -> list[DerivedRisk]``. A rule reads
+facts only (no writes) and returns, per fact it fires on, a proposal: category, title,
+description, suggested inherent likelihood and impact on a 5-point scale, and the facts it
+rests on (JSON, stable ordering, so a change of facts is a change of this value). The
+services turn proposals into risk items and never overwrite what a person assessed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q
+
+from models_catalog.models import (
+    AIModel,
+    ModelGuidanceStatus,
+    Organisation,
+    OrganisationRole,
+    ProvenanceClaim,
+    RegulatoryGuidance,
+    SanctionsNote,
+)
+from models_catalog.selectors import ChainLink, supply_chain
+from riskreg.register.models import RiskItem
+from riskreg.screening.selectors import organisation_exposure
+
+Category = RiskItem.Category
+
+PERMISSIVE_LICENCES = frozenset(
+    {
+        "0BSD",
+        "Apache-1.1",
+        "Apache-2.0",
+        "BSD-1-Clause",
+        "BSD-2-Clause",
+        "BSD-3-Clause",
+        "BSD-3-Clause-Clear",
+        "BSL-1.0",
+        "CC0-1.0",
+        "CC-BY-4.0",
+        "ECL-2.0",
+        "ISC",
+        "MIT",
+        "MIT-0",
+        "NCSA",
+        "PostgreSQL",
+        "Unlicense",
+        "UPL-1.0",
+        "Zlib",
+    }
+)
+OPEN_WEIGHTS = (AIModel.Weights.OPEN, AIModel.Weights.GATED)
+WEAK_CONFIDENCE = (
+    ProvenanceClaim.Confidence.REPORTED,
+    ProvenanceClaim.Confidence.DISPUTED,
+    ProvenanceClaim.Confidence.UNVERIFIED,
+)
+GUIDANCE_CONCERNS = {
+    ModelGuidanceStatus.Status.UNDER_REVIEW: (3, 4),
+    ModelGuidanceStatus.Status.RESTRICTED: (4, 4),
+    ModelGuidanceStatus.Status.PROHIBITED: (5, 5),
+}
+BIS_HUAWEI_GUIDANCE_DATE = datetime.date(2025, 5, 13)
+BIS_HUAWEI_GUIDANCE_TEXT = (
+    "BIS guidance of 13 May 2025: using Huawei Ascend 910B, 910C or 910D chips anywhere in the world "
+    "risks violating General Prohibition 10 of the EAR (guidance, not a rule; no Federal Register citation)"
+)
+EU_AI_ACT_TEXT = (
+    "EU AI Act, Regulation (EU) 2024/1689: obligations for general-purpose AI models apply from 2 Aug 2025 "
+    "(models placed on the market before then have until 2 Aug 2027)"
+)
+
+
+@dataclass(frozen=True)
+class DerivedRisk:
+    rule: str
+    key: str
+    category: str
+    title: str
+    description: str
+    likelihood: int  # suggested inherent likelihood on a 1-5 scale
+    impact: int  # suggested inherent impact on a 1-5 scale
+    facts: dict = field(default_factory=dict)
+
+
+@dataclass
+class ModelFacts:
+    """Everything the rules read about one model, fetched in a fixed number of queries."""
+
+    model: AIModel
+    chain: list[ChainLink]
+    claims: list[ProvenanceClaim]
+    listings: dict[int, list[dict]]  # organisation id -> confirmed hits and sanctions notes
+    statuses: list[ModelGuidanceStatus]
+    bis_huawei_guidance: RegulatoryGuidance | None
+
+    def listed(self, organisation: Organisation) -> list[dict]:
+        """The organisation's listings, and its parent's (a subsidiary shares its group's exposure)."""
+        own = self.listings.get(organisation.pk, [])
+        parent = self.listings.get(organisation.parent_id, []) if organisation.parent_id else []
+        return own + [{**item, "via_parent": True} for item in parent]
+
+
+def model_facts(*, model: AIModel) -> ModelFacts:
+    model = (
+        AIModel.objects.select_related("developer", "developer__parent")
+        .prefetch_related(
+            Prefetch(
+                "claims",
+                queryset=ProvenanceClaim.objects.select_related(
+                    "accelerator", "accelerator__vendor", "accelerator__vendor__parent", "organisation", "source"
+                ).order_by("pk"),
+            ),
+            Prefetch(
+                "guidance_statuses",
+                queryset=ModelGuidanceStatus.objects.select_related("jurisdiction").order_by("jurisdiction__code"),
+            ),
+        )
+        .get(pk=model.pk)
+    )
+    chain = supply_chain(model=model)
+    claims = list(model.claims.all())
+    org_ids = {link.organisation.pk for link in chain}
+    org_ids |= {link.organisation.parent_id for link in chain if link.organisation.parent_id}
+    listings: dict[int, list[dict]] = {pk: [] for pk in org_ids}
+    for org_id, hits in organisation_exposure(organisation_ids=org_ids).items():
+        for hit in hits:
+            if hit["status"] == "confirmed":
+                listings[org_id].append(
+                    {
+                        "kind": "screening_hit",
+                        "hit_id": hit["hit_id"],
+                        "list": hit["list_name"],
+                        "entry": hit["entry_name"],
+                        "citation": hit["citation"],
+                        "listed_on": hit["listed_on"],
+                    }
+                )
+    for note in SanctionsNote.objects.filter(organisation_id__in=org_ids).order_by("pk"):
+        listings[note.organisation_id].append(
+            {
+                "kind": "sanctions_note",
+                "note_id": note.pk,
+                "list": note.list_name,
+                "authority": note.authority,
+                "citation": note.citation,
+                "listed_on": note.listed_on.isoformat() if note.listed_on else None,
+            }
+        )
+    bis = (
+        RegulatoryGuidance.objects.filter(issued_on=BIS_HUAWEI_GUIDANCE_DATE)
+        .filter(Q(title__icontains="Huawei") | Q(title__icontains="Ascend") | Q(summary__icontains="Ascend"))
+        .order_by("pk")
+        .first()
+    )
+    return ModelFacts(
+        model=model,
+        chain=chain,
+        claims=claims,
+        listings=listings,
+        statuses=list(model.guidance_statuses.all()),
+        bis_huawei_guidance=bis,
+    )
+
+
+def _listing_text(listings: list[dict]) -> str:
+    parts = []
+    for item in listings:
+        when = f", listed {item['listed_on']}" if item.get("listed_on") else ""
+        cite = f" ({item['citation']}{when})" if item.get("citation") else (f" ({when[2:]})" if when else "")
+        parts.append(f"{item['list']}{cite}")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _is_huawei(organisation: Organisation) -> bool:
+    names = organisation.all_names()
+    if organisation.parent_id and organisation.parent is not None:
+        names += organisation.parent.all_names()
+    return any("huawei" in name.lower() for name in names)
+
+
+# --- the rules ------------------------------------------------------------------------------
+
+
+def sanctions_listed_party(facts: ModelFacts) -> list[DerivedRisk]:
+    """The developer's group, or a compute provider or host, has a confirmed list hit or a sanctions note.
+    Chip vendors are left to ``training_hardware_listed_vendor``."""
+    developer_group: list[tuple[ChainLink, list[dict]]] = []
+    others: list[DerivedRisk] = []
+    for link in facts.chain:
+        if link.role == OrganisationRole.CHIP_VENDOR:
+            continue
+        listings = facts.listed(link.organisation)
+        if not listings:
+            continue
+        if link.role in (OrganisationRole.DEVELOPER, OrganisationRole.AFFILIATE):
+            developer_group.append((link, listings))
+            continue
+        org = link.organisation
+        others.append(
+            DerivedRisk(
+                rule="sanctions_listed_party",
+                key=f"organisation:{org.pk}",
+                category=Category.SANCTIONS,
+                title=f"{org.display_name} ({link.via}) is on a sanctions or export-control list",
+                description=(
+                    f"{org.name}, {link.via} of {facts.model.name}, appears on: {_listing_text(listings)}. "
+                    "Paying or exchanging data with a listed party may need a licence or be prohibited."
+                ),
+                likelihood=4,
+                impact=5,
+                facts={
+                    "organisations": [{"id": org.pk, "name": org.name, "role": link.role, "via": link.via}],
+                    "listings": listings,
+                },
+            )
+        )
+    if developer_group:
+        developer = facts.model.developer
+        names = [link.organisation.display_name for link, _ in developer_group]
+        all_listings = [item for _, items in developer_group for item in items]
+        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        others.insert(
+            0,
+            DerivedRisk(
+                rule="sanctions_listed_party",
+                key="developer-group",
+                category=Category.SANCTIONS,
+                title=f"Developer {developer.display_name} or its group is on a sanctions or export-control list",
+                description=(
+                    f"{facts.model.name} is developed by {developer.name.rstrip('.')}. Listed in its group: {shown}. "
+                    f"Listings: {_listing_text(all_listings)}. The Entity List restricts exports, reexports and "
+                    "transfers to listed parties; whether using published weights involves any is a question "
+                    "for legal."
+                ),
+                likelihood=4,
+                impact=5,
+                facts={
+                    "organisations": [
+                        {"id": link.organisation.pk, "name": link.organisation.name, "role": link.role, "via": link.via}
+                        for link, _ in developer_group
+                    ],
+                    "listings": all_listings,
+                },
+            ),
+        )
+    return others
+
+
+def training_hardware_listed_vendor(facts: ModelFacts) -> list[DerivedRisk]:
+    """A training-hardware claim names an accelerator whose vendor (or its parent) is listed."""
+    by_accelerator: dict[int, list[ProvenanceClaim]] = {}
+    for claim in facts.claims:
+        if claim.subject == ProvenanceClaim.Subject.TRAINING_HARDWARE and claim.accelerator_id:
+            by_accelerator.setdefault(claim.accelerator_id, []).append(claim)
+    risks = []
+    strength = {
+        ProvenanceClaim.Confidence.DEVELOPER_STATED: 4,
+        ProvenanceClaim.Confidence.CORROBORATED: 4,
+        ProvenanceClaim.Confidence.REPORTED: 3,
+        ProvenanceClaim.Confidence.DISPUTED: 2,
+        ProvenanceClaim.Confidence.UNVERIFIED: 2,
+    }
+    for claims in by_accelerator.values():
+        accelerator = claims[0].accelerator
+        vendor = accelerator.vendor
+        listings = facts.listed(vendor)
+        if not listings:
+            continue
+        confidences = sorted({claim.confidence for claim in claims})
+        likelihood = max(strength.get(claim.confidence, 2) for claim in claims)
+        cited = []
+        fact_guidance = None
+        if _is_huawei(vendor):
+            guidance = facts.bis_huawei_guidance
+            if guidance is not None:
+                fact_guidance = {
+                    "id": guidance.pk,
+                    "title": guidance.title,
+                    "issued_on": guidance.issued_on.isoformat(),
+                }
+                cited.append(f"{BIS_HUAWEI_GUIDANCE_TEXT} [catalog: {guidance.title}]")
+            else:
+                fact_guidance = {"id": None, "title": "BIS guidance on Huawei Ascend chips", "issued_on": "2025-05-13"}
+                cited.append(BIS_HUAWEI_GUIDANCE_TEXT)
+        confidence_text = ", ".join(claim.get_confidence_display().lower() for claim in claims)
+        risks.append(
+            DerivedRisk(
+                rule="training_hardware_listed_vendor",
+                key=f"accelerator:{accelerator.pk}",
+                category=Category.SANCTIONS,
+                title=(
+                    f"Trained on {vendor.display_name} {accelerator.product}, from a listed vendor ({confidence_text})"
+                ),
+                description=(
+                    f"{facts.model.name} is said to be trained on {vendor.display_name} {accelerator.product} "
+                    f"({confidence_text}). {vendor.name} appears on: {_listing_text(listings)}."
+                    + (f" {cited[0]}." if cited else "")
+                    + " Whether using weights trained on such hardware is itself restricted is an open question."
+                ),
+                likelihood=likelihood,
+                impact=4,
+                facts={
+                    "accelerator": {"id": accelerator.pk, "product": accelerator.product},
+                    "vendor": {"id": vendor.pk, "name": vendor.name},
+                    "claims": [
+                        {"id": c.pk, "value": c.value, "confidence": c.confidence, "source": c.source.title}
+                        for c in claims
+                    ],
+                    "confidences": confidences,
+                    "listings": listings,
+                    "guidance": fact_guidance,
+                },
+            )
+        )
+    return risks
+
+
+def regulatory_guidance_status(facts: ModelFacts) -> list[DerivedRisk]:
+    """A guidance status under review, restricted or prohibited; or no status at all in the EU."""
+    risks = []
+    has_eu = False
+    for status in facts.statuses:
+        code = status.jurisdiction.code
+        has_eu = has_eu or code == "EU"
+        if status.status not in GUIDANCE_CONCERNS:
+            continue
+        likelihood, impact = GUIDANCE_CONCERNS[status.status]
+        conditions = f" Conditions: {status.conditions}." if status.conditions else ""
+        risks.append(
+            DerivedRisk(
+                rule="regulatory_guidance_status",
+                key=f"jurisdiction:{code}",
+                category=Category.REGULATORY,
+                title=f"{facts.model.name} is {status.get_status_display().lower()} in {status.jurisdiction.name}",
+                description=(
+                    f"Guidance status in {status.jurisdiction.name}: {status.get_status_display()}."
+                    + (f" {status.rationale}" if status.rationale else "")
+                    + conditions
+                ),
+                likelihood=likelihood,
+                impact=impact,
+                facts={"jurisdiction": code, "status": status.status, "conditions": status.conditions},
+            )
+        )
+    if not has_eu:
+        risks.append(
+            DerivedRisk(
+                rule="regulatory_guidance_status",
+                key="jurisdiction:EU",
+                category=Category.REGULATORY,
+                title=f"No EU guidance status recorded for {facts.model.name}",
+                description=(
+                    f"Nobody has yet recorded how {facts.model.name} stands in the EU. {EU_AI_ACT_TEXT}. "
+                    "Record a guidance status for the EU to settle this item."
+                ),
+                likelihood=3,
+                impact=3,
+                facts={"jurisdiction": "EU", "status": None},
+            )
+        )
+    return risks
+
+
+def licence_open_permissive(facts: ModelFacts) -> list[DerivedRisk]:
+    """Open weights under a permissive licence: no warranty, indemnity or support from anyone."""
+    model = facts.model
+    if model.weights not in OPEN_WEIGHTS or model.licence not in PERMISSIVE_LICENCES:
+        return []
+    return [
+        DerivedRisk(
+            rule="licence_open_permissive",
+            key="licence",
+            category=Category.LICENCE,
+            title=f"Open weights under {model.licence}: provided as is, without warranty, indemnity or support",
+            description=(
+                f"{model.name} is published with {model.get_weights_display().lower()} under {model.licence}. "
+                "The licence disclaims warranties and liability; nobody stands behind the model's provenance "
+                "or third-party rights in its training data, and there is no support contract."
+            ),
+            likelihood=3,
+            impact=2,
+            facts={"licence": model.licence, "weights": model.weights},
+        )
+    ]
+
+
+def provenance_weak_claim(facts: ModelFacts) -> list[DerivedRisk]:
+    """A provenance claim that is reported, disputed or unverified."""
+    risks = []
+    levels = {
+        ProvenanceClaim.Confidence.DISPUTED: 4,
+        ProvenanceClaim.Confidence.REPORTED: 3,
+        ProvenanceClaim.Confidence.UNVERIFIED: 3,
+    }
+    for claim in facts.claims:
+        if claim.confidence not in WEAK_CONFIDENCE:
+            continue
+        risks.append(
+            DerivedRisk(
+                rule="provenance_weak_claim",
+                key=f"claim:{claim.pk}",
+                category=Category.PROVENANCE,
+                title=(
+                    f"Unsettled provenance: {claim.get_subject_display().lower()} = {claim.value} "
+                    f"({claim.get_confidence_display().lower()})"
+                ),
+                description=(
+                    f"{claim.statement} Confidence: {claim.get_confidence_display()}. "
+                    f"Principal source: {claim.source.publisher}, {claim.source.title}."
+                ),
+                likelihood=levels[claim.confidence],
+                impact=3,
+                facts={
+                    "claim": claim.pk,
+                    "subject": claim.subject,
+                    "value": claim.value,
+                    "confidence": claim.confidence,
+                    "source": claim.source.title,
+                },
+            )
+        )
+    return risks
+
+
+RULES: list[Callable[[ModelFacts], list[DerivedRisk]]] = [
+    sanctions_listed_party,
+    training_hardware_listed_vendor,
+    regulatory_guidance_status,
+    licence_open_permissive,
+    provenance_weak_claim,
+]
+
+RULE_NAMES = {rule.__name__ for rule in RULES}
+
+
+def derive(*, model: AIModel) -> list[DerivedRisk]:
+    """Every risk the facts about this model imply, in a stable order."""
+    facts = model_facts(model=model)
+    return [risk for rule in RULES for risk in rule(facts)]

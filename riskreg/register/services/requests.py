@@ -1,0 +1,311 @@
+"""Adoption requests and sign-offs: filing, review, decisions, reopening on change, expiry."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from models_catalog.models import AIModel
+from riskreg.register.models import (
+    AdoptionRequest,
+    DataClassification,
+    Deployment,
+    RequestEvent,
+    SignOff,
+    SignOffRole,
+)
+from riskreg.register.selectors import risk_state_sha256, user_is_reviewer, user_sign_off_roles
+from riskreg.register.services.events import _event, _locked, _move
+from riskreg.register.services.matrices import risk_matrix_default_get
+from riskreg.register.services.risks import risk_items_derive, risk_items_refresh
+from riskreg.register.workflow import REVIEW_STATES, Action, required_roles_for, transition_allowed
+
+State = AdoptionRequest.State
+Decision = SignOff.Decision
+Kind = RequestEvent.Kind
+
+APPROVING = (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS)
+
+
+class SignOffConflict(Exception):
+    """The role has already signed off in this review round (answered 409)."""
+
+
+def approval_validity_days() -> int:
+    return int(getattr(settings, "RISKREG_APPROVAL_VALIDITY_DAYS", 365))
+
+
+def adoption_request_create(
+    *, requester, model: AIModel, use_case: str, deployment: str, data_classification: str
+) -> AdoptionRequest:
+    """File a request (draft) on the default matrix, and propose the risk items the facts imply."""
+    if not requester.has_perm("register.add_adoptionrequest"):
+        raise PermissionDenied("Your role cannot file adoption requests.")
+    problems = {}
+    if not (use_case or "").strip():
+        problems["use_case"] = ["Say what the model will be used for."]
+    if deployment not in Deployment.values:
+        problems["deployment"] = [f"Choose one of {', '.join(Deployment.values)}."]
+    if data_classification not in DataClassification.values:
+        problems["data_classification"] = [f"Choose one of {', '.join(DataClassification.values)}."]
+    if problems:
+        raise ValidationError(problems)
+    matrix = risk_matrix_default_get()
+    with transaction.atomic():
+        request = AdoptionRequest(
+            model=model,
+            use_case=use_case.strip(),
+            deployment=deployment,
+            data_classification=data_classification,
+            requester=requester,
+            matrix=matrix,
+            required_roles=required_roles_for(data_classification=data_classification),
+        )
+        request._history_user = requester
+        request.save()
+        _event(request, Kind.CREATED, actor=requester, to_state=request.state)
+        risk_items_derive(model=model, request=request, actor=None)
+    return request
+
+
+def adoption_request_submit(*, request_id: int, actor) -> AdoptionRequest:
+    """Send a draft (or an expired approval, for renewal) to the reviewers. A resubmission opens a
+    new review round; the sign-off roles are fixed now from the data classification."""
+    with transaction.atomic():
+        request = _locked(request_id)
+        if actor.pk != request.requester_id:
+            raise PermissionDenied("Only the requester can submit this request.")
+        new_round = SignOff.objects.filter(request=request, review_round=request.review_round).exists()
+        _move(
+            request,
+            Action.SUBMIT,
+            actor=actor,
+            required_roles=required_roles_for(data_classification=request.data_classification),
+            review_round=request.review_round + 1 if new_round else request.review_round,
+            submitted_at=timezone.now(),
+            decided_at=None,
+            expires_on=None,
+        )
+    return request
+
+
+def adoption_request_withdraw(*, request_id: int, actor, reason: str = "") -> AdoptionRequest:
+    with transaction.atomic():
+        request = _locked(request_id)
+        if actor.pk != request.requester_id:
+            raise PermissionDenied("Only the requester can withdraw this request.")
+        _move(request, Action.WITHDRAW, actor=actor, detail={"reason": reason} if reason else None)
+    return request
+
+
+def sign_off_create(
+    *, request_id: int, signer, role: str, decision: str, comment: str = "", conditions: str = ""
+) -> SignOff:
+    """Record one sign-off and move the request if it decides it.
+
+    Separation of duties (403): the requester never signs their own request; a person signs at
+    most once per review round; a role's sign-off needs that role's group; auditors change
+    nothing. Bad input (400): unknown role or decision, a request not in review, a role the
+    request does not need, conditions missing. A role that already signed this round: 409.
+    All under a lock on the request row, so concurrent sign-offs are counted one at a time.
+    """
+    problems = {}
+    if role not in SignOffRole.values:
+        problems["role"] = [f'"{role}" is not a sign-off role; use one of {", ".join(SignOffRole.values)}.']
+    if decision not in Decision.values:
+        problems["decision"] = [f'"{decision}" is not a decision; use one of {", ".join(Decision.values)}.']
+    if decision == Decision.APPROVE_WITH_CONDITIONS and not (conditions or "").strip():
+        problems["conditions"] = ["State the conditions of an approval with conditions."]
+    if problems:
+        raise ValidationError(problems)
+    own = "You filed this request; the requester never signs off their own request."
+    if AdoptionRequest.objects.filter(pk=request_id, requester_id=signer.pk).exists():
+        raise PermissionDenied(own)
+    if not signer.has_perm("register.add_signoff"):
+        raise PermissionDenied("Your role cannot sign off adoption requests (auditors and requesters read only).")
+    with transaction.atomic():
+        request = _locked(request_id)
+        if signer.pk == request.requester_id:
+            raise PermissionDenied(own)
+        if role not in user_sign_off_roles(signer):
+            raise PermissionDenied(f"A {role} sign-off needs a member of the {role} group; you are not one.")
+        if request.state not in REVIEW_STATES:
+            raise ValidationError(
+                {
+                    "state": [
+                        f"This request is {request.get_state_display().lower()}; sign-offs are taken only while "
+                        "it is in review or reopened."
+                    ]
+                }
+            )
+        if role not in request.required_roles:
+            raise ValidationError(
+                {"role": [f"This request needs sign-offs from {', '.join(request.required_roles)}, not {role}."]}
+            )
+        current = list(SignOff.objects.filter(request=request, review_round=request.review_round))
+        mine = next((s for s in current if s.signer_id == signer.pk), None)
+        if mine is not None:
+            raise PermissionDenied(
+                f"You already signed off this request in round {request.review_round} (as {mine.role}); "
+                "one person gives at most one sign-off per request and round."
+            )
+        taken = next((s for s in current if s.role == role), None)
+        if taken is not None:
+            raise SignOffConflict(
+                f"The {role} sign-off for round {request.review_round} was already given by "
+                f"{taken.signer.get_username()} at {taken.created_at:%Y-%m-%d %H:%M} UTC."
+            )
+        sign_off = SignOff(
+            request=request,
+            review_round=request.review_round,
+            role=role,
+            signer=signer,
+            decision=decision,
+            comment=(comment or "").strip(),
+            conditions=(conditions or "").strip(),
+            risk_state_sha256=risk_state_sha256(request=request),
+        )
+        sign_off._history_user = signer
+        sign_off.save()
+        _event(
+            request,
+            Kind.SIGNED_OFF,
+            actor=signer,
+            detail={
+                "sign_off": sign_off.pk,
+                "role": role,
+                "decision": decision,
+                "conditions": sign_off.conditions,
+                "risk_state_sha256": sign_off.risk_state_sha256,
+            },
+        )
+        current.append(sign_off)
+        if decision == Decision.REJECT:
+            _move(request, Action.REJECT, actor=signer, detail={"by_role": role}, decided_at=timezone.now())
+        elif decision == Decision.REQUEST_CHANGES:
+            _move(request, Action.REQUEST_CHANGES, actor=signer, detail={"by_role": role})
+        else:
+            approved = {s.role for s in current if s.decision in APPROVING}
+            if set(request.required_roles) <= approved:
+                now = timezone.now()
+                _move(
+                    request,
+                    Action.APPROVE,
+                    actor=signer,
+                    detail={
+                        "conditions": [{"role": s.role, "conditions": s.conditions} for s in current if s.conditions]
+                    },
+                    decided_at=now,
+                    expires_on=timezone.localdate(now) + datetime.timedelta(days=approval_validity_days()),
+                )
+    return sign_off
+
+
+def adoption_requests_reopen(*, model_ids: Iterable[int], kind: str, reason: str, reference: str = "") -> list[int]:
+    """A material change on these models: approved requests reopen (new review round, the old
+    sign-offs stay on record, the signers are told); requests whose current round already has
+    sign-offs restart it; open requests get fresh risk proposals. Announcing the same reference
+    twice changes nothing the second time. Returns the ids of the requests reopened."""
+    ids = sorted(set(model_ids))
+    detail = {"kind": kind, "reason": reason, "reference": reference}
+    reopened: list[int] = []
+    candidates = AdoptionRequest.objects.filter(model_id__in=ids, state__in=[State.APPROVED, *REVIEW_STATES])
+    for request_id in candidates.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            request = _locked(request_id)
+            if (
+                reference
+                and RequestEvent.objects.filter(
+                    request=request,
+                    review_round=request.review_round,
+                    kind__in=[Kind.REOPENED, Kind.REVIEW_RESTARTED],
+                    detail__reference=reference,
+                ).exists()
+            ):
+                continue
+            signers = list(
+                SignOff.objects.filter(request=request, review_round=request.review_round).values_list(
+                    "signer_id", flat=True
+                )
+            )
+            if request.state == State.APPROVED:
+                _move(
+                    request,
+                    Action.REOPEN,
+                    actor=None,
+                    detail={**detail, "previous_round": request.review_round, "notify_signers": signers},
+                    review_round=request.review_round + 1,
+                )
+                reopened.append(request.pk)
+            elif signers:
+                _move(
+                    request,
+                    Action.RESTART_REVIEW,
+                    actor=None,
+                    detail={**detail, "previous_round": request.review_round, "notify_signers": signers},
+                    review_round=request.review_round + 1,
+                )
+    for model in AIModel.objects.filter(pk__in=ids):
+        risk_items_refresh(model=model)
+    return reopened
+
+
+def adoption_requests_expire_due(*, today: datetime.date | None = None) -> list[int]:
+    """Approvals whose date has come move to expired (each under its own lock). Idempotent."""
+    today = today or timezone.localdate()
+    due = AdoptionRequest.objects.filter(
+        state__in=[State.APPROVED, State.REOPENED], expires_on__isnull=False, expires_on__lte=today
+    )
+    expired = []
+    for request_id in due.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            request = _locked(request_id)
+            if not request.expires_on or request.expires_on > today:
+                continue
+            if not transition_allowed(state=request.state, action=Action.EXPIRE):
+                continue
+            signers = list(
+                SignOff.objects.filter(request=request).order_by().values_list("signer_id", flat=True).distinct()
+            )
+            _move(
+                request,
+                Action.EXPIRE,
+                actor=None,
+                detail={"expires_on": request.expires_on.isoformat(), "notify_signers": signers},
+            )
+            expired.append(request.pk)
+    return expired
+
+
+def adoption_request_expiry_set(*, request_id: int, actor, expires_on: datetime.date, reason: str) -> AdoptionRequest:
+    """Shorten (or restore) an approval's validity, e.g. to a pilot period. Never beyond the
+    configured validity from the decision date."""
+    if not actor.has_perm("register.change_adoptionrequest") or not user_is_reviewer(actor):
+        raise PermissionDenied("Only legal or procurement may change when an approval expires.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ["Say why the expiry changes."]})
+    with transaction.atomic():
+        request = _locked(request_id)
+        if actor.pk == request.requester_id:
+            raise PermissionDenied("The requester cannot change their own approval's expiry.")
+        if request.state != State.APPROVED:
+            raise ValidationError({"state": ["Only an approved request has an expiry to change."]})
+        latest = timezone.localdate(request.decided_at) + datetime.timedelta(days=approval_validity_days())
+        if not timezone.localdate() < expires_on <= latest:
+            raise ValidationError({"expires_on": [f"Choose a date after today and no later than {latest}."]})
+        before = request.expires_on
+        request.expires_on = expires_on
+        request._history_user = actor
+        request.save(update_fields=["expires_on", "updated_at"])
+        _event(
+            request,
+            Kind.EXPIRY_CHANGED,
+            actor=actor,
+            detail={"from": before.isoformat() if before else None, "to": expires_on.isoformat(), "reason": reason},
+        )
+    return request

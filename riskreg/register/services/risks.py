@@ -1,0 +1,319 @@
+"""Risk items: proposed from the facts by the rules, assessed and accepted by people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from models_catalog.models import AIModel
+from riskreg.register import rules
+from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix
+from riskreg.register.selectors import user_is_reviewer
+from riskreg.register.services.events import _event, _locked
+from riskreg.register.services.matrices import _scaled, levels_problems, risk_matrix_default_get
+from riskreg.register.workflow import OPEN_STATES
+
+State = AdoptionRequest.State
+Kind = RequestEvent.Kind
+
+
+@dataclass
+class DeriveResult:
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)  # the register's own untouched proposals, refreshed
+    proposed: list[int] = field(default_factory=list)  # a pending proposal on an item a person assessed
+    retired: list[int] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.proposed or self.retired)
+
+
+ASSESSMENT_FIELDS = (
+    "category",
+    "title",
+    "description",
+    "inherent_likelihood",
+    "inherent_impact",
+    "existing_controls",
+    "planned_controls",
+    "residual_likelihood",
+    "residual_impact",
+    "treatment",
+    "owner",
+    "next_review_on",
+)
+
+
+def _proposal_body(proposal: dict | None) -> dict | None:
+    if proposal is None:
+        return None
+    return {k: v for k, v in proposal.items() if k != "proposed_at"}
+
+
+def risk_items_derive(*, model: AIModel, request: AdoptionRequest | None = None, actor=None) -> DeriveResult:
+    """Propose the risk items the facts imply, for a request (on its matrix) or for the model.
+
+    New facts make new items with status "proposed". When the facts behind an item change, an
+    item nobody has assessed is refreshed; an item a person assessed keeps every value and gets
+    a pending ``proposal`` that a person accepts. An item whose rule no longer fires is retired
+    the same way (directly if nobody assessed it, by proposal otherwise).
+    """
+    result = DeriveResult()
+    matrix = request.matrix if request is not None else risk_matrix_default_get()
+    derived = rules.derive(model=model)
+    now = timezone.now()
+    with transaction.atomic():
+        if request is not None:
+            request = _locked(request.pk)
+            if request.state not in OPEN_STATES:
+                return result
+        scope = RiskItem.objects.select_for_update().filter(model=model, origin=RiskItem.Origin.DERIVED)
+        scope = scope.filter(request=request) if request is not None else scope.filter(request__isnull=True)
+        existing = {(item.rule, item.derivation_key): item for item in scope}
+        for risk in derived:
+            values = {
+                "category": risk.category,
+                "title": risk.title[:255],
+                "description": risk.description,
+                "inherent_likelihood": _scaled(risk.likelihood, matrix.likelihood_levels),
+                "inherent_impact": _scaled(risk.impact, matrix.impact_levels),
+                "facts": risk.facts,
+            }
+            item = existing.pop((risk.rule, risk.key), None)
+            if item is None:
+                item = RiskItem(
+                    model=model,
+                    request=request,
+                    matrix=matrix,
+                    origin=RiskItem.Origin.DERIVED,
+                    rule=risk.rule,
+                    derivation_key=risk.key,
+                    status=RiskItem.Status.PROPOSED,
+                    **values,
+                )
+                item._history_user = actor
+                item.save()
+                result.created.append(item.pk)
+                continue
+            untouched = item.assessed_by_id is None and item.status == RiskItem.Status.PROPOSED
+            if untouched:
+                if any(getattr(item, k) != v for k, v in values.items()) or item.proposal is not None:
+                    for name, value in values.items():
+                        setattr(item, name, value)
+                    item.proposal = None
+                    item._history_user = actor
+                    item.save()
+                    result.updated.append(item.pk)
+                continue
+            if item.facts == risk.facts and item.status != RiskItem.Status.RETIRED:
+                if item.proposal is not None:  # the facts went back to what the person accepted
+                    item.proposal = None
+                    item._history_user = actor
+                    item.save(update_fields=["proposal", "updated_at"])
+                    result.updated.append(item.pk)
+                continue
+            proposal = {**values, "retire": False, "reason": "The facts behind this item changed."}
+            if item.status == RiskItem.Status.RETIRED:
+                proposal["reason"] = "The rule fires again: reinstate this item."
+            if _proposal_body(item.proposal) != proposal:
+                item.proposal = {**proposal, "proposed_at": now.isoformat()}
+                item._history_user = actor
+                item.save(update_fields=["proposal", "updated_at"])
+                result.proposed.append(item.pk)
+        for item in existing.values():  # the rule no longer fires
+            if item.status == RiskItem.Status.RETIRED:
+                continue
+            if item.assessed_by_id is None and item.status == RiskItem.Status.PROPOSED:
+                item.status = RiskItem.Status.RETIRED
+                item.proposal = None
+                item._history_user = actor
+                item.save(update_fields=["status", "proposal", "updated_at"])
+                result.retired.append(item.pk)
+                continue
+            proposal = {"retire": True, "reason": "The facts that raised this item no longer hold.", "facts": {}}
+            if _proposal_body(item.proposal) != proposal:
+                item.proposal = {**proposal, "proposed_at": now.isoformat()}
+                item._history_user = actor
+                item.save(update_fields=["proposal", "updated_at"])
+                result.proposed.append(item.pk)
+        if request is not None and result.changed:
+            _event(
+                request,
+                Kind.RISKS_DERIVED,
+                actor=actor,
+                detail={
+                    "created": result.created,
+                    "updated": result.updated,
+                    "proposed": result.proposed,
+                    "retired": result.retired,
+                },
+            )
+    return result
+
+
+def risk_item_write_check(*, actor, request: AdoptionRequest | None, accepting: bool = False) -> None:
+    needed = "register.change_riskitem"
+    if not actor.has_perm(needed) and not actor.has_perm("register.add_riskitem"):
+        raise PermissionDenied("Your role cannot change risk items (auditors read only).")
+    reviewer = user_is_reviewer(actor)
+    if request is None:
+        if not reviewer:
+            raise PermissionDenied("Only legal, security or procurement assess a model's own risk items.")
+        return
+    if request.state not in OPEN_STATES:
+        raise ValidationError(
+            {
+                "request": [
+                    f"Request #{request.pk} is {request.get_state_display().lower()}; its risk items can no longer "
+                    "change."
+                ]
+            }
+        )
+    if reviewer and actor.pk != request.requester_id:
+        return
+    if accepting:
+        raise PermissionDenied("A reviewer (legal, security or procurement) accepts proposed risk items.")
+    if actor.pk != request.requester_id:
+        raise PermissionDenied("Only the requester or a reviewer may change this request's risk items.")
+    if request.state != State.DRAFT:
+        raise PermissionDenied("The requester may change risk items only while the request is a draft.")
+
+
+def _clean_assessment(*, matrix: RiskMatrix, values: dict) -> dict:
+    unknown = set(values) - set(ASSESSMENT_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be set here."] for name in sorted(unknown)})
+    problems = levels_problems(matrix=matrix, values=values)
+    if "category" in values and values["category"] not in RiskItem.Category.values:
+        problems["category"] = [f"Choose one of {', '.join(RiskItem.Category.values)}."]
+    if values.get("treatment") not in (None, "", *RiskItem.Treatment.values):
+        problems["treatment"] = [f"Choose one of {', '.join(RiskItem.Treatment.values)}."]
+    if "title" in values and not (values["title"] or "").strip():
+        problems["title"] = ["Give the risk a title."]
+    if problems:
+        raise ValidationError(problems)
+    return values
+
+
+def _residual_pair(item: RiskItem) -> None:
+    if (item.residual_likelihood is None) != (item.residual_impact is None):
+        missing = "residual_impact" if item.residual_impact is None else "residual_likelihood"
+        raise ValidationError({missing: ["Give residual likelihood and residual impact together."]})
+
+
+def _record_risk_change(item: RiskItem, *, actor, what: str, fields: list[str]) -> None:
+    if item.request_id is not None:
+        _event(
+            item.request, Kind.RISK_CHANGED, actor=actor, detail={"risk_item": item.pk, "what": what, "fields": fields}
+        )
+
+
+def risk_item_create(*, actor, model: AIModel, request: AdoptionRequest | None = None, values: dict) -> RiskItem:
+    """A risk item entered by a person, on the request's matrix (or the default for a model item)."""
+    if not actor.has_perm("register.add_riskitem"):
+        raise PermissionDenied("Your role cannot add risk items (auditors read only).")
+    with transaction.atomic():
+        if request is not None:
+            request = _locked(request.pk)
+            if request.model_id != model.pk:
+                raise ValidationError({"model": ["The model must be the request's model."]})
+        risk_item_write_check(actor=actor, request=request)
+        matrix = request.matrix if request is not None else risk_matrix_default_get()
+        values = _clean_assessment(matrix=matrix, values=dict(values))
+        for required in ("category", "title", "inherent_likelihood", "inherent_impact"):
+            if values.get(required) in (None, ""):
+                raise ValidationError({required: ["This field is required."]})
+        item = RiskItem(
+            model=model,
+            request=request,
+            matrix=matrix,
+            origin=RiskItem.Origin.MANUAL,
+            status=RiskItem.Status.ACCEPTED,
+            assessed_by=actor,
+            assessed_at=timezone.now(),
+            **values,
+        )
+        _residual_pair(item)
+        item._history_user = actor
+        item.save()
+        _record_risk_change(item, actor=actor, what="added", fields=sorted(values))
+    return item
+
+
+def risk_item_update(*, item_id: int, actor, values: dict) -> RiskItem:
+    """A person's assessment of an item. The register never overwrites it afterwards."""
+    with transaction.atomic():
+        item = RiskItem.objects.select_related("matrix", "request").get(pk=item_id)
+        if item.request_id is not None:
+            _locked(item.request_id)
+        item = RiskItem.objects.select_for_update(of=("self",)).select_related("matrix", "request").get(pk=item_id)
+        risk_item_write_check(actor=actor, request=item.request)
+        if item.origin == RiskItem.Origin.DERIVED and not user_is_reviewer(actor):
+            raise PermissionDenied("Derived risk items are assessed by a reviewer.")
+        values = _clean_assessment(matrix=item.matrix, values=dict(values))
+        changed = [name for name, value in values.items() if getattr(item, name) != value]
+        if not changed:
+            return item
+        for name in changed:
+            setattr(item, name, values[name])
+        _residual_pair(item)
+        item.assessed_by = actor
+        item.assessed_at = timezone.now()
+        item._history_user = actor
+        item.save()
+        _record_risk_change(item, actor=actor, what="assessed", fields=changed)
+    return item
+
+
+def risk_item_accept(*, item_id: int, actor, values: dict | None = None) -> RiskItem:
+    """A reviewer accepts what the register proposed: a new derived item, or a pending proposal
+    (changed facts, or retirement). ``values`` may complete the assessment at the same time
+    (residual levels, treatment, owner, controls, next review)."""
+    with transaction.atomic():
+        item = RiskItem.objects.select_related("request").get(pk=item_id)
+        if item.request_id is not None:
+            _locked(item.request_id)
+        item = RiskItem.objects.select_for_update(of=("self",)).select_related("matrix", "request").get(pk=item_id)
+        risk_item_write_check(actor=actor, request=item.request, accepting=True)
+        if item.status != RiskItem.Status.PROPOSED and item.proposal is None:
+            raise ValidationError({"status": ["Nothing to accept: this item has no pending proposal."]})
+        values = _clean_assessment(matrix=item.matrix, values=dict(values or {}))
+        what = "accepted"
+        if item.proposal is not None:
+            proposal = item.proposal
+            if proposal.get("retire"):
+                item.status = RiskItem.Status.RETIRED
+                what = "retired"
+            else:
+                for name in ("category", "title", "description", "facts"):
+                    if name in proposal:
+                        setattr(item, name, proposal[name])
+                for name in ("inherent_likelihood", "inherent_impact"):
+                    if name in proposal and name not in values:
+                        setattr(item, name, proposal[name])
+                item.status = RiskItem.Status.ACCEPTED
+                what = "accepted the proposed update"
+            item.proposal = None
+        else:
+            item.status = RiskItem.Status.ACCEPTED
+        for name, value in values.items():
+            setattr(item, name, value)
+        _residual_pair(item)
+        item.assessed_by = actor
+        item.assessed_at = timezone.now()
+        item._history_user = actor
+        item.save()
+        _record_risk_change(item, actor=actor, what=what, fields=sorted(values))
+    return item
+
+
+def risk_items_refresh(*, model: AIModel) -> None:
+    """Re-run the rules for the model's open requests and its model-level derived items."""
+    for request in AdoptionRequest.objects.filter(model=model, state__in=OPEN_STATES).select_related("matrix"):
+        risk_items_derive(model=model, request=request, actor=None)
+    if RiskItem.objects.filter(model=model, request__isnull=True, origin=RiskItem.Origin.DERIVED).exists():
+        risk_items_derive(model=model, request=None, actor=None)

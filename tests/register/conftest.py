@@ -1,0 +1,172 @@
+"""A small catalog (GLM-5 on Huawei Ascend, Llama 4 on Nvidia) and requests at each step of review."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from models_catalog.models import (
+    Accelerator,
+    AIModel,
+    EvidenceSource,
+    Jurisdiction,
+    ModelGuidanceStatus,
+    Organisation,
+    ProvenanceClaim,
+    RegulatoryGuidance,
+    SanctionsNote,
+)
+from riskreg.register import services
+from riskreg.register.models import AdoptionRequest
+
+
+@pytest.fixture
+def press(db) -> EvidenceSource:
+    return EvidenceSource.objects.create(
+        title="GLM-5 trained entirely on Huawei Ascend chips", publisher="Smart Chunks", kind="press"
+    )
+
+
+@pytest.fixture
+def model_card(db) -> EvidenceSource:
+    return EvidenceSource.objects.create(title="Llama 4 model card", publisher="Meta", kind="model_card")
+
+
+@pytest.fixture
+def zhipu(db) -> Organisation:
+    return Organisation.objects.create(
+        name="Beijing Zhipu Huazhang Technology Co., Ltd.",
+        short_name="Zhipu AI",
+        native_name="北京智谱华章科技股份有限公司",
+        country="CN",
+        roles=["developer"],
+    )
+
+
+@pytest.fixture
+def huawei(db) -> Organisation:
+    return Organisation.objects.create(
+        name="Huawei Technologies Co., Ltd.", short_name="Huawei", country="CN", roles=["chip_vendor"]
+    )
+
+
+@pytest.fixture
+def nvidia(db) -> Organisation:
+    return Organisation.objects.create(name="NVIDIA Corporation", short_name="Nvidia", country="US")
+
+
+@pytest.fixture
+def meta(db) -> Organisation:
+    return Organisation.objects.create(name="Meta Platforms, Inc.", short_name="Meta", country="US")
+
+
+@pytest.fixture
+def ascend(huawei) -> Accelerator:
+    return Accelerator.objects.create(product="Ascend 910B", vendor=huawei, kind="npu")
+
+
+@pytest.fixture
+def h100(nvidia) -> Accelerator:
+    return Accelerator.objects.create(product="H100-80GB", vendor=nvidia)
+
+
+@pytest.fixture
+def eu(db) -> Jurisdiction:
+    return Jurisdiction.objects.create(code="EU", name="European Union")
+
+
+@pytest.fixture
+def us(db) -> Jurisdiction:
+    return Jurisdiction.objects.create(code="US", name="United States")
+
+
+@pytest.fixture
+def glm5(zhipu, ascend, press) -> AIModel:
+    model = AIModel.objects.create(name="GLM-5", family="GLM", developer=zhipu, licence="MIT", weights="open")
+    ProvenanceClaim.objects.create(
+        model=model,
+        subject="training_hardware",
+        statement="GLM-5 was trained entirely on Huawei Ascend chips.",
+        value="Huawei Ascend 910B",
+        accelerator=ascend,
+        confidence="reported",
+        source=press,
+    )
+    return model
+
+
+@pytest.fixture
+def llama4(meta, h100, model_card, eu) -> AIModel:
+    model = AIModel.objects.create(
+        name="Llama 4", family="Llama", developer=meta, licence="LicenseRef-Llama-4-Community", weights="open"
+    )
+    ProvenanceClaim.objects.create(
+        model=model,
+        subject="training_hardware",
+        statement="Llama 4 was trained on Nvidia H100-80GB.",
+        value="Nvidia H100-80GB",
+        accelerator=h100,
+        confidence="developer_stated",
+        source=model_card,
+    )
+    ModelGuidanceStatus.objects.create(model=model, jurisdiction=eu, status="permitted")
+    return model
+
+
+@pytest.fixture
+def entity_listed(zhipu, huawei):
+    """Zhipu AI and Huawei on the BIS Entity List, as legal recorded them."""
+    SanctionsNote.objects.create(
+        organisation=zhipu,
+        authority="US Department of Commerce, BIS",
+        list_name="Entity List",
+        citation="90 FR 4617",
+        listed_on=datetime.date(2025, 1, 16),
+    )
+    SanctionsNote.objects.create(
+        organisation=huawei,
+        authority="US Department of Commerce, BIS",
+        list_name="Entity List",
+        citation="84 FR 22961",
+        listed_on=datetime.date(2019, 5, 16),
+    )
+
+
+@pytest.fixture
+def bis_guidance(us) -> RegulatoryGuidance:
+    return RegulatoryGuidance.objects.create(
+        jurisdiction=us,
+        issuer="US Department of Commerce, BIS",
+        title="Guidance on Huawei Ascend 910B, 910C and 910D (General Prohibition 10)",
+        kind="guidance",
+        status="in_force",
+        issued_on=datetime.date(2025, 5, 13),
+    )
+
+
+@pytest.fixture
+def draft(requester, llama4) -> AdoptionRequest:
+    return services.adoption_request_create(
+        requester=requester,
+        model=llama4,
+        use_case="Summarise internal policy documents",
+        deployment="self-hosted",
+        data_classification="internal",
+    )
+
+
+@pytest.fixture
+def in_review(draft, requester) -> AdoptionRequest:
+    services.adoption_request_submit(request_id=draft.pk, actor=requester)
+    draft.refresh_from_db()
+    return draft
+
+
+@pytest.fixture
+def approved(in_review, legal, security, procurement) -> AdoptionRequest:
+    for user in (legal, security, procurement):
+        services.sign_off_create(request_id=in_review.pk, signer=user, role=user.username, decision="approve")
+    in_review.refresh_from_db()
+    assert in_review.state == "approved"
+    return in_review

@@ -1,0 +1,106 @@
+"""The admin: queues, the request page with sign-offs and timeline, sign-off through the same service."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from riskreg.register import services
+from riskreg.register.models import AdoptionRequest, SignOff
+
+CHANGELIST = "/admin/register/adoptionrequest/"
+
+
+def staff_client(user) -> Client:
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def listed_ids(answer) -> set[int]:
+    return {obj.pk for obj in answer.context["cl"].result_list}
+
+
+def test_waiting_for_my_sign_off_lists_what_i_still_have_to_sign(in_review, legal, security):
+    services.sign_off_create(request_id=in_review.pk, signer=legal, role="legal", decision="approve")
+
+    assert listed_ids(staff_client(legal).get(CHANGELIST, {"queue": "mine"})) == set()
+    assert listed_ids(staff_client(security).get(CHANGELIST, {"queue": "mine"})) == {in_review.pk}
+
+
+def test_the_reopened_queue(approved, llama4, admin_user):
+    services.adoption_requests_reopen(model_ids=[llama4.pk], kind="watch_alert", reason="x", reference="a")
+
+    assert listed_ids(staff_client(admin_user).get(CHANGELIST, {"queue": "reopened"})) == {approved.pk}
+
+
+def test_the_expiring_in_30_days_queue(approved, procurement, admin_user):
+    assert listed_ids(staff_client(admin_user).get(CHANGELIST, {"queue": "expiring"})) == set()
+
+    services.adoption_request_expiry_set(
+        request_id=approved.pk,
+        actor=procurement,
+        expires_on=timezone.localdate() + datetime.timedelta(days=20),
+        reason="Pilot",
+    )
+
+    assert listed_ids(staff_client(admin_user).get(CHANGELIST, {"queue": "expiring"})) == {approved.pk}
+
+
+def test_the_request_page_shows_sign_offs_risk_items_and_timeline(approved, legal):
+    answer = staff_client(legal).get(f"{CHANGELIST}{approved.pk}/change/")
+
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert "sign-offs (every round, kept for the record)" in html.lower()
+    assert SignOff.objects.filter(request=approved).first().risk_state_sha256 in html
+    assert "Approved" in html and "timeline" in html.lower()
+
+
+def test_a_sign_off_through_the_admin_goes_through_the_service(in_review, legal):
+    answer = staff_client(legal).post(
+        f"{CHANGELIST}{in_review.pk}/sign-off/",
+        {"role": "legal", "decision": "approve_with_conditions", "conditions": "Self-hosted only", "comment": ""},
+    )
+
+    assert answer.status_code == 302
+    sign_off = SignOff.objects.get(request=in_review)
+    assert sign_off.signer == legal
+    assert len(sign_off.risk_state_sha256) == 64
+    assert in_review.events.filter(kind="signed_off").exists()
+
+
+def test_the_admin_sign_off_refuses_what_the_service_refuses(in_review, legal):
+    services.adoption_request_withdraw(request_id=in_review.pk, actor=in_review.requester)
+
+    answer = staff_client(legal).post(f"{CHANGELIST}{in_review.pk}/sign-off/", {"role": "legal", "decision": "approve"})
+
+    assert answer.status_code == 200
+    assert "withdrawn" in answer.content.decode()
+    assert not SignOff.objects.exists()
+
+
+def test_the_requester_files_and_submits_through_the_admin(requester, llama4):
+    client = staff_client(requester)
+
+    answer = client.post(
+        f"{CHANGELIST}add/",
+        {"model": llama4.pk, "use_case": "Draft replies", "deployment": "cloud", "data_classification": "internal"},
+    )
+    assert answer.status_code == 302
+    request = AdoptionRequest.objects.get(requester=requester)
+
+    client.post(CHANGELIST, {"action": "submit_selected", "_selected_action": [request.pk]})
+
+    request.refresh_from_db()
+    assert request.state == "in_review"
+
+
+@pytest.mark.parametrize("page", ["/admin/register/riskitem/", "/admin/register/riskmatrix/"])
+def test_risk_item_and_matrix_pages_open(page, approved, admin_user):
+    assert staff_client(admin_user).get(page).status_code == 200

@@ -1,0 +1,77 @@
+"""The demo fills every queue, and loading it twice writes nothing the second time."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from models_catalog.models import AIModel, Organisation
+from riskreg.register import demo
+from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, SignOff
+
+
+@pytest.fixture
+def demo_catalog(glm5, llama4, zhipu, entity_listed, bis_guidance):
+    deepseek = Organisation.objects.create(name="Hangzhou DeepSeek", short_name="DeepSeek", country="CN")
+    alibaba = Organisation.objects.create(name="Alibaba Cloud Computing Co., Ltd.", country="CN")
+    AIModel.objects.create(name="DeepSeek-V4", family="DeepSeek", developer=deepseek, licence="MIT", weights="open")
+    AIModel.objects.create(name="GLM-4.5", family="GLM", developer=zhipu, licence="MIT", weights="open")
+    AIModel.objects.create(name="Qwen3", family="Qwen", developer=alibaba, licence="Apache-2.0", weights="open")
+
+
+def test_the_demo_fills_every_queue(demo_catalog, requester, legal, security, procurement):
+    out = io.StringIO()
+
+    demo.load(stdout=out)
+
+    states = dict(AdoptionRequest.objects.values_list("model__slug", "state"))
+    assert states == {
+        "llama-4": "approved",
+        "glm-5": "in_review",
+        "deepseek-v4": "rejected",
+        "glm-4-5": "reopened",
+        "qwen3": "approved",
+    }
+    glm5 = AdoptionRequest.objects.get(model__slug="glm-5")
+    items = RiskItem.objects.filter(request=glm5)
+    assert items.count() == 5
+    assert all(i.status == "accepted" and i.residual_likelihood and i.assessed_by == legal for i in items)
+    assert SignOff.objects.get(request=glm5).conditions == "Self-hosted only; no fine-tuning on customer data."
+    llama = AdoptionRequest.objects.get(model__slug="llama-4")
+    assert llama.requester == requester
+    assert set(SignOff.objects.filter(request=llama).values_list("signer__username", flat=True)) == {
+        "legal",
+        "security",
+        "procurement",
+    }
+
+
+def test_loading_the_demo_twice_writes_nothing_the_second_time(demo_catalog, requester, legal, security, procurement):
+    demo.load(stdout=io.StringIO())
+    before = (
+        AdoptionRequest.objects.count(),
+        SignOff.objects.count(),
+        RiskItem.objects.count(),
+        RequestEvent.objects.count(),
+    )
+    out = io.StringIO()
+
+    demo.load(stdout=out)
+
+    assert (
+        AdoptionRequest.objects.count(),
+        SignOff.objects.count(),
+        RiskItem.objects.count(),
+        RequestEvent.objects.count(),
+    ) == before
+    assert "present" in out.getvalue()
+
+
+def test_the_demo_skips_what_the_catalog_lacks(requester, legal, security, procurement):
+    out = io.StringIO()
+
+    demo.load(stdout=out)
+
+    assert AdoptionRequest.objects.count() == 0
+    assert "llama-4 is not in the catalog" in out.getvalue()
