@@ -212,6 +212,8 @@ class Alert(models.Model):
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
         ordering = ["-created_at"]
+        permissions = [("acknowledge_alert", _("Can acknowledge alerts"))]
+        indexes = [models.Index(fields=["status", "-created_at"], name="watch_alert_inbox")]
 
     def __str__(self) -> str:
         return self.title

@@ -487,6 +487,10 @@ def alert_resolve(*, alert: Alert, user, note: str = "") -> Alert:
     return _alert_set(alert=alert, user=user, status=Alert.Status.RESOLVED, note=note)
 
 
+def alert_note(*, alert: Alert, user, note: str) -> Alert:
+    return _alert_set(alert=alert, user=user, note=note)
+
+
 def alert_assign(*, alert: Alert, assignee, user) -> Alert:
     alert = _alert_set(alert=alert, user=user, assignee=assignee)
     if assignee is not None and assignee.email:
