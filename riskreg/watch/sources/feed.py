@@ -33,7 +33,9 @@ class FeedKind(Kind):
     def extract(self, *, body: bytes, content_type: str, source: WatchSource) -> Extract:
         check_xml(body, what="feed")
         parsed = feedparser.parse(body, response_headers={"content-type": content_type} if content_type else None)
-        if parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride):
+        # The XML is known to be well-formed; a server calling it text/plain or overriding its encoding is fine.
+        harmless = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+        if parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), harmless):
             raise SourceError(f"the feed cannot be read: {parsed.get('bozo_exception')}")
         if not parsed.get("version"):
             raise SourceError("the answer is XML but not an RSS or Atom feed")
