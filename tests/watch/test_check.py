@@ -9,10 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug import Response as WerkzeugResponse
 from django.conf import settings as django_settings
 from django.core import mail
 from django.utils import timezone
+from werkzeug import Response as WerkzeugResponse
 
 from riskreg.core.events import material_change
 from riskreg.watch.models import Alert, ChangeEvent, CheckRecord, Snapshot, WatchSource
