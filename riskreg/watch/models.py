@@ -135,6 +135,12 @@ class Snapshot(models.Model):
     path = models.CharField(_("stored file"), max_length=500, help_text=_("Compressed, under RISKREG_DATA_DIR."))
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     item_count = models.PositiveIntegerField(_("items"), default=0)
+    extract = models.JSONField(
+        _("what was read"),
+        default=dict,
+        blank=True,
+        help_text=_("The items or text read from the body, so the next check need not read it again."),
+    )
 
     class Meta:
         verbose_name = _("snapshot")

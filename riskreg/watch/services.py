@@ -41,7 +41,7 @@ from riskreg.core.http import FetchError, Response, fetch
 from riskreg.watch.diffing import diff_counts, extract_diff
 from riskreg.watch.matching import Term, catalog_terms, text_matches
 from riskreg.watch.models import Alert, ChangeEvent, CheckRecord, Snapshot, SourceKind, WatchSource
-from riskreg.watch.sources import Item, ListFileKind, SourceError, kind_for
+from riskreg.watch.sources import Extract, Item, ListFileKind, SourceError, kind_for
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +198,8 @@ def watch_source_check(*, source_id: int, force: bool = False) -> CheckResult:
         exists = WatchSource.objects.filter(pk=source_id).exists()
         reason = "being checked by another worker" if exists and force else "not due, or being checked"
         return CheckResult(source_id, Status.SKIPPED, error=reason if exists else "no such source")
+    # Every outcome below releases the claim in the same write that records it; only an unexpected
+    # exception (database, disk) needs the release here, before Celery retries the task.
     try:
         source = WatchSource.objects.get(pk=source_id)
         started = timezone.now()
@@ -208,8 +210,21 @@ def watch_source_check(*, source_id: int, force: bool = False) -> CheckResult:
         except (FetchError, SourceError) as exc:
             status = getattr(exc, "status", None)
             return _record_failure(source=source, token=token, started=started, message=str(exc), http_status=status)
-    finally:
+    except BaseException:
         _release(source_id, token)
+        raise
+
+
+def _snapshot_extract(snapshot: Snapshot, *, kind, source: WatchSource):
+    """What the snapshot read, stored with it; read again from its file if it was not stored."""
+    stored = Extract.from_json(snapshot.extract or {})
+    if stored is not None:
+        return stored
+    try:
+        body = snapshot_body(snapshot=snapshot)
+        return kind.extract(body=body, content_type=snapshot.headers.get("content-type", ""), source=source)
+    except (SourceError, OSError):
+        return None
 
 
 def _latest_snapshot(source: WatchSource) -> Snapshot | None:
@@ -311,20 +326,15 @@ def _record_new_content(
     diff: dict = {}
     items: list[Item] = []
     item_count = 0
+    after = None
     if not is_list:
         after = kind.extract(body=response.body, content_type=response.content_type, source=source)
         item_count = after.count
         if latest is not None:
-            try:
-                before = kind.extract(
-                    body=snapshot_body(snapshot=latest),
-                    content_type=latest.headers.get("content-type", ""),
-                    source=source,
-                )
-            except (SourceError, OSError) as exc:
-                before = None
-                diff = {"kind": "unreadable", "note": f"the previous snapshot cannot be read any more: {exc}"}
-            if before is not None:
+            before = _snapshot_extract(latest, kind=kind, source=source)
+            if before is None:
+                diff = {"kind": "unreadable", "note": "the previous snapshot cannot be read any more"}
+            else:
                 if before.count and not after.count:
                     raise SourceError(
                         f"the answer has no items where the last snapshot had {before.count}; treated as a fault, "
@@ -337,16 +347,14 @@ def _record_new_content(
         locked = WatchSource.objects.select_for_update().get(pk=source.pk)
         if locked.claim_token != token:
             raise _LostClaim
-        previous = _latest_snapshot(locked)
-        if previous is not None and previous.sha256 == sha256:  # recorded meanwhile: nothing more to write
-            return CheckResult(source.pk, Status.UNCHANGED, snapshot_id=previous.pk)
+        # Holding the claim under the row lock, nobody else can have recorded a snapshot since `latest`.
         if is_list:
             diff, item_count = kind.list_import(body=response.body, source=source)
             if latest is not None:
                 items = kind.entry_items(external_ids=[*diff["added"], *diff["changed"]])
         snapshot = Snapshot.objects.create(
             source=source,
-            sequence=(previous.sequence if previous else 0) + 1,
+            sequence=(latest.sequence if latest else 0) + 1,
             fetched_at=now,
             sha256=sha256,
             http_status=response.status,
@@ -354,6 +362,7 @@ def _record_new_content(
             path=path,
             size=len(response.body),
             item_count=item_count,
+            extract=after.as_json() if after is not None else {},
         )
         result = CheckResult(source.pk, Status.BASELINE if latest is None else Status.CHANGED, snapshot_id=snapshot.pk)
         if latest is not None:

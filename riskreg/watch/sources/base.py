@@ -42,6 +42,19 @@ class Extract:
     text: str | None = None  # kinds compared as text
     notes: list[str] = field(default_factory=list)
 
+    def as_json(self) -> dict:
+        if self.items is not None:
+            return {"items": [[i.key, i.title, i.url, i.text] for i in self.items.values()]}
+        return {"text": self.text or ""}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Extract | None:
+        if "items" in data:
+            return cls(items={row[0]: Item(*row) for row in data["items"]})
+        if "text" in data:
+            return cls(text=data["text"])
+        return None
+
     @property
     def count(self) -> int:
         if self.items is not None:

@@ -32,7 +32,12 @@ class FeedKind(Kind):
 
     def extract(self, *, body: bytes, content_type: str, source: WatchSource) -> Extract:
         check_xml(body, what="feed")
-        parsed = feedparser.parse(body, response_headers={"content-type": content_type} if content_type else None)
+        parsed = feedparser.parse(
+            body,
+            response_headers={"content-type": content_type} if content_type else None,
+            sanitize_html=False,  # tags are stripped below; nothing is rendered as HTML
+            resolve_relative_uris=False,
+        )
         # The XML is known to be well-formed; a server calling it text/plain or overriding its encoding is fine.
         harmless = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
         if parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), harmless):
