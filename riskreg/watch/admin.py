@@ -1,1 +1,241 @@
-from django.contrib import admin  # noqa: F401
+"""Admin: sources with their health and a "check now" action, snapshots and changes with the diff
+rendered, and the alerts inbox with acknowledge / assign to me / resolve actions."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from riskreg.watch import services
+from riskreg.watch.models import Alert, ChangeEvent, CheckRecord, Snapshot, WatchSource
+from riskreg.watch.tasks import watch_source_check
+
+HEALTH_COLOURS = {"healthy": "#2e7d32", "failing": "#c62828", "new": "#757575"}
+
+
+def diff_html(diff: dict) -> str:
+    """A diff as HTML: coloured unified diff for pages, lists of items or entries otherwise."""
+    kind = diff.get("kind")
+    if kind == "text":
+        lines = diff.get("unified", "").splitlines()
+
+        def colour(line: str) -> str:
+            if line.startswith("+") and not line.startswith("+++"):
+                return "#e6ffed"
+            if line.startswith("-") and not line.startswith("---"):
+                return "#ffeef0"
+            return "transparent"
+
+        rows = format_html_join("", '<div style="background:{}">{}</div>', ((colour(ln), ln or " ") for ln in lines))
+        return format_html('<pre style="white-space:pre-wrap;font-size:12px">{}</pre>', rows)
+    if kind in ("items", "entries"):
+        parts = []
+        for name, label in (("added", _("Added")), ("changed", _("Changed")), ("removed", _("Removed"))):
+            values = diff.get(name, [])
+            if not values:
+                continue
+            if kind == "entries":
+                rows = format_html_join("", "<li>{}</li>", ((value,) for value in values[:500]))
+            else:
+                rows = format_html_join(
+                    "",
+                    '<li><a href="{}" rel="noreferrer">{}</a> <small>{}</small></li>',
+                    (
+                        (item.get("url") or "#", item.get("title") or item.get("key"), item.get("key"))
+                        for item in values
+                    ),
+                )
+            parts.append(format_html("<h4>{} ({})</h4><ul>{}</ul>", label, len(values), rows))
+        return format_html_join("", "{}", ((part,) for part in parts)) or "-"
+    return diff.get("note", "-") if isinstance(diff, dict) else "-"
+
+
+@admin.register(WatchSource)
+class WatchSourceAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "name",
+        "kind",
+        "enabled",
+        "every_minutes",
+        "health_badge",
+        "last_checked_at",
+        "last_success_at",
+        "consecutive_failures",
+        "next_check_at",
+        "short_error",
+    )
+    list_editable = ("enabled", "every_minutes")
+    list_filter = ("health", "kind", "enabled")
+    search_fields = ("name", "url")
+    actions = ["check_now"]
+    readonly_fields = (
+        "health",
+        "last_checked_at",
+        "last_success_at",
+        "consecutive_failures",
+        "last_error",
+        "next_check_at",
+        "etag",
+        "last_modified",
+        "last_sha256",
+        "claimed_until",
+        "created_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("name", "kind", "url", "selector", "keywords", "owner")}),
+        (_("Schedule"), {"fields": ("enabled", "every_minutes", "next_check_at")}),
+        (
+            _("Health"),
+            {"fields": ("health", "last_checked_at", "last_success_at", "consecutive_failures", "last_error")},
+        ),
+        (
+            _("Technical"),
+            {
+                "classes": ("collapse",),
+                "fields": ("etag", "last_modified", "last_sha256", "claimed_until", "created_at"),
+            },
+        ),
+    )
+
+    @admin.display(description=_("health"), ordering="health")
+    def health_badge(self, obj: WatchSource) -> str:
+        return format_html(
+            '<b style="color:{}">{}</b>', HEALTH_COLOURS.get(obj.health, "#000"), obj.get_health_display()
+        )
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: WatchSource) -> str:
+        return (obj.last_error[:80] + "...") if len(obj.last_error) > 80 else obj.last_error
+
+    @admin.action(description=_("Check now (queued for the worker)"), permissions=["change"])
+    def check_now(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        for source_id in ids:
+            watch_source_check.delay_on_commit(source_id, force=True)
+        self.message_user(request, _("%(n)d check(s) queued.") % {"n": len(ids)}, messages.SUCCESS)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(ReadOnlyAdmin):
+    list_display = ("source", "sequence", "fetched_at", "http_status", "size", "item_count", "short_sha")
+    list_filter = ("source",)
+    date_hierarchy = "fetched_at"
+    fields = ("source", "sequence", "fetched_at", "http_status", "sha256", "size", "item_count", "path", "headers")
+    readonly_fields = fields + ("rendered_diff",)
+
+    def get_fields(self, request, obj=None):
+        return (*self.fields, "rendered_diff")
+
+    @admin.display(description=_("SHA-256"))
+    def short_sha(self, obj: Snapshot) -> str:
+        return obj.sha256[:12]
+
+    @admin.display(description=_("what changed"))
+    def rendered_diff(self, obj: Snapshot) -> str:
+        change = ChangeEvent.objects.filter(after=obj).first()
+        if change is None:
+            return _("First content of this source (baseline): nothing to compare.")
+        return diff_html(change.diff)
+
+
+@admin.register(ChangeEvent)
+class ChangeEventAdmin(ReadOnlyAdmin):
+    list_display = ("source", "created_at", "added_count", "removed_count", "changed_count")
+    list_filter = ("source",)
+    fields = ("source", "before", "after", "created_at", "added_count", "removed_count", "changed_count")
+
+    def get_fields(self, request, obj=None):
+        return (*self.fields, "rendered_diff")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("diff"))
+    def rendered_diff(self, obj: ChangeEvent) -> str:
+        return diff_html(obj.diff)
+
+
+@admin.register(CheckRecord)
+class CheckRecordAdmin(ReadOnlyAdmin):
+    list_display = ("source", "started_at", "outcome", "http_status", "error")
+    list_filter = ("outcome", "source")
+
+
+@admin.register(Alert)
+class AlertAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "status", "source_name", "model_names", "assignee", "created_at")
+    list_filter = ("status", "change__source")
+    search_fields = ("title", "summary")
+    actions = ["acknowledge", "assign_to_me", "resolve"]
+    fields = (
+        "title",
+        "status",
+        "assignee",
+        "note",
+        "summary",
+        "url",
+        "matched_terms",
+        "organisations",
+        "ai_models",
+        "accelerators",
+        "change",
+        "created_at",
+        "handled_by",
+    )
+    readonly_fields = tuple(name for name in fields if name not in ("assignee", "note"))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("change__source", "assignee").prefetch_related("ai_models")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("source"))
+    def source_name(self, obj: Alert) -> str:
+        return obj.change.source.name
+
+    @admin.display(description=_("models"))
+    def model_names(self, obj: Alert) -> str:
+        return ", ".join(model.name for model in obj.ai_models.all())
+
+    def save_model(self, request, obj, form, change):
+        if "assignee" in form.changed_data:
+            services.alert_assign(alert=obj, assignee=obj.assignee, user=request.user)
+        if "note" in form.changed_data:
+            services.alert_note(alert=obj, user=request.user, note=obj.note)
+
+    def has_acknowledge_permission(self, request):
+        return request.user.has_perm("watch.acknowledge_alert")
+
+    @admin.action(description=_("Acknowledge"), permissions=["acknowledge"])
+    def acknowledge(self, request, queryset):
+        done = 0
+        for alert in queryset.exclude(status=Alert.Status.RESOLVED):
+            services.alert_acknowledge(alert=alert, user=request.user)
+            done += 1
+        self.message_user(request, _("%(n)d alert(s) acknowledged.") % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Assign to me"), permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        for alert in queryset:
+            services.alert_assign(alert=alert, assignee=request.user, user=request.user)
+        self.message_user(request, _("Assigned to you."), messages.SUCCESS)
+
+    @admin.action(description=_("Resolve"), permissions=["change"])
+    def resolve(self, request, queryset):
+        for alert in queryset:
+            services.alert_resolve(alert=alert, user=request.user)
+        self.message_user(request, _("Resolved."), messages.SUCCESS)

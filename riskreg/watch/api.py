@@ -1,5 +1,220 @@
+"""API: sources (CRUD for legal, "check now"), snapshots and changes (read), alerts (read, acknowledge,
+assign, resolve). Reads need view_<model>; every action checks its own permission."""
+
 from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from riskreg.core.permissions import ModelPermissions
+from riskreg.watch import services
+from riskreg.watch.models import Alert, ChangeEvent, Snapshot, WatchSource
+from riskreg.watch.tasks import watch_source_check
+
+
+class ViewThenCheck(ModelPermissions):
+    """For POST actions that check their own permission: the user must at least view the model."""
+
+    perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.view_%(model_name)s"]}
+
+
+class WatchSourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WatchSource
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "url",
+            "selector",
+            "keywords",
+            "every_minutes",
+            "enabled",
+            "owner",
+            "health",
+            "last_checked_at",
+            "last_success_at",
+            "consecutive_failures",
+            "last_error",
+            "next_check_at",
+            "created_at",
+        ]
+        read_only_fields = [
+            "health",
+            "last_checked_at",
+            "last_success_at",
+            "consecutive_failures",
+            "last_error",
+            "next_check_at",
+            "created_at",
+        ]
+
+    def validate_url(self, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("Only http and https URLs can be watched.")
+        return value
+
+    def validate_keywords(self, value):
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            raise serializers.ValidationError("Give a list of non-empty words.")
+        return value
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Snapshot
+        fields = ["id", "source", "sequence", "fetched_at", "sha256", "http_status", "headers", "size", "item_count"]
+
+
+class ChangeEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChangeEvent
+        fields = [
+            "id",
+            "source",
+            "before",
+            "after",
+            "created_at",
+            "added_count",
+            "removed_count",
+            "changed_count",
+            "diff",
+        ]
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    source = serializers.IntegerField(source="change.source_id", read_only=True)
+    source_name = serializers.CharField(source="change.source.name", read_only=True)
+    organisations = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    models = serializers.SlugRelatedField(source="ai_models", many=True, read_only=True, slug_field="name")
+    accelerators = serializers.StringRelatedField(many=True, read_only=True)
+    assignee = serializers.SlugRelatedField(read_only=True, slug_field="username")
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "title",
+            "summary",
+            "url",
+            "status",
+            "matched_terms",
+            "organisations",
+            "models",
+            "accelerators",
+            "assignee",
+            "note",
+            "change",
+            "source",
+            "source_name",
+            "created_at",
+        ]
+
+
+class AlertActionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AlertAssignSerializer(serializers.Serializer):
+    assignee = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.filter(is_active=True), allow_null=True
+    )
+
+
+class WatchSourceViewSet(viewsets.ModelViewSet):
+    queryset = WatchSource.objects.select_related("owner").order_by("name")
+    serializer_class = WatchSourceSerializer
+    filterset_fields = ["kind", "enabled", "health"]
+    search_fields = ["name", "url"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = services.watch_source_create(
+                name=data["name"],
+                kind=data["kind"],
+                url=data["url"],
+                selector=data.get("selector", ""),
+                keywords=data.get("keywords", []),
+                every_minutes=data.get("every_minutes", 1440),
+                enabled=data.get("enabled", True),
+                owner=data.get("owner") or self.request.user,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "message_dict") else exc.messages) from None
+
+    @action(detail=True, methods=["post"], permission_classes=[ViewThenCheck])
+    def check(self, request, pk=None):
+        """Queue a check of this source now, even if it is not due (202)."""
+        if not request.user.has_perm("watch.change_watchsource"):
+            raise PermissionDenied("Checking a source needs the permission to change sources.")
+        source = self.get_object()
+        watch_source_check.delay_on_commit(source.pk, force=True)
+        return Response({"source": source.pk, "queued": True}, status=status.HTTP_202_ACCEPTED)
+
+
+class SnapshotViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Snapshot.objects.order_by("-fetched_at", "-pk")
+    serializer_class = SnapshotSerializer
+    filterset_fields = ["source"]
+
+
+class ChangeEventViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = ChangeEvent.objects.order_by("-created_at", "-pk")
+    serializer_class = ChangeEventSerializer
+    filterset_fields = ["source"]
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = (
+        Alert.objects.select_related("change__source", "assignee")
+        .prefetch_related("organisations", "ai_models", "accelerators__vendor")
+        .order_by("-created_at", "-pk")
+    )
+    serializer_class = AlertSerializer
+    filterset_fields = ["status", "change__source", "ai_models", "organisations"]
+    search_fields = ["title", "summary"]
+
+    def _require(self, perm: str, what: str) -> None:
+        if not self.request.user.has_perm(perm):
+            raise PermissionDenied(f"{what} needs the permission {perm}.")
+
+    def _act(self, request, service, perm: str, what: str):
+        self._require(perm, what)
+        alert = self.get_object()
+        body = AlertActionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            alert = service(alert=alert, user=request.user, note=body.validated_data["note"])
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "message_dict") else exc.messages) from None
+        return Response(AlertSerializer(alert).data)
+
+    @action(detail=True, methods=["post"], permission_classes=[ViewThenCheck], serializer_class=AlertActionSerializer)
+    def acknowledge(self, request, pk=None):
+        return self._act(request, services.alert_acknowledge, "watch.acknowledge_alert", "Acknowledging an alert")
+
+    @action(detail=True, methods=["post"], permission_classes=[ViewThenCheck], serializer_class=AlertActionSerializer)
+    def resolve(self, request, pk=None):
+        return self._act(request, services.alert_resolve, "watch.change_alert", "Resolving an alert")
+
+    @action(detail=True, methods=["post"], permission_classes=[ViewThenCheck], serializer_class=AlertAssignSerializer)
+    def assign(self, request, pk=None):
+        self._require("watch.change_alert", "Assigning an alert")
+        alert = self.get_object()
+        body = AlertAssignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        alert = services.alert_assign(alert=alert, assignee=body.validated_data["assignee"], user=request.user)
+        return Response(AlertSerializer(alert).data)
 
 
 def register(router) -> None:
     """Register this app's viewsets on the project router."""
+    router.register("watch/sources", WatchSourceViewSet, basename="watch-source")
+    router.register("watch/snapshots", SnapshotViewSet, basename="watch-snapshot")
+    router.register("watch/changes", ChangeEventViewSet, basename="watch-change")
+    router.register("watch/alerts", AlertViewSet, basename="watch-alert")

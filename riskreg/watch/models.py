@@ -89,6 +89,7 @@ class WatchSource(models.Model):
         verbose_name_plural = _("watch sources")
         ordering = ["name"]
         constraints = [models.CheckConstraint(condition=Q(every_minutes__gte=1), name="watch_source_every_positive")]
+        indexes = [models.Index(fields=["enabled", "next_check_at"], name="watch_source_due")]
 
     def __str__(self) -> str:
         return self.name
@@ -109,6 +110,7 @@ class CheckRecord(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     http_status = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
+    snapshot = models.ForeignKey("Snapshot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("check")
@@ -120,7 +122,12 @@ class CheckRecord(models.Model):
 
 
 class Snapshot(models.Model):
+    """One content of a source, in the order it was seen. The body is stored gzip-compressed under
+    RISKREG_DATA_DIR/watch/<source id>/<sha256>.gz; a content that comes back later is a new snapshot
+    (same file), so `sequence`, not the hash, is what is unique per source."""
+
     source = models.ForeignKey(WatchSource, on_delete=models.CASCADE, related_name="snapshots")
+    sequence = models.PositiveIntegerField(_("number"), default=1, help_text=_("1 for the first content seen."))
     fetched_at = models.DateTimeField(_("fetched at"))
     sha256 = models.CharField(_("SHA-256 of the body"), max_length=64)
     http_status = models.PositiveIntegerField(_("HTTP status"))
@@ -128,12 +135,19 @@ class Snapshot(models.Model):
     path = models.CharField(_("stored file"), max_length=500, help_text=_("Compressed, under RISKREG_DATA_DIR."))
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     item_count = models.PositiveIntegerField(_("items"), default=0)
+    extract = models.JSONField(
+        _("what was read"),
+        default=dict,
+        blank=True,
+        help_text=_("The items or text read from the body, so the next check need not read it again."),
+    )
 
     class Meta:
         verbose_name = _("snapshot")
         verbose_name_plural = _("snapshots")
-        ordering = ["-fetched_at"]
-        constraints = [models.UniqueConstraint(fields=["source", "sha256"], name="snapshot_unique_content")]
+        ordering = ["-fetched_at", "-sequence"]
+        constraints = [models.UniqueConstraint(fields=["source", "sequence"], name="snapshot_unique_sequence")]
+        indexes = [models.Index(fields=["fetched_at"], name="watch_snapshot_fetched")]
 
     def __str__(self) -> str:
         return f"{self.source} at {self.fetched_at:%Y-%m-%d %H:%M}"
@@ -141,8 +155,9 @@ class Snapshot(models.Model):
 
 class ChangeEvent(models.Model):
     source = models.ForeignKey(WatchSource, on_delete=models.CASCADE, related_name="changes")
+    # Snapshots are pruned after RISKREG_WATCH_RETENTION_DAYS; the change and its diff stay.
     before = models.ForeignKey(Snapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    after = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    after = models.ForeignKey(Snapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="change")
     created_at = models.DateTimeField(auto_now_add=True)
     added_count = models.PositiveIntegerField(default=0)
     removed_count = models.PositiveIntegerField(default=0)
@@ -186,6 +201,16 @@ class Alert(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("Why it was acknowledged or resolved."))
 
     history = HistoricalRecords()
 
@@ -193,6 +218,8 @@ class Alert(models.Model):
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
         ordering = ["-created_at"]
+        permissions = [("acknowledge_alert", _("Can acknowledge alerts"))]
+        indexes = [models.Index(fields=["status", "-created_at"], name="watch_alert_inbox")]
 
     def __str__(self) -> str:
         return self.title

@@ -1,9 +1,33 @@
+"""Celery tasks of watch: thin, take ids, idempotent, retries declared."""
+
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from riskreg.watch.services import watch_due_dispatch, watch_snapshots_prune
+from riskreg.watch.services import watch_source_check as check
 
 
 @shared_task(ignore_result=True)
 def watch_dispatch_due() -> int:
-    """Dispatch a check for every due source (implemented with the watch app)."""
-    return 0
+    """Beat, every minute: one check task per due source, then prune old snapshots."""
+    result = watch_due_dispatch()
+    watch_snapshots_prune()
+    return result.dispatched
+
+
+# Failures of the source itself (network, HTTP status, bad content) are recorded on the source and
+# retried by its own back-off schedule; Celery retries only what went wrong on our side: the database
+# or the disk. The claim is released before the retry, and a check is idempotent.
+@shared_task(
+    ignore_result=True,
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError, OSError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def watch_source_check(source_id: int, force: bool = False) -> str:
+    return check(source_id=source_id, force=force).status

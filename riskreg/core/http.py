@@ -1,0 +1,297 @@
+"""The project's one outbound HTTP client.
+
+Every request the register makes to the outside world (watch sources today) goes through ``fetch``:
+
+- http and https only; at most ``RISKREG_WATCH_MAX_REDIRECTS`` redirects, each hop checked again;
+- a connect timeout and an overall deadline (``RISKREG_WATCH_TIMEOUT`` seconds, for all hops and the body);
+- a size cap (``RISKREG_WATCH_MAX_BYTES``): the body is streamed and reading stops at the cap, whatever
+  Content-Length says, and the cap applies to the decompressed bytes;
+- private, loopback, link-local, shared, multicast and reserved addresses are refused unless
+  ``RISKREG_WATCH_ALLOW_PRIVATE`` is on. The host is resolved here, *every* address it resolves to is
+  checked, and the connection is made to the checked address (the Host header and TLS name stay the
+  host's), so a DNS answer that changes between check and connect (DNS rebinding) cannot slip through.
+  This is healthchecks' ``hc/lib/curl.py`` idea, with urllib3 instead of pycurl.
+- conditional GET: pass the ETag and Last-Modified of the last answer; a 304 comes back as
+  ``Response.not_modified`` with an empty body.
+
+Errors are ``FetchError`` subclasses whose message says what was wrong and with which URL.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from django.conf import settings
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+USER_AGENT = "riskreg-watch/1.0 (compliance monitoring; +https://github.com/riskreg)"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_BYTES = 40 * 1024 * 1024
+DEFAULT_MAX_REDIRECTS = 5
+CHUNK = 64 * 1024
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+KEPT_HEADERS = 40  # at most this many response headers are kept, each cut to 500 characters
+
+
+class FetchError(Exception):
+    """The request failed; the message says why and names the URL."""
+
+    def __init__(self, message: str, *, url: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.url = url
+        self.status = status
+
+
+class AddressRefused(FetchError):
+    pass
+
+
+class TooLarge(FetchError):
+    pass
+
+
+class TooManyRedirects(FetchError):
+    pass
+
+
+class FetchTimeout(FetchError):
+    pass
+
+
+class HTTPStatusError(FetchError):
+    pass
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str  # the final URL, after redirects
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    body: bytes = b""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def etag(self) -> str:
+        return self.headers.get("etag", "")
+
+    @property
+    def last_modified(self) -> str:
+        return self.headers.get("last-modified", "")
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def address_is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True for addresses on the public internet; False for private, loopback, link-local, shared
+    (100.64/10), multicast, reserved and unspecified ones, including IPv4 addresses mapped into IPv6."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        mapped = ip.ipv4_mapped or ip.sixtofour
+        if mapped is not None:
+            return address_is_public(mapped)
+    return ip.is_global and not ip.is_multicast and not ip.is_reserved
+
+
+def address_allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, port: int) -> bool:
+    if _setting("RISKREG_WATCH_ALLOW_PRIVATE", False):
+        return True
+    # Explicit exceptions, e.g. an intranet mirror: "10.1.2.3" or "10.1.2.3:8080".
+    allowed = set(_setting("RISKREG_WATCH_ALLOWED_ADDRESSES", ()))
+    if str(ip) in allowed or f"{ip}:{port}" in allowed:
+        return True
+    return address_is_public(ip)
+
+
+def resolve_checked(host: str, port: int, *, url: str) -> list[str]:
+    """Resolve host and check every address; refuse the host if any address is not allowed."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"cannot resolve host {host!r} of {url}: {exc}", url=url) from None
+    addresses: list[str] = []
+    for *_, sockaddr in infos:
+        address = sockaddr[0].split("%", 1)[0]
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise FetchError(f"host {host!r} of {url} has no address", url=url)
+    for address in addresses:
+        if not address_allowed(ipaddress.ip_address(address), port):
+            raise AddressRefused(
+                f"refused to connect to {host} ({address}) for {url}: private, loopback, link-local or reserved "
+                "addresses are not fetched (RISKREG_WATCH_ALLOW_PRIVATE is off)",
+                url=url,
+            )
+    return addresses
+
+
+def _check_url(url: str) -> tuple[str, str, int, str]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise FetchError(f"only http and https URLs are fetched, not {scheme or 'no scheme'}: {url}", url=url)
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise FetchError(f"the URL has a bad port: {url}", url=url) from None
+    if not host:
+        raise FetchError(f"the URL has no host: {url}", url=url)
+    port = port or (443 if scheme == "https" else 80)
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    return scheme, host, port, target
+
+
+def _host_header(host: str, port: int, scheme: str) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    default = 443 if scheme == "https" else 80
+    return shown if port == default else f"{shown}:{port}"
+
+
+def _open(url: str, *, headers: dict[str, str], deadline: float, connect_timeout: float):
+    """One request to one URL, connected to a checked address. Returns an unread urllib3 response."""
+    scheme, host, port, target = _check_url(url)
+    addresses = resolve_checked(host, port, url=url)
+    request_headers = {**headers, "Host": _host_header(host, port, scheme)}
+    last_error: Exception | None = None
+    for address in addresses:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        timeout = urllib3.Timeout(connect=min(connect_timeout, remaining), read=remaining)
+        if scheme == "https":
+            pool = urllib3.HTTPSConnectionPool(
+                address,
+                port,
+                timeout=timeout,
+                retries=False,
+                maxsize=1,
+                cert_reqs="CERT_REQUIRED",
+                server_hostname=host,
+                assert_hostname=host,
+            )
+        else:
+            pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False, maxsize=1)
+        try:
+            return pool.urlopen(
+                "GET",
+                target,
+                headers=request_headers,
+                redirect=False,
+                retries=False,
+                preload_content=False,
+                decode_content=True,
+                assert_same_host=False,
+            )
+        except NewConnectionError as exc:
+            last_error = exc
+            continue
+        except (Urllib3Timeout, ReadTimeoutError):
+            raise FetchTimeout(f"no answer from {url} within the time limit", url=url) from None
+        except SSLError as exc:
+            raise FetchError(f"TLS failed for {url}: {exc}", url=url) from None
+        except (Urllib3Error, OSError) as exc:
+            raise FetchError(f"request to {url} failed: {exc}", url=url) from None
+    if last_error is None:
+        raise FetchTimeout(f"no answer from {url} within the time limit", url=url)
+    reason = getattr(last_error, "reason", None) or last_error
+    raise FetchError(f"cannot connect to {url}: {reason}", url=url)
+
+
+def _read_capped(response, *, url: str, max_bytes: int, deadline: float) -> bytes:
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > max_bytes and not response.headers.get("content-encoding"):
+        raise TooLarge(f"the answer from {url} is {int(length):,} bytes, over the limit of {max_bytes:,}", url=url)
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        for chunk in response.stream(CHUNK, decode_content=True):
+            total += len(chunk)
+            if total > max_bytes:
+                raise TooLarge(
+                    f"the answer from {url} is over the limit of {max_bytes:,} bytes; stopped reading", url=url
+                )
+            if time.monotonic() > deadline:
+                raise FetchTimeout(f"the answer from {url} did not finish within the time limit", url=url)
+            chunks.append(chunk)
+    except (Urllib3Timeout, ReadTimeoutError):
+        raise FetchTimeout(f"the answer from {url} did not finish within the time limit", url=url) from None
+    except (ProtocolError, Urllib3Error, OSError) as exc:
+        raise FetchError(f"the answer from {url} broke off: {exc}", url=url) from None
+    return b"".join(chunks)
+
+
+def _kept_headers(response) -> dict[str, str]:
+    kept: dict[str, str] = {}
+    for name, value in response.headers.items():
+        if len(kept) >= KEPT_HEADERS:
+            break
+        kept[name.lower()] = str(value)[:500]
+    return kept
+
+
+def fetch(
+    url: str,
+    *,
+    etag: str = "",
+    last_modified: str = "",
+    timeout: float | None = None,
+    max_bytes: int | None = None,
+    max_redirects: int | None = None,
+    accept: str = "*/*",
+) -> Response:
+    """GET url under the rules above. 2xx and 304 come back as a Response; anything else raises FetchError."""
+    timeout = float(timeout if timeout is not None else _setting("RISKREG_WATCH_TIMEOUT", DEFAULT_TIMEOUT))
+    max_bytes = int(max_bytes if max_bytes is not None else _setting("RISKREG_WATCH_MAX_BYTES", DEFAULT_MAX_BYTES))
+    max_redirects = int(
+        max_redirects if max_redirects is not None else _setting("RISKREG_WATCH_MAX_REDIRECTS", DEFAULT_MAX_REDIRECTS)
+    )
+    deadline = time.monotonic() + timeout
+    headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "gzip, deflate"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+
+    current = url
+    for _hop in range(max_redirects + 1):
+        response = _open(current, headers=headers, deadline=deadline, connect_timeout=min(10.0, timeout))
+        try:
+            status = response.status
+            if status in REDIRECT_STATUSES:
+                location = response.headers.get("location")
+                if not location:
+                    raise FetchError(f"redirect {status} from {current} without a Location", url=current, status=status)
+                current = urljoin(current, location.strip())
+                continue
+            if status == 304:
+                return Response(url=current, status=status, headers=_kept_headers(response))
+            if not 200 <= status < 300:
+                raise HTTPStatusError(
+                    f"HTTP {status} {response.reason or ''} from {current}".replace("  ", " ").strip(),
+                    url=current,
+                    status=status,
+                )
+            body = _read_capped(response, url=current, max_bytes=max_bytes, deadline=deadline)
+            return Response(url=current, status=status, headers=_kept_headers(response), body=body)
+        finally:
+            response.release_conn()
+            response.close()
+    raise TooManyRedirects(f"more than {max_redirects} redirects, starting at {url} (last: {current})", url=url)

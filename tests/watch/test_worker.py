@@ -1,0 +1,93 @@
+"""End to end on the real services: a real worker runs the beat's dispatch and the check through Redis into
+PostgreSQL; a check process killed mid-fetch leaves nothing half-written and the next run completes it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from riskreg.watch.models import CheckRecord, Snapshot, WatchSource
+from riskreg.watch.services import watch_source_check
+from riskreg.watch.tasks import watch_dispatch_due
+from tests.conftest import BASE_DIR, _test_database_url, wait_for
+from tests.watch.conftest import rss
+
+
+@pytest.mark.services
+def test_a_real_worker_runs_the_dispatched_check_and_the_snapshot_lands_in_postgresql(
+    celery_worker_process, transactional_db, httpserver, make_source
+):
+    httpserver.expect_request("/feed").respond_with_data(rss(("1", "Entity List rule", "BIS")))
+    source = make_source(httpserver.url_for("/feed"), name="worker e2e")
+
+    watch_dispatch_due.delay()  # what beat sends every minute
+
+    snapshot = wait_for(lambda: Snapshot.objects.filter(source=source).first(), timeout=60)
+    assert snapshot.item_count == 1
+    source.refresh_from_db()
+    assert source.health == "healthy" and source.claim_token == ""
+    assert CheckRecord.objects.get(source=source).outcome == "baseline"
+
+
+@pytest.mark.services
+def test_a_check_killed_mid_fetch_leaves_no_snapshot_and_the_next_run_completes_it(
+    transactional_db, make_source, local_server, data_dir
+):
+    requested = threading.Event()
+    release = threading.Event()
+
+    def dripping(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Length", "100000")
+        handler.end_headers()
+        requested.set()
+        release.wait(30)
+
+    server = local_server(dripping)
+    source = make_source(server.url("/feed"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": _test_database_url(),
+        "RISKREG_DATA_DIR": str(data_dir),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "watch", "check", "--source", str(source.pk)],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert requested.wait(30), "the check process never reached the server"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        release.set()
+        if proc.poll() is None:
+            proc.kill()
+
+    source.refresh_from_db()
+    assert source.claim_token and source.claimed_until > timezone.now()  # the dead check's claim
+    assert not Snapshot.objects.exists() and not CheckRecord.objects.exists()
+    assert not list(Path(data_dir).rglob("*.gz"))
+    assert watch_source_check(source_id=source.pk).status == "skipped"  # the claim still keeps others away
+
+    WatchSource.objects.filter(pk=source.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
+    server.httpd.respond = lambda handler: (
+        handler.send_response(200),
+        handler.send_header("Content-Length", str(len(rss(("1", "a", "b"))))),
+        handler.end_headers(),
+        handler.wfile.write(rss(("1", "a", "b")).encode()),
+    )
+
+    assert watch_source_check(source_id=source.pk).status == "baseline"
+    assert Snapshot.objects.count() == 1
