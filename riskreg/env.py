@@ -47,3 +47,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_mapping(name: str) -> dict[str, list[str]]:
+    """`key=a,b;other=c` -> {"key": ["a", "b"], "other": ["c"]}."""
+    value = os.environ.get(name, "").strip()
+    result: dict[str, list[str]] = {}
+    for part in filter(None, (p.strip() for p in value.split(";"))):
+        key, sep, items = part.partition("=")
+        if not sep or not key.strip():
+            raise ImproperlyConfigured(f"{name}: {part!r} is not key=value[,value...].")
+        result[key.strip()] = [item.strip() for item in items.split(",") if item.strip()]
+    return result

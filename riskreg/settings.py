@@ -16,7 +16,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from riskreg.env import env_bool, env_int, env_list, env_str
+from riskreg.env import env_bool, env_int, env_list, env_mapping, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -239,8 +239,16 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # --- riskreg's own settings ---------------------------------------------------------------------
 # Outbound HTTP (watch sources): private, loopback and link-local addresses are refused unless this is on.
 RISKREG_WATCH_ALLOW_PRIVATE = env_bool("RISKREG_WATCH_ALLOW_PRIVATE", False)
+RISKREG_WATCH_ALLOWED_ADDRESSES = env_list("RISKREG_WATCH_ALLOWED_ADDRESSES", [])  # e.g. an intranet mirror
+RISKREG_WATCH_TIMEOUT = env_int("RISKREG_WATCH_TIMEOUT", 30, minimum=1)  # seconds, whole fetch
+RISKREG_WATCH_MAX_BYTES = env_int("RISKREG_WATCH_MAX_BYTES", 40 * 1024 * 1024, minimum=1024)
+RISKREG_WATCH_MAX_REDIRECTS = env_int("RISKREG_WATCH_MAX_REDIRECTS", 5, minimum=0)
+RISKREG_WATCH_CLAIM_SECONDS = env_int("RISKREG_WATCH_CLAIM_SECONDS", 600, minimum=30)
 RISKREG_WATCH_RETENTION_DAYS = env_int("RISKREG_WATCH_RETENTION_DAYS", 365, minimum=1)
 RISKREG_APPROVAL_VALIDITY_DAYS = env_int("RISKREG_APPROVAL_VALIDITY_DAYS", 365, minimum=1)
+# Sign-offs required per data classification, e.g. "public=legal;restricted=legal,security,procurement".
+# Classifications not named keep the default (legal, security, procurement). Checked by a system check.
+RISKREG_REQUIRED_SIGN_OFFS = env_mapping("RISKREG_REQUIRED_SIGN_OFFS")
 
 LOGGING = {
     "version": 1,

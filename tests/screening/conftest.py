@@ -10,8 +10,6 @@ from models_catalog.models import Organisation
 from riskreg.screening.matching import index_cache_clear
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-if not SHARED.exists():
-    SHARED = Path("/work/shared/data")
 SDN_OLD = SHARED / "ofac" / "sdn-2024-03-14.csv"
 SDN_NEW = SHARED / "ofac" / "sdn-2024-05-03.csv"
 OFAC_2021 = SHARED / "ofac" / "2021-07"

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import transaction
 
 from models_catalog.models import Accelerator, AIModel, EvidenceSource, Organisation, ProvenanceClaim
 from riskreg.watch.models import WatchSource
@@ -136,26 +135,3 @@ def local_server():
     yield start
     for server in servers:
         server.stop()
-
-
-class _Rollback(Exception):
-    pass
-
-
-@pytest.fixture
-def list_importer(db):
-    """Skip list-file tests while the screening importer is not merged (it raises NotImplementedError)."""
-    from riskreg.screening.services import sanctions_list_import
-
-    try:
-        with transaction.atomic():
-            sanctions_list_import(list_code="ofac-sdn", data=b"", source_name="probe", fmt="ofac-sdn-csv")
-            raise _Rollback
-    except NotImplementedError:
-        pytest.skip(
-            "importer not available: riskreg.screening.services.sanctions_list_import raises NotImplementedError "
-            "until the screening branch is merged"
-        )
-    except Exception:  # noqa: BLE001  (an empty file refused, or the probe rolled back: the importer exists)
-        pass
-    return sanctions_list_import

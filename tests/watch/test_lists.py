@@ -1,4 +1,4 @@
-"""List-file sources go through the sanctions importer; skipped until the screening branch is merged."""
+"""List-file sources go through the sanctions importer: a change is a new list version and its entry diff."""
 
 from __future__ import annotations
 
@@ -10,13 +10,10 @@ from riskreg.watch.models import Alert, ChangeEvent
 from riskreg.watch.services import watch_source_check
 
 SDN = Path(__file__).resolve().parents[3] / "shared" / "data" / "ofac"
-if not SDN.exists():
-    SDN = Path("/work/shared/data/ofac")
-needs_data = pytest.mark.skipif(not (SDN / "sdn-2024-03-14.csv").exists(), reason="shared OFAC files not present")
 
 
 @pytest.fixture
-def ofac_list(list_importer):
+def ofac_list(db):
     """The list row, in case the importer expects it to exist (it is harmless if it creates its own)."""
     from riskreg.screening.models import ListCode, SanctionsList
 
@@ -24,10 +21,8 @@ def ofac_list(list_importer):
         code=ListCode.OFAC_SDN,
         defaults={"name": ListCode.OFAC_SDN.label, "authority": "US Treasury, OFAC", "format": "ofac-sdn-csv"},
     )
-    return list_importer
 
 
-@needs_data
 def test_serving_two_real_sdn_files_at_one_url_gives_the_entry_diff(ofac_list, make_source, httpserver):
     httpserver.expect_request("/sdn.csv").respond_with_data((SDN / "sdn-2024-03-14.csv").read_bytes())
     source = make_source(httpserver.url_for("/sdn.csv"), kind="ofac-sdn-csv")
@@ -43,7 +38,6 @@ def test_serving_two_real_sdn_files_at_one_url_gives_the_entry_diff(ofac_list, m
     assert change.diff["kind"] == "entries" and len(change.diff["added"]) == 516
 
 
-@needs_data
 def test_a_list_file_the_importer_refuses_is_an_error_and_keeps_the_last_version(ofac_list, make_source, httpserver):
     httpserver.expect_request("/sdn.csv").respond_with_data((SDN / "sdn-2024-03-14.csv").read_bytes())
     source = make_source(httpserver.url_for("/sdn.csv"), kind="ofac-sdn-csv")
@@ -55,21 +49,3 @@ def test_a_list_file_the_importer_refuses_is_an_error_and_keeps_the_last_version
 
     assert result.status == "error" and "refused by the importer" in result.error
     assert not ChangeEvent.objects.exists() and not Alert.objects.exists()
-
-
-def test_while_the_importer_is_missing_a_list_source_fails_with_a_clear_message(make_source, httpserver):
-    from riskreg.screening.services import sanctions_list_import
-
-    try:
-        sanctions_list_import(list_code="ofac-sdn", data=b"", source_name="probe", fmt="ofac-sdn-csv")
-    except NotImplementedError:
-        pass
-    except Exception:  # noqa: BLE001
-        pytest.skip("the importer is available: covered by the tests above")
-    httpserver.expect_request("/sdn.csv").respond_with_data(b'1,"X",-0-\r\n')
-    source = make_source(httpserver.url_for("/sdn.csv"), kind="ofac-sdn-csv")
-
-    result = watch_source_check(source_id=source.pk)
-
-    assert result.status == "error" and "importer is not available" in result.error
-    assert not source.snapshots.exists()

@@ -11,10 +11,6 @@ from riskreg.watch.models import WatchSource
 from riskreg.watch.sources.base import Extract, Item, ListFileKind, SourceError, squash
 
 
-class ListImportUnavailable(SourceError):
-    pass
-
-
 class SanctionsListKind(ListFileKind):
     def __init__(self, *, list_code: str, fmt: str, accept: str) -> None:
         self.list_code = list_code
@@ -33,10 +29,6 @@ class SanctionsListKind(ListFileKind):
             result = sanctions_list_import(
                 list_code=self.list_code, data=body, source_name=source.url, fmt=self.fmt, user=None
             )
-        except NotImplementedError:
-            raise ListImportUnavailable(
-                f"the {self.list_code} importer is not available in this installation; the file was not read"
-            ) from None
         except ListImportError as exc:
             raise SourceError(f"the list file was refused by the importer: {exc}") from None
         added, removed, changed = list(result.added), list(result.removed), list(result.changed)
