@@ -524,3 +524,11 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         sources=src,
         users=users,
     )
+
+
+def light_model(*, name: str = "Tiny-1") -> AIModel:
+    """A model with nothing around it: a two-page memo that renders fast (lifecycle tests, the worker bench)."""
+    developer, _ = Organisation.objects.get_or_create(
+        name="Example Research Lab Ltd.", defaults={"short_name": "Example Lab", "country": "GB"}
+    )
+    return AIModel.objects.create(name=name, family="Tiny", developer=developer, licence="MIT", weights="open")
