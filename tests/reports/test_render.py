@@ -104,4 +104,9 @@ def test_portfolio_report_lists_the_models(world, legal):
     memo = memo_generate_now(kind="portfolio", user=legal)
 
     text = pdf_text(memo_pdf_path(memo=memo).read_bytes())
-    assert "Models in the register" in text and "GLM-5" in text and "High" in text and "#1 In review" in text
+    assert (
+        "Models in the register" in text
+        and "GLM-5" in text
+        and "High" in text
+        and f"#{world.request.pk} In review" in text
+    )

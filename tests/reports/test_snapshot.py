@@ -196,5 +196,9 @@ def test_portfolio_lists_every_model_with_level_and_request_status(world):
         snapshot = portfolio_snapshot_build(memo=META, at=timezone.now())
 
     (row,) = snapshot["models"]
-    assert row["name"] == "GLM-5" and row["overall"]["name"] == "High" and row["status"] == "#1 In review"
+    assert (
+        row["name"] == "GLM-5"
+        and row["overall"]["name"] == "High"
+        and row["status"] == f"#{world.request.pk} In review"
+    )
     assert len(queries) == 3
