@@ -4,13 +4,13 @@
     DATABASE_URL=postgres://... REDIS_URL=redis://... .venv/bin/python bench/reports.py   (adds the worker figure)
 
 Works on a throwaway database it creates and drops. Figures:
-1. GLM-5 memo: median render time (snapshot -> PDF) against WeasyPrint rendering a plain document of the
+1. SQL queries to build the GLM-5 snapshot with 5 and with 200 claims (target: the same count).
+2. GLM-5 memo: median render time (snapshot -> PDF) against WeasyPrint rendering a plain document of the
    same page count, interleaved in the same run (target: within 1.5x).
-2. SQL queries to build the GLM-5 snapshot with 5 and with 200 claims (target: the same count).
 3. 100 memos through real `celery worker` processes on Redis + PostgreSQL: one worker process (-c 1)
    against two worker processes (-c 1 each), and the scaling ratio. These memos are light (a model with
    no claims, risks or requests: two pages) to keep the run short; the per-memo cost of a full GLM-5
-   memo is figure 1.
+   memo is figure 2.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def figure_render(snapshot: dict) -> None:
         weasyprint.HTML(string=plain).write_pdf()
         plain_times.append(time.perf_counter() - start)
     memo_s, plain_s = statistics.median(memo_times), statistics.median(plain_times)
-    print(f"1. GLM-5 memo render ({pages} pages): median {memo_s:.2f} s over {RENDER_ROUNDS} renders")
+    print(f"2. GLM-5 memo render ({pages} pages): median {memo_s:.2f} s over {RENDER_ROUNDS} renders")
     print(f"   plain WeasyPrint document ({pages} pages): median {plain_s:.2f} s")
     print(f"   ratio memo / plain: {memo_s / plain_s:.2f}x (target <= 1.5x)")
 
@@ -108,7 +108,7 @@ def figure_queries(world) -> dict:
     with CaptureQueriesContext(connection) as many:
         big = model_snapshot_build(model_id=world.model.pk, request_id=None, memo=meta, at=timezone.now())
     print(
-        f"2. snapshot SQL queries: {len(five)} with {len(snapshot['claims'])} claims, "
+        f"1. snapshot SQL queries: {len(five)} with {len(snapshot['claims'])} claims, "
         f"{len(many)} with {len(big['claims'])} claims (ratio {len(many) / len(five):.2f}x; target 1.00x)"
     )
     ProvenanceClaim.objects.filter(model=world.model, subject="other", value__startswith="obs ").delete()
