@@ -1,1 +1,176 @@
-from django.contrib import admin  # noqa: F401
+"""Memos in the admin: a read-only list with downloads and verification, inlines for the model and request
+pages, and the generate actions the catalog and register admins wire in (see docs/reports.md)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import Memo, MemoVerification
+from reports.selectors import memo_can_generate, memos_visible_to
+from reports.services import MemoError, memo_request, memo_verify
+
+
+def _download_link(memo: Memo) -> str:
+    if memo.status != Memo.Status.DONE:
+        return memo.get_status_display()
+    return format_html(
+        '<a href="{}">Download PDF</a> ({} pages)', reverse("reports:memo-download", args=[memo.pk]), memo.pages
+    )
+
+
+class _ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MemoVerificationInline(_ReadOnlyMixin, admin.TabularInline):
+    model = MemoVerification
+    extra = 0
+    fields = ("verified_at", "verified_by", "ok", "problems")
+    readonly_fields = fields
+    verbose_name_plural = _("verifications")
+
+    @admin.display(description=_("problems"))
+    def problems(self, obj: MemoVerification) -> str:
+        return "; ".join(obj.result.get("problems", [])) or "–"
+
+
+@admin.register(Memo)
+class MemoAdmin(_ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("__str__", "kind", "status", "pages", "generated_by", "created_at", "download")
+    list_filter = ("kind", "status")
+    search_fields = ("model__name", "model__slug", "pdf_sha256", "snapshot_sha256")
+    date_hierarchy = "created_at"
+    actions = ["verify_memos"]
+    inlines = [MemoVerificationInline]
+    fields = (
+        "kind",
+        "model",
+        "request",
+        "version",
+        "status",
+        "download",
+        "pages",
+        "pdf_sha256",
+        "snapshot_sha256",
+        "template_version",
+        "renderer",
+        "generated_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "attempts",
+        "error",
+        "snapshot_pretty",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return memos_visible_to(user=request.user)
+
+    @admin.display(description=_("PDF"))
+    def download(self, obj: Memo) -> str:
+        return _download_link(obj)
+
+    @admin.display(description=_("snapshot"))
+    def snapshot_pretty(self, obj: Memo) -> str:
+        if not obj.snapshot:
+            return "–"
+        return format_html(
+            '<pre style="max-height: 30em; overflow: auto">{}</pre>',
+            json.dumps(obj.snapshot, indent=2, ensure_ascii=False, sort_keys=True),
+        )
+
+    @admin.action(description=_("Verify selected memos (hashes and re-render)"), permissions=["view"])
+    def verify_memos(self, request, queryset):
+        for memo in queryset:
+            result = memo_verify(memo=memo, user=request.user)
+            if result["ok"]:
+                self.message_user(request, f"{memo}: verified, PDF SHA-256 {memo.pdf_sha256}.", messages.SUCCESS)
+            else:
+                self.message_user(request, f"{memo}: NOT verified: {'; '.join(result['problems'])}.", messages.ERROR)
+
+
+class _MemoInline(_ReadOnlyMixin, admin.TabularInline):
+    model = Memo
+    extra = 0
+    fields = ("memo", "kind", "version", "status", "generated_by", "created_at", "download")
+    readonly_fields = fields
+    verbose_name_plural = _("memos")
+    ordering = ("-created_at",)
+
+    def get_queryset(self, request):
+        visible = memos_visible_to(user=request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=visible).select_related("generated_by")
+
+    @admin.display(description=_("memo"))
+    def memo(self, obj: Memo) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("admin:reports_memo_change", args=[obj.pk]), obj)
+
+    @admin.display(description=_("PDF"))
+    def download(self, obj: Memo) -> str:
+        return _download_link(obj)
+
+
+class ModelMemoInline(_MemoInline):
+    """The "memos" tab of an AI model: its model memos and the memos of its adoption requests."""
+
+    fk_name = "model"
+
+
+class RequestMemoInline(_MemoInline):
+    """The "memos" tab of an adoption request."""
+
+    fk_name = "request"
+
+
+def _queue(modeladmin, request, subjects, *, kind: str) -> None:
+    if not memo_can_generate(user=request.user):
+        modeladmin.message_user(request, "Only legal, security and procurement may generate memos.", messages.ERROR)
+        return
+    queued = []
+    try:
+        with transaction.atomic():
+            for subject in subjects:
+                if kind == Memo.Kind.MODEL:
+                    queued.append(memo_request(kind=kind, model=subject, user=request.user))
+                else:
+                    queued.append(memo_request(kind=kind, request=subject, user=request.user))
+    except MemoError as exc:
+        modeladmin.message_user(request, str(exc), messages.ERROR)
+        return
+    for memo in queued:
+        modeladmin.message_user(
+            request,
+            format_html(
+                '<a href="{}">{}</a> queued; it is rendered in the background (status on the memo and the '
+                "memos tab; usually a few seconds).",
+                reverse("admin:reports_memo_change", args=[memo.pk]),
+                memo,
+            ),
+            messages.SUCCESS,
+        )
+
+
+@admin.action(description=_("Generate a risk memo (PDF)"))
+def generate_model_memo(modeladmin, request, queryset) -> None:
+    """Admin action for AIModel: a new memo version per selected model, rendered by a worker."""
+    _queue(modeladmin, request, list(queryset), kind=Memo.Kind.MODEL)
+
+
+@admin.action(description=_("Generate a risk memo for the request (PDF)"))
+def generate_request_memo(modeladmin, request, queryset) -> None:
+    """Admin action for AdoptionRequest: a new memo version per selected request, rendered by a worker."""
+    _queue(modeladmin, request, list(queryset.select_related("model")), kind=Memo.Kind.REQUEST)

@@ -1,0 +1,32 @@
+"""Write-side rules of the memos. Import from here: `from reports.services import memo_request`."""
+
+from __future__ import annotations
+
+from reports.services.memos import (
+    MemoError,
+    memo_create,
+    memo_generate,
+    memo_generate_now,
+    memo_pdf_path,
+    memo_request,
+    memo_storage_dir,
+    memo_verify,
+)
+from reports.services.render import TEMPLATE_VERSION, StaticOnlyFetcher, memo_render
+from reports.services.snapshot import snapshot_canonical, snapshot_sha256
+
+__all__ = [
+    "TEMPLATE_VERSION",
+    "MemoError",
+    "StaticOnlyFetcher",
+    "memo_create",
+    "memo_generate",
+    "memo_generate_now",
+    "memo_pdf_path",
+    "memo_render",
+    "memo_request",
+    "memo_storage_dir",
+    "memo_verify",
+    "snapshot_canonical",
+    "snapshot_sha256",
+]

@@ -1,0 +1,154 @@
+"""Template context for a memo, computed from the snapshot alone (pure functions, no database)."""
+
+from __future__ import annotations
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from reports.services.render import static_url
+from reports.templatetags.memo import colour as safe_colour
+
+CELL = 46  # px per heat-map cell (1px = 0.75pt in WeasyPrint)
+LEFT = 96  # room for likelihood labels
+BOTTOM = 44  # room for impact labels
+TOP = 6
+
+
+def _text(
+    x: float, y: float, value: str, *, size: float = 8, anchor: str = "middle", weight: str = "normal", fill="#333"
+):
+    return format_html(
+        '<text x="{}" y="{}" font-size="{}" text-anchor="{}" font-weight="{}" fill="{}" '
+        'font-family="DejaVu Sans, Noto Sans CJK SC, sans-serif">{}</text>',
+        f"{x:.1f}",
+        f"{y:.1f}",
+        size,
+        anchor,
+        weight,
+        fill,
+        value,
+    )
+
+
+def heatmap_svg(matrix: dict, items: list[dict]) -> SafeString:
+    """A likelihood x impact grid as inline SVG (vector): cells in band colours, each risk item's
+    residual position (inherent when not assessed) marked with its reference (R1, R2 ...).
+    Every text value goes through format_html, so data cannot inject markup."""
+    rows = len(matrix["likelihood_labels"])
+    cols = len(matrix["impact_labels"])
+    width = LEFT + cols * CELL + 4
+    height = TOP + rows * CELL + BOTTOM
+    colour = {(c["likelihood"], c["impact"]): safe_colour(c.get("colour")) for c in matrix["cells"]}
+    parts: list[str] = []
+    for lk in range(1, rows + 1):
+        y = TOP + (rows - lk) * CELL
+        for im in range(1, cols + 1):
+            x = LEFT + (im - 1) * CELL
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" fill-opacity="0.55" '
+                    'stroke="#ffffff" stroke-width="2"/>',
+                    x,
+                    y,
+                    CELL,
+                    CELL,
+                    colour.get((lk, im), "#eeeeee"),
+                )
+            )
+            parts.append(_text(x + CELL - 4, y + 10, str(lk * im), size=6.5, anchor="end", fill="#555"))
+        parts.append(_text(LEFT - 6, y + CELL / 2 + 3, f"{lk} {matrix['likelihood_labels'][lk - 1]}", anchor="end"))
+    for im in range(1, cols + 1):
+        x = LEFT + (im - 1) * CELL + CELL / 2
+        parts.append(_text(x, TOP + rows * CELL + 12, str(im), anchor="middle"))
+        parts.append(_text(x, TOP + rows * CELL + 22, matrix["impact_labels"][im - 1], size=6.5))
+    parts.append(_text(LEFT + cols * CELL / 2, height - 4, "Impact", weight="bold"))
+    parts.append(
+        format_html(
+            '<text x="0" y="0" font-size="8" font-weight="bold" text-anchor="middle" fill="#333" '
+            'font-family="DejaVu Sans, sans-serif" transform="translate(9 {}) rotate(-90)">Likelihood</text>',
+            f"{TOP + rows * CELL / 2:.1f}",
+        )
+    )
+
+    placed: dict[tuple[int, int], list[dict]] = {}
+    for item in items:
+        rating = item["effective"]
+        if rating and item["matrix_id"] == matrix["id"]:
+            placed.setdefault((rating["likelihood"], rating["impact"]), []).append(item)
+    for (lk, im), here in placed.items():
+        x0 = LEFT + (im - 1) * CELL
+        y0 = TOP + (rows - lk) * CELL
+        for index, item in enumerate(here[:4]):
+            cx = x0 + 13 + (index % 2) * 20
+            cy = y0 + 20 + (index // 2) * 17
+            proposed = item["status"] != "accepted"
+            parts.append(
+                format_html(
+                    '<circle cx="{}" cy="{}" r="8.5" fill="{}" stroke="#222" stroke-width="0.8"{}/>',
+                    cx,
+                    cy,
+                    "#ffffff" if proposed else "#222222",
+                    mark_safe(' stroke-dasharray="2 1.5"') if proposed else "",
+                )
+            )
+            parts.append(_text(cx, cy + 2.6, item["ref"], size=7, weight="bold", fill="#222" if proposed else "#fff"))
+        if len(here) > 4:
+            parts.append(_text(x0 + CELL - 4, y0 + CELL - 4, f"+{len(here) - 4}", size=7, anchor="end"))
+    svg = format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" width="{}" height="{}" viewBox="0 0 {} {}">',
+        width,
+        height,
+        width,
+        height,
+    )
+    return mark_safe(svg + "".join(str(p) for p in parts) + "</svg>")
+
+
+def _title(s: dict) -> str:
+    if s["kind"] == "portfolio":
+        return "Portfolio risk report"
+    title = f"Risk memo: {s['model']['name']}"
+    if s["kind"] == "request" and s["request"]:
+        title += f", adoption request #{s['request']['id']}"
+    return title
+
+
+def _listing(link: dict) -> str:
+    """'Zhipu AI (Entity List, 90 FR 4617)' for the cover."""
+    citations = [n["citation"] for n in link["sanctions_notes"]] or [
+        e["citation"] for e in link["list_entries"] if e["citation"]
+    ]
+    lists = [n["list_name"] for n in link["sanctions_notes"]] or [e["list_name"] for e in link["list_entries"]]
+    name = link["organisation"]["short_name"] or link["organisation"]["name"]
+    detail = ", ".join(dict.fromkeys([*lists[:1], *citations]))
+    return f"{name} ({detail})" if detail else name
+
+
+def memo_context(snapshot: dict) -> dict:
+    s = snapshot
+    context = {
+        "s": s,
+        "title": _title(s),
+        "stylesheet": static_url("reports/memo.css"),
+        "watermark": s.get("approval", {}).get("watermark", ""),
+        "short_hash": "",
+    }
+    if s["kind"] == "portfolio":
+        return context
+    items = s["risk"]["items"]
+    by_ref = {item["ref"]: item for item in items}
+    context.update(
+        {
+            "drivers": [by_ref[ref] for ref in s["risk"]["drivers"]],
+            "heatmaps": [{"matrix": matrix, "svg": heatmap_svg(matrix, items)} for matrix in s["risk"]["matrices"]],
+            "listed_count": sum(1 for link in s["supply_chain"] if link["listed"]),
+            "chain_detailed": [link for link in s["supply_chain"] if link["list_entries"] or link["sanctions_notes"]],
+            "chain_clear": [
+                link for link in s["supply_chain"] if not (link["list_entries"] or link["sanctions_notes"])
+            ],
+            "hardware_claims": [c for c in s["claims"] if c["subject"] == "training_hardware"],
+            "listed_names": [_listing(link) for link in s["supply_chain"] if link["listed"]],
+            "current_requests": [r for r in s["requests"] if r["current"]],
+        }
+    )
+    return context

@@ -1,0 +1,232 @@
+"""Memo lifecycle: request (pending) -> generate (rendering -> done | failed) -> verify. Done memos never change."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from models_catalog.models import AIModel
+from reports.models import Memo, MemoVerification
+from reports.services.render import RENDERER, TEMPLATE_VERSION, memo_render, pdf_text
+from reports.services.snapshot import memo_meta, model_snapshot_build, portfolio_snapshot_build, snapshot_sha256
+from riskreg.register.models import AdoptionRequest
+
+logger = logging.getLogger(__name__)
+
+#: A memo stuck in "rendering" this long (its worker died) may be claimed again.
+RENDER_STALE_AFTER = timedelta(minutes=15)
+
+
+class MemoError(ValueError):
+    """A memo cannot be made as asked; the message says why."""
+
+
+def memo_storage_dir() -> Path:
+    return Path(settings.RISKREG_DATA_DIR) / "memos"
+
+
+def memo_pdf_path(*, memo: Memo) -> Path:
+    """The stored PDF's absolute path; refuses a path that leaves the memo directory."""
+    root = memo_storage_dir().resolve()
+    path = (root / memo.pdf_path).resolve()
+    if not memo.pdf_path or not path.is_relative_to(root):
+        raise MemoError(f"memo {memo.pk} has no stored PDF under {root}")
+    return path
+
+
+def _subject_filter(*, kind: str, model: AIModel | None, request: AdoptionRequest | None) -> Q:
+    if kind == Memo.Kind.MODEL:
+        return Q(kind=kind, model=model)
+    if kind == Memo.Kind.REQUEST:
+        return Q(kind=kind, request=request)
+    return Q(kind=kind)
+
+
+def memo_create(*, kind: str, model: AIModel | None = None, request: AdoptionRequest | None = None, user=None) -> Memo:
+    """A pending memo with the subject's next version number (nothing rendered yet)."""
+    if kind == Memo.Kind.MODEL:
+        if model is None or request is not None:
+            raise MemoError("A model memo needs a model and no adoption request.")
+    elif kind == Memo.Kind.REQUEST:
+        if request is None:
+            raise MemoError("An adoption request memo needs the request.")
+        if model is not None and model.pk != request.model_id:
+            raise MemoError(f"Request #{request.pk} is for another model than {model}.")
+        model = request.model
+    elif kind == Memo.Kind.PORTFOLIO:
+        if model is not None or request is not None:
+            raise MemoError("The portfolio report covers every model; give neither a model nor a request.")
+    else:
+        raise MemoError(f"Unknown memo kind {kind!r}; use one of {', '.join(Memo.Kind.values)}.")
+
+    subject = _subject_filter(kind=kind, model=model, request=request)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                last = Memo.objects.filter(subject).aggregate(last=Max("version"))["last"] or 0
+                memo = Memo(kind=kind, model=model, request=request, version=last + 1, generated_by=user)
+                memo.save()
+                return memo
+        except IntegrityError:
+            continue  # someone took that version number at the same moment; take the next one
+    raise MemoError("Could not allocate a memo version after 5 attempts; try again.")
+
+
+def memo_request(*, kind: str, model: AIModel | None = None, request: AdoptionRequest | None = None, user=None) -> Memo:
+    """Create a pending memo and have a worker render it once this transaction commits."""
+    from reports.tasks import memo_generate_task
+
+    memo = memo_create(kind=kind, model=model, request=request, user=user)
+    memo_generate_task.delay_on_commit(memo.pk)
+    return memo
+
+
+def memo_snapshot(*, memo: Memo, at) -> dict:
+    meta = memo_meta(
+        kind=memo.kind,
+        version=memo.version,
+        generated_by=memo.generated_by,
+        template_version=TEMPLATE_VERSION,
+        subject=str(memo),
+    )
+    meta["id"] = memo.pk
+    if memo.kind == Memo.Kind.PORTFOLIO:
+        return portfolio_snapshot_build(memo=meta, at=at)
+    return model_snapshot_build(model_id=memo.model_id, request_id=memo.request_id, memo=meta, at=at)
+
+
+def _store_pdf(*, memo: Memo, pdf: bytes, sha256: str) -> str:
+    if memo.kind == Memo.Kind.PORTFOLIO:
+        folder = Path("portfolio")
+    elif memo.kind == Memo.Kind.REQUEST:
+        folder = Path("requests") / str(memo.request_id)
+    else:
+        folder = Path("models") / str(memo.model_id)
+    relative = folder / f"memo-{memo.pk}-v{memo.version}-{sha256[:12]}.pdf"
+    target = memo_storage_dir() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".tmp-", delete=False) as handle:
+        handle.write(pdf)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(handle.name, 0o444)
+    os.replace(handle.name, target)
+    return relative.as_posix()
+
+
+def memo_generate(*, memo_id: int) -> Memo:
+    """Build the snapshot, render it and store the PDF. Idempotent: a done memo is returned untouched,
+    and one being rendered by another worker is left to it (unless that worker has been silent too long)."""
+    now = timezone.now()
+    claimed = (
+        Memo.objects.filter(pk=memo_id)
+        .filter(
+            Q(status__in=[Memo.Status.PENDING, Memo.Status.FAILED])
+            | Q(status=Memo.Status.RENDERING, started_at__lt=now - RENDER_STALE_AFTER)
+        )
+        .update(status=Memo.Status.RENDERING, started_at=now, attempts=F("attempts") + 1, error="")
+    )
+    memo = Memo.objects.select_related("generated_by").get(pk=memo_id)
+    if not claimed:
+        return memo
+    try:
+        snapshot = memo_snapshot(memo=memo, at=now)
+        snapshot_hash = snapshot_sha256(snapshot)
+        result = memo_render(snapshot=snapshot)
+        pdf_hash = hashlib.sha256(result.pdf).hexdigest()
+        relative = _store_pdf(memo=memo, pdf=result.pdf, sha256=pdf_hash)
+        Memo.objects.filter(pk=memo.pk, status=Memo.Status.RENDERING).update(
+            status=Memo.Status.DONE,
+            snapshot=snapshot,
+            snapshot_sha256=snapshot_hash,
+            pdf_path=relative,
+            pdf_sha256=pdf_hash,
+            pages=result.pages,
+            template_version=TEMPLATE_VERSION,
+            renderer=RENDERER,
+            finished_at=timezone.now(),
+            error="",
+        )
+    except Exception as exc:
+        logger.exception("memo %s failed", memo_id)
+        Memo.objects.filter(pk=memo_id, status=Memo.Status.RENDERING).update(
+            status=Memo.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:4000], finished_at=timezone.now()
+        )
+        raise
+    memo.refresh_from_db()
+    return memo
+
+
+def memo_generate_now(
+    *, kind: str, model: AIModel | None = None, request: AdoptionRequest | None = None, user=None
+) -> Memo:
+    """Create and render in this process (the `memo` command, the demo)."""
+    memo = memo_create(kind=kind, model=model, request=request, user=user)
+    return memo_generate(memo_id=memo.pk)
+
+
+def memo_verify(*, memo: Memo, user=None) -> dict:
+    """Recompute both hashes and re-render from the stored snapshot. The memo is ok when the stored snapshot
+    still has its hash, the stored PDF still has its hash, and the re-rendered PDF is byte-identical to it.
+    Each check is recorded (MemoVerification)."""
+    problems: list[str] = []
+    result: dict = {
+        "memo_id": memo.pk,
+        "version": memo.version,
+        "status": memo.status,
+        "snapshot_sha256": memo.snapshot_sha256,
+        "pdf_sha256": memo.pdf_sha256,
+        "pages": memo.pages,
+        "template_version": memo.template_version,
+        "renderer": memo.renderer,
+    }
+    checks = {"snapshot_sha256_ok": False, "pdf_sha256_ok": False, "rerender_ok": False, "rerender_identical": False}
+    if memo.status != Memo.Status.DONE:
+        problems.append(f"the memo is {memo.get_status_display().lower()}, not done")
+    else:
+        if snapshot_sha256(memo.snapshot) == memo.snapshot_sha256:
+            checks["snapshot_sha256_ok"] = True
+        else:
+            problems.append("the stored snapshot no longer matches its SHA-256")
+        stored = None
+        try:
+            stored = memo_pdf_path(memo=memo).read_bytes()
+        except (OSError, MemoError) as exc:
+            problems.append(f"the stored PDF cannot be read: {exc}")
+        if stored is not None:
+            result["stored_pdf_sha256"] = hashlib.sha256(stored).hexdigest()
+            if result["stored_pdf_sha256"] == memo.pdf_sha256:
+                checks["pdf_sha256_ok"] = True
+            else:
+                problems.append("the stored PDF does not match its recorded SHA-256 (altered or replaced)")
+        try:
+            rerender = memo_render(snapshot=memo.snapshot)
+        except Exception as exc:  # a snapshot that no longer renders is a failed verification, not a crash
+            problems.append(f"re-rendering the snapshot failed: {type(exc).__name__}: {exc}")
+        else:
+            checks["rerender_ok"] = True
+            result["rerendered_pdf_sha256"] = hashlib.sha256(rerender.pdf).hexdigest()
+            result["rerendered_pages"] = rerender.pages
+            checks["rerender_identical"] = result["rerendered_pdf_sha256"] == memo.pdf_sha256
+            if not checks["rerender_identical"]:
+                problems.append("re-rendering the snapshot does not reproduce the recorded PDF")
+                if memo.renderer and memo.renderer != RENDERER:
+                    problems.append(f"the memo was rendered by {memo.renderer}, this system runs {RENDERER}")
+                if stored is not None:
+                    stored_text, new_text = pdf_text(stored), pdf_text(rerender.pdf)
+                    if stored_text is not None and new_text is not None:
+                        result["rerender_text_identical"] = stored_text == new_text
+    result.update(checks)
+    result["ok"] = all(checks.values()) and not problems
+    result["problems"] = problems
+    MemoVerification.objects.create(memo=memo, ok=result["ok"], result=result, verified_by=user)
+    return result

@@ -1,0 +1,137 @@
+"""Snapshot -> PDF with WeasyPrint: safe (own static files only) and reproducible (same snapshot, same bytes).
+
+Reproducibility: WeasyPrint writes the document dates from <meta name="dcterms.created|modified">
+(we set both to the snapshot's timestamp), no /ID unless asked (we derive one from the snapshot
+hash), and fontTools stamps each embedded font subset with "now" unless SOURCE_DATE_EPOCH is set
+(we set it, for the duration of the render, to the snapshot's timestamp). With the same WeasyPrint,
+fonts and template version, two renders of one snapshot are byte-identical, so verification compares
+the re-rendered PDF's SHA-256 with the stored one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote
+
+import weasyprint
+from django.template.loader import render_to_string
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from reports.services.snapshot import snapshot_sha256
+
+#: Bump when a template or the stylesheet changes what a memo looks like. Stored on every memo.
+TEMPLATE_VERSION = "memo-1"
+RENDERER = f"WeasyPrint {weasyprint.__version__}"
+
+STATIC_SCHEME = "riskreg-static:"
+STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
+STATIC_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
+
+TEMPLATES = {"model": "reports/memo.html", "request": "reports/memo.html", "portfolio": "reports/portfolio.html"}
+
+_env_lock = threading.Lock()
+
+
+class RefusedURL(ValueError):
+    pass
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves riskreg-static:reports/... from reports/static/reports and refuses everything else.
+
+    No file://, http(s)://, ftp:// or data: URL is ever opened; refusals are recorded so tests can see them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(timeout=1, allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
+        self.served: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        path = self._static_path(url)
+        if path is None:
+            self.refused.append(url)
+            raise RefusedURL(f"memo rendering fetches only the project's own static files, not {url[:200]!r}")
+        self.served.append(url)
+        return URLFetcherResponse(
+            url, body=path.read_bytes(), headers={"Content-Type": STATIC_TYPES[path.suffix]}, status=200
+        )
+
+    @staticmethod
+    def _static_path(url: str) -> Path | None:
+        if not url.startswith(STATIC_SCHEME):
+            return None
+        relative = unquote(url[len(STATIC_SCHEME) :].split("?", 1)[0].split("#", 1)[0]).lstrip("/")
+        if not relative.startswith("reports/"):
+            return None
+        path = (STATIC_ROOT / relative).resolve()
+        if not path.is_relative_to(STATIC_ROOT / "reports") or path.suffix not in STATIC_TYPES or not path.is_file():
+            return None
+        return path
+
+
+@dataclass
+class RenderResult:
+    pdf: bytes
+    pages: int
+    refused: list[str] = field(default_factory=list)
+    served: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def _source_date_epoch(epoch: int):
+    """fontTools reads SOURCE_DATE_EPOCH when it writes font subsets; held under a lock while rendering."""
+    with _env_lock:
+        previous = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop("SOURCE_DATE_EPOCH", None)
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def memo_html(*, snapshot: dict) -> str:
+    """The HTML of a memo, from the snapshot alone (Django autoescaping on every value)."""
+    from reports.services.context import memo_context
+
+    return render_to_string(TEMPLATES[snapshot["kind"]], memo_context(snapshot))
+
+
+def memo_render(*, snapshot: dict, fetcher: StaticOnlyFetcher | None = None) -> RenderResult:
+    """Render a snapshot to PDF bytes. Never reads the database."""
+    fetcher = fetcher or StaticOnlyFetcher()
+    html = memo_html(snapshot=snapshot)
+    generated_at = datetime.fromisoformat(snapshot["generated_at"])
+    identifier = snapshot_sha256(snapshot)[:32].encode("ascii")
+    with _source_date_epoch(int(generated_at.timestamp())):
+        document = weasyprint.HTML(string=html, url_fetcher=fetcher).render()
+        pdf = document.write_pdf(pdf_identifier=identifier)
+    return RenderResult(pdf=pdf, pages=len(document.pages), refused=fetcher.refused, served=fetcher.served)
+
+
+def pdf_text(pdf: bytes) -> str | None:
+    """The PDF's text by pdftotext (poppler-utils), for diagnostics; None when pdftotext is missing."""
+    if not shutil.which("pdftotext"):
+        return None
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        out = subprocess.run(
+            ["pdftotext", "-layout", "-enc", "UTF-8", handle.name, "-"], capture_output=True, check=False, timeout=60
+        )
+    return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else None
+
+
+def static_url(relative: str) -> str:
+    return f"{STATIC_SCHEME}{relative}"

@@ -1,0 +1,83 @@
+"""Formatting for memo templates. Inputs are snapshot values (ISO strings, numbers); outputs are plain text
+that Django autoescapes like any other value."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def memo_date(value: str | None) -> str:
+    """'2019-05-16' -> '16 May 2019'; an ISO datetime -> '6 Apr 2026, 10:00 UTC'."""
+    if not value:
+        return "–"
+    try:
+        if "T" in value:
+            moment = datetime.fromisoformat(value)
+            return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+        day = date.fromisoformat(value)
+        return f"{day.day} {day:%b %Y}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def memo_day(value: str | None) -> str:
+    """Only the day of an ISO date or datetime."""
+    if not value:
+        return "–"
+    return memo_date(value[:10])
+
+
+@register.filter
+def human_count(value: int | None) -> str:
+    """744000000000 -> '744B'; 28500000000000 -> '28.5T'."""
+    if value in (None, ""):
+        return "–"
+    for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
+        if value >= size:
+            number = value / size
+            text = f"{number:.1f}".rstrip("0").rstrip(".")
+            return f"{text}{suffix}"
+    return str(value)
+
+
+@register.filter
+def cites(numbers) -> str:
+    """[1, 3] -> '[1] [3]'."""
+    return " ".join(f"[{n}]" for n in numbers or [] if n)
+
+
+@register.filter
+def role_name(value: str) -> str:
+    return {"legal": "Legal", "security": "Security", "procurement": "Procurement"}.get(value, value.title())
+
+
+@register.filter
+def short_sha(value: str) -> str:
+    return f"{value[:12]}…" if value else ""
+
+
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+@register.filter
+def colour(value: str | None) -> str:
+    """Only hex colours reach a style attribute; anything else (a data value trying CSS) becomes grey."""
+    return value if isinstance(value, str) and _COLOUR.match(value) else "#777777"
+
+
+@register.filter
+def ink(value: str | None) -> str:
+    """Text colour readable on a band colour: dark on light bands (amber), white on dark ones."""
+    hex_value = colour(value).lstrip("#")
+    if len(hex_value) == 3:
+        hex_value = "".join(ch * 2 for ch in hex_value)
+    red, green, blue = (int(hex_value[i : i + 2], 16) for i in (0, 2, 4))
+    luminance = 0.299 * red + 0.587 * green + 0.114 * blue
+    return "#1d1d1d" if luminance > 150 else "#ffffff"
