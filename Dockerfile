@@ -8,10 +8,10 @@ COPY requirements.txt /tmp/requirements.txt
 RUN /opt/venv/bin/pip install --upgrade pip && /opt/venv/bin/pip install -r /tmp/requirements.txt
 
 FROM python:3.11-slim-bookworm AS runtime
-# Pango for WeasyPrint; Noto CJK so native names (北京智谱华章科技股份有限公司) render in memos;
+# Pango and HarfBuzz subsetting (fast font embedding) for WeasyPrint; Noto CJK so native names (北京智谱华章科技股份有限公司) render in memos;
 # poppler-utils for memo verification (page count and text).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core \
     poppler-utils \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system riskreg && useradd --system --gid riskreg --home /app --shell /usr/sbin/nologin riskreg

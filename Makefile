@@ -20,6 +20,9 @@ venv: $(VENV)/.installed
 check-system: venv
 	@$(PY) -c 'import weasyprint' 2>/dev/null || { \
 	  echo "WeasyPrint cannot load Pango. Install it: apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
+	@ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || { \
+	  echo "HarfBuzz's subsetter is missing; memos with Chinese names would take 10-40 s each."; \
+	  echo "Install it: apt-get install libharfbuzz-subset0"; exit 1; }
 	@fc-list :lang=zh family 2>/dev/null | grep -q . || { \
 	  echo "No font with Chinese coverage; native names would render as boxes in memos."; \
 	  echo "Install one: apt-get install fonts-noto-cjk"; exit 1; }

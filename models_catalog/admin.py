@@ -22,6 +22,7 @@ from models_catalog.models import (
     SanctionsNote,
 )
 from models_catalog.selectors import supply_chain
+from reports.admin import ModelMemoInline, generate_model_memo
 from riskreg.screening.selectors import organisation_exposure
 
 
@@ -211,7 +212,8 @@ class AIModelAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "slug", "family", "developer__name", "developer__short_name", "developer__native_name")
     autocomplete_fields = ["developer"]
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [ClaimInline, GuidanceStatusInline]
+    inlines = [ClaimInline, GuidanceStatusInline, ModelMemoInline]
+    actions = [generate_model_memo]
     readonly_fields = ("supply_chain_exposure", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("name", "slug", "family", "version", "developer", "release_date")}),

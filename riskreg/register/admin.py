@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from reports.admin import RequestMemoInline, generate_request_memo
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
 from riskreg.register.selectors import (
@@ -215,8 +216,8 @@ class AdoptionRequestAdmin(SimpleHistoryAdmin):
     list_filter = (QueueFilter, "state", "deployment", "data_classification")
     list_select_related = ("model", "requester")
     search_fields = ("use_case", "model__name")
-    inlines = [SignOffInline, RiskItemInline]
-    actions = ["submit_selected", "withdraw_selected"]
+    inlines = [SignOffInline, RiskItemInline, RequestMemoInline]
+    actions = ["submit_selected", "withdraw_selected", generate_request_memo]
     fieldsets = (
         (None, {"fields": ("model", "use_case", "deployment", "data_classification", "requester")}),
         (

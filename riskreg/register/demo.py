@@ -75,8 +75,13 @@ def _file(model, users, use_case, deployment, classification) -> AdoptionRequest
     )
 
 
-def _accept_proposals(request: AdoptionRequest, reviewer, assessment: dict | None = None) -> None:
-    for item in RiskItem.objects.filter(request=request, status=RiskItem.Status.PROPOSED).order_by("pk"):
+def _accept_proposals(
+    request: AdoptionRequest | None, reviewer, assessment: dict | None = None, *, model: AIModel | None = None
+) -> None:
+    items = RiskItem.objects.filter(request=request, status=RiskItem.Status.PROPOSED)
+    if request is None:
+        items = items.filter(model=model)
+    for item in items.order_by("pk"):
         values = {}
         if assessment and item.rule in assessment:
             likelihood, impact, treatment, controls = assessment[item.rule]
@@ -199,11 +204,26 @@ def _qwen3(users, stdout) -> None:
     stdout.write(f"register demo: Qwen3 request #{request.pk} approved for a pilot ending in 21 days")
 
 
+def _model_registers(users, stdout) -> None:
+    """The model's own register (what a model memo shows): derived, then assessed by legal."""
+    for slug, assessment in (("glm-5", GLM5_ASSESSMENT), ("deepseek-v4", None), ("llama-4", None)):
+        model = _model(slug, stdout)
+        if model is None or RiskItem.objects.filter(model=model, request=None).exists():
+            continue
+        with transaction.atomic():
+            services.risk_items_derive(model=model, request=None, actor=users["legal"])
+            _accept_proposals(None, users["legal"], assessment, model=model)
+        count = RiskItem.objects.filter(model=model, request=None).count()
+        if count:
+            stdout.write(f"register demo: {model.name} model register ({count} derived risk items, assessed by legal)")
+
+
 def load(*, stdout) -> None:
     services.risk_matrix_default_get()
     users = _users(stdout)
     if users is None:
         return
+    _model_registers(users, stdout)
     before = AdoptionRequest.objects.count()
     for step in (_llama4, _glm5, _deepseek_v4, _glm45, _qwen3):
         step(users, stdout)

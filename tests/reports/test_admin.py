@@ -9,8 +9,6 @@ from django.contrib.messages import get_messages
 from reports.models import Memo
 from reports.services import memo_generate_now
 
-pytestmark = pytest.mark.urls("tests.reports.admin_urls")
-
 
 @pytest.fixture
 def staff(db):

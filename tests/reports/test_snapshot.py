@@ -110,7 +110,9 @@ def test_open_questions_frame_the_entity_list_hardware_and_cloud_questions(world
 def test_model_memo_is_draft_unless_every_current_request_is_approved(world):
     assert build(world)["approval"]["watermark"] == "DRAFT"
 
-    AdoptionRequest.objects.filter(pk=world.request.pk).update(state=AdoptionRequest.State.APPROVED)
+    AdoptionRequest.objects.filter(pk=world.request.pk).update(
+        state=AdoptionRequest.State.APPROVED, decided_at=timezone.now(), expires_on=dt.date(2027, 4, 9)
+    )
     AdoptionRequest.objects.create(
         model=world.model,
         use_case="Withdrawn idea",
@@ -133,7 +135,9 @@ def test_request_memo_is_draft_until_that_request_is_approved(world):
     assert snapshot["kind"] == "request" and snapshot["approval"]["watermark"] == "DRAFT"
     assert snapshot["request"]["missing_roles"] == ["procurement"]
 
-    AdoptionRequest.objects.filter(pk=world.request.pk).update(state=AdoptionRequest.State.APPROVED)
+    AdoptionRequest.objects.filter(pk=world.request.pk).update(
+        state=AdoptionRequest.State.APPROVED, decided_at=timezone.now(), expires_on=dt.date(2027, 4, 9)
+    )
 
     assert build(world, request_id=world.request.pk)["approval"]["approved"] is True
 
