@@ -31,7 +31,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
-USER_AGENT = "riskreg-watch/1.0 (compliance monitoring; +https://github.com/riskreg)"
+USER_AGENT = "riskreg-watch/1.0 (compliance monitoring)"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BYTES = 40 * 1024 * 1024
 DEFAULT_MAX_REDIRECTS = 5
