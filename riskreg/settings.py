@@ -98,6 +98,13 @@ if _db["ENGINE"] not in ("django.db.backends.sqlite3", "django.db.backends.postg
         f"DATABASE_URL={DATABASE_URL!r}: riskreg supports sqlite:/// and postgres:// only, not {_db['ENGINE']}."
     )
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # The file's folder must exist before Django opens it (a fresh clone has no var/ yet).
+    try:
+        Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={DATABASE_URL!r}: cannot create the folder for the file: {exc}"
+        ) from None
     # Web, worker and beat share one file: wait for locks and use WAL so readers do not block.
     _db["OPTIONS"] = {
         "timeout": 30,
@@ -119,7 +126,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _queue_dir = RISKREG_DATA_DIR / "celery-broker"
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from reports.admin import RequestMemoInline, generate_request_memo
+from riskreg.core.admin import ScopedHistoryAdmin
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
 from riskreg.register.selectors import (
@@ -211,7 +212,7 @@ class SignOffForm(forms.Form):
 
 
 @admin.register(AdoptionRequest)
-class AdoptionRequestAdmin(SimpleHistoryAdmin):
+class AdoptionRequestAdmin(ScopedHistoryAdmin):
     list_display = ("id", "model", "short_use_case", "requester", "state", "review_round", "waiting_for", "expires_on")
     list_filter = (QueueFilter, "state", "deployment", "data_classification")
     list_select_related = ("model", "requester")
@@ -478,7 +479,7 @@ class RiskItemForm(forms.ModelForm):
 
 
 @admin.register(RiskItem)
-class RiskItemAdmin(SimpleHistoryAdmin):
+class RiskItemAdmin(ScopedHistoryAdmin):
     form = RiskItemForm
     list_display = (
         "title",

@@ -8,9 +8,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 
 from models_catalog.models import Organisation
-from riskreg.screening.models import ListCode, ScreeningHit
+from riskreg.screening.models import ListCode, SanctionsList, ScreeningHit
 from riskreg.screening.services import (
     LIST_DEFAULTS,
+    ListImportError,
     organisations_screen,
     sanctions_list_ensure,
     sanctions_list_import,
@@ -39,16 +40,29 @@ SAME_PARTY = {
 def load(*, stdout) -> None:
     for code in LIST_DEFAULTS:
         sanctions_list_ensure(list_code=code)
-    result = sanctions_list_import(
-        list_code=ListCode.US_CSL,
-        data=DEMO_FILE.read_bytes(),
-        source_name=f"demo:{DEMO_FILE.name}",
-        fmt="us-csl-csv",
+    in_force = (
+        SanctionsList.objects.filter(code=ListCode.US_CSL)
+        .values_list("current_version__source_name", flat=True)
+        .first()
     )
-    if result.unchanged:
-        stdout.write("screening: demo Entity List version present")
+    if in_force and not in_force.startswith("demo:"):
+        # Someone imported a real Consolidated Screening List: the demo file must not replace it.
+        stdout.write(f"screening: us-csl already has a version in force ({in_force}); demo file not imported")
     else:
-        stdout.write(f"screening: demo Entity List version imported ({result.version.entry_count} entries)")
+        try:
+            result = sanctions_list_import(
+                list_code=ListCode.US_CSL,
+                data=DEMO_FILE.read_bytes(),
+                source_name=f"demo:{DEMO_FILE.name}",
+                fmt="us-csl-csv",
+            )
+        except ListImportError as exc:
+            stdout.write(f"screening: demo Entity List not imported: {exc}")
+        else:
+            if result.unchanged:
+                stdout.write("screening: demo Entity List version present")
+            else:
+                stdout.write(f"screening: demo Entity List version imported ({result.version.entry_count} entries)")
 
     screened = organisations_screen()
     if screened.created or screened.updated or screened.reopened or screened.removed:

@@ -211,6 +211,11 @@ class AlertAdmin(SimpleHistoryAdmin):
     def model_names(self, obj: Alert) -> str:
         return ", ".join(model.name for model in obj.ai_models.all())
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assignee":
+            kwargs["queryset"] = services.alert_assignable_users()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         if "assignee" in form.changed_data:
             services.alert_assign(alert=obj, assignee=obj.assignee, user=request.user)

@@ -208,7 +208,10 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         alert = self.get_object()
         body = AlertAssignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        alert = services.alert_assign(alert=alert, assignee=body.validated_data["assignee"], user=request.user)
+        try:
+            alert = services.alert_assign(alert=alert, assignee=body.validated_data["assignee"], user=request.user)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
         return Response(AlertSerializer(alert).data)
 
 

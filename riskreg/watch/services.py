@@ -500,7 +500,30 @@ def alert_note(*, alert: Alert, user, note: str) -> Alert:
     return _alert_set(alert=alert, user=user, note=note)
 
 
+def alert_assignable_users():
+    """Users who can see alerts, and so can be given one."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__codename="view_alert", groups__permissions__content_type__app_label="watch")
+            | Q(user_permissions__codename="view_alert", user_permissions__content_type__app_label="watch")
+        )
+        .distinct()
+    )
+
+
 def alert_assign(*, alert: Alert, assignee, user) -> Alert:
+    if assignee is not None and not assignee.has_perm("watch.view_alert"):
+        raise ValidationError(
+            {
+                "assignee": f"{assignee.get_username()} cannot see alerts; assign someone who can (legal, security, "
+                "procurement or auditor)"
+            }
+        )
     alert = _alert_set(alert=alert, user=user, assignee=assignee)
     if assignee is not None and assignee.email:
         transaction.on_commit(

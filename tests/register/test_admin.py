@@ -104,3 +104,29 @@ def test_the_requester_files_and_submits_through_the_admin(requester, llama4):
 @pytest.mark.parametrize("page", ["/admin/register/riskitem/", "/admin/register/riskmatrix/"])
 def test_risk_item_and_matrix_pages_open(page, approved, admin_user):
     assert staff_client(admin_user).get(page).status_code == 200
+
+
+def test_another_requester_cannot_read_a_request_through_its_history_pages(in_review, requester):
+    """Found in review: simple-history fell back to the last record for objects outside the queryset."""
+    from django.contrib.auth.models import Group, User
+
+    other = User.objects.create_user("requester2", password="x", is_staff=True)
+    other.groups.add(Group.objects.get(name="requester"))
+    browser = Client()
+    browser.force_login(other)
+    record = in_review.history.latest("history_date")
+    item = in_review.risk_items.first()
+
+    assert browser.get(f"/admin/register/adoptionrequest/{in_review.pk}/history/").status_code == 403
+    assert (
+        browser.get(f"/admin/register/adoptionrequest/{in_review.pk}/history/{record.history_id}/").status_code == 403
+    )
+    if item is not None:
+        assert browser.get(f"/admin/register/riskitem/{item.pk}/history/").status_code == 403
+
+
+def test_the_requester_reads_the_history_of_their_own_request(in_review, requester):
+    browser = Client()
+    browser.force_login(requester)
+
+    assert browser.get(f"/admin/register/adoptionrequest/{in_review.pk}/history/").status_code == 200

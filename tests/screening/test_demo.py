@@ -63,3 +63,20 @@ def test_loading_the_demo_twice_writes_nothing_the_second_time(catalog):
 
     assert (ListVersion.objects.count(), ScreeningHit.history.count(), ListEntry.objects.count()) == counts
     assert "present" in out.getvalue()
+
+
+def test_the_demo_never_replaces_a_real_consolidated_screening_list(catalog):
+    """Found in review: after importing the real CSL, `make run` died re-importing the 9-entry demo file."""
+    from riskreg.screening.services import sanctions_list_import
+    from tests.screening.conftest import CSL_SAMPLE
+
+    demo.load(stdout=StringIO())
+    real = sanctions_list_import(
+        list_code="us-csl", data=CSL_SAMPLE.read_bytes(), source_name="consolidated.csv", fmt="us-csl-csv"
+    )
+    out = StringIO()
+
+    demo.load(stdout=out)
+
+    assert "demo file not imported" in out.getvalue()
+    assert ListVersion.objects.filter(sanctions_list__code="us-csl").latest("imported_at") == real.version

@@ -126,3 +126,13 @@ def test_security_cannot_queue_a_check(security, as_user, make_source):
     source = make_source("https://www.bis.gov/rss.xml")
 
     assert as_user(security).post(f"/api/watch/sources/{source.pk}/check/").status_code == 403
+
+
+def test_an_alert_cannot_be_assigned_to_someone_who_cannot_see_alerts(legal, requester, as_user, alert):
+    """Found in review: an alert assigned to a requester, who gets 403 on the alerts list."""
+    response = as_user(legal).post(f"/api/watch/alerts/{alert.pk}/assign/", {"assignee": "requester"}, format="json")
+
+    assert response.status_code == 400
+    assert "cannot see alerts" in response.json()["assignee"][0]
+    alert.refresh_from_db()
+    assert alert.assignee is None
