@@ -188,3 +188,29 @@ def test_a_model_level_derivation_uses_the_default_matrix(glm5, entity_listed, l
     items = RiskItem.objects.filter(model=glm5, request__isnull=True)
     assert items.count() == 5
     assert all(item.matrix.is_default for item in items)
+
+
+def test_nobody_approves_while_proposed_risk_items_are_unassessed(glm5_request, requester, legal):
+    """Found in review: a request reached `approved` with every derived item still a proposal."""
+    from django.core.exceptions import ValidationError
+
+    services.adoption_request_submit(request_id=glm5_request.pk, actor=requester)
+
+    with pytest.raises(ValidationError) as refused:
+        services.sign_off_create(request_id=glm5_request.pk, signer=legal, role="legal", decision="approve")
+
+    assert "not assessed yet" in str(refused.value.message_dict["risk_items"])
+    assert not glm5_request.sign_offs.exists()
+    for item in RiskItem.objects.filter(request=glm5_request):
+        services.risk_item_accept(item_id=item.pk, actor=legal)
+    services.sign_off_create(request_id=glm5_request.pk, signer=legal, role="legal", decision="approve")
+    assert glm5_request.sign_offs.count() == 1
+
+
+def test_a_reviewer_may_still_reject_or_request_changes_with_proposals_open(glm5_request, requester, legal):
+    services.adoption_request_submit(request_id=glm5_request.pk, actor=requester)
+
+    services.sign_off_create(request_id=glm5_request.pk, signer=legal, role="legal", decision="request_changes")
+
+    glm5_request.refresh_from_db()
+    assert glm5_request.state == "draft"

@@ -16,6 +16,7 @@ from riskreg.register.models import (
     DataClassification,
     Deployment,
     RequestEvent,
+    RiskItem,
     SignOff,
     SignOffRole,
 )
@@ -147,6 +148,17 @@ def sign_off_create(
             raise ValidationError(
                 {"role": [f"This request needs sign-offs from {', '.join(request.required_roles)}, not {role}."]}
             )
+        if decision in (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS):
+            proposed = RiskItem.objects.filter(request=request, status=RiskItem.Status.PROPOSED).count()
+            if proposed:
+                raise ValidationError(
+                    {
+                        "risk_items": [
+                            f"{proposed} proposed risk item(s) of this request are not assessed yet; accept or "
+                            "assess them before approving (rejecting or requesting changes is still possible)."
+                        ]
+                    }
+                )
         current = list(SignOff.objects.filter(request=request, review_round=request.review_round))
         mine = next((s for s in current if s.signer_id == signer.pk), None)
         if mine is not None:
