@@ -268,6 +268,7 @@ class AIModelViewSet(viewsets.ModelViewSet):
         "developer__name",
         "developer__short_name",
         "developer__native_name",
+        "developer__aliases",
         "claims__value",
     ]
     ordering_fields = ["name", "release_date", "parameters_total"]

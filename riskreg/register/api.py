@@ -186,10 +186,10 @@ class RiskItemSerializer(serializers.ModelSerializer):
     def get_matrix(self, item: RiskItem) -> dict:
         return {"id": item.matrix_id, "name": item.matrix.name, "version": item.matrix.version}
 
-    def get_inherent_level(self, item: RiskItem):
+    def get_inherent_level(self, item: RiskItem) -> dict | None:
         return _level(item.matrix, item.inherent_likelihood, item.inherent_impact)
 
-    def get_residual_level(self, item: RiskItem):
+    def get_residual_level(self, item: RiskItem) -> dict | None:
         return _level(item.matrix, item.residual_likelihood, item.residual_impact)
 
 

@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Value, When
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -204,6 +205,16 @@ class ScreeningHitAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_filter = ("status", "entry__sanctions_list", "algorithm_version")
     search_fields = ("organisation__name", "organisation__short_name", "matched_name", "query_name")
     list_select_related = ("organisation", "entry", "entry__sanctions_list", "reviewed_by")
+
+    def get_queryset(self, request):
+        # Potential matches first (the work to do), then confirmed, then dismissed; best score first.
+        queue = Case(
+            When(status=ScreeningHit.Status.POTENTIAL, then=Value(0)),
+            When(status=ScreeningHit.Status.CONFIRMED, then=Value(1)),
+            default=Value(2),
+        )
+        return super().get_queryset(request).annotate(queue=queue).order_by("queue", "-score", "pk")
+
     readonly_fields = (
         "organisation",
         "entry_link",

@@ -59,9 +59,13 @@ def test_check_due_checks_only_due_sources_and_reports_errors(db, httpserver):
     run("add", "Broken", "--kind", "rss", "--url", httpserver.url_for("/x"))
     run("add", "Off", "--kind", "rss", "--url", httpserver.url_for("/x"), "--disabled")
 
-    lines = [json.loads(line) for line in run("check", "--due", "--json").splitlines()]
+    out = StringIO()
+    with pytest.raises(SystemExit) as exit_code:
+        call_command("watch", "check", "--due", "--json", stdout=out, stderr=StringIO())
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
     again = run("check", "--due", "--json")
 
+    assert exit_code.value.code == 1  # a failed check is a failed command, for scripts and cron
     assert [line["status"] for line in lines] == ["error"]
     assert "HTTP 500" in lines[0]["error"]
     assert again == ""  # backed off: not due any more

@@ -12,6 +12,7 @@ per source and line: {"source", "status", "diff": {"added", "removed", "changed"
 from __future__ import annotations
 
 import json
+import sys
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -102,8 +103,11 @@ class Command(BaseCommand):
                 self.stdout.write(line + (f"  error: {result.error}" if result.error else ""))
         if not ids and not options["json"]:
             self.stdout.write("no sources to check")
-        if failed and not options["json"]:
-            self.stderr.write(f"{failed} of {len(ids)} checks failed")
+        if failed:
+            if not options["json"]:
+                self.stderr.write(f"{failed} of {len(ids)} checks failed")
+            # Scripts and cron can tell a failed check from a clean run; the output above is complete.
+            sys.exit(1)
 
     def handle_alerts(self, options):
         alerts = [alert_as_json(alert) for alert in alert_list(status=options["status"])]
