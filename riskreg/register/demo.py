@@ -37,7 +37,12 @@ GLM5_ASSESSMENT = {
         "accept",
         "No Huawei hardware in our deployment; legal to follow BIS guidance on Ascend chips.",
     ),
-    "regulatory_guidance_status": (2, 3, "mitigate", "Legal records the EU status before production use."),
+    "regulatory_guidance_status": (
+        2,
+        3,
+        "mitigate",
+        "Legal records the status in this jurisdiction before production use.",
+    ),
     "licence_open_permissive": (2, 2, "accept", "Internal use only; no redistribution."),
     "provenance_weak_claim": (3, 2, "accept", "Re-check the training-hardware claim at each review."),
 }
