@@ -1,6 +1,7 @@
 """Memo figures: render time against a plain WeasyPrint document, snapshot SQL queries, worker throughput.
 
     .venv/bin/python bench/reports.py
+    .venv/bin/python bench/reports.py --render-only   (figure 2 alone, for iterating on the renderer)
     DATABASE_URL=postgres://... REDIS_URL=redis://... .venv/bin/python bench/reports.py   (adds the worker figure)
 
 Works on a throwaway database it creates and drops. Figures:
@@ -221,8 +222,19 @@ def figure_workers() -> None:
     print(f"   baseline: two CPU-bound processes on this machine run {cpu_parallel_speedup():.2f}x faster than one")
 
 
+def glm5_snapshot(world) -> dict:
+    from django.utils import timezone
+
+    from reports.services.snapshot import model_snapshot_build
+
+    meta = {"id": 0, "kind": "model", "version": 1, "generated_by": None, "template_version": "bench", "subject": ""}
+    return model_snapshot_build(model_id=world.model.pk, request_id=None, memo=meta, at=timezone.now())
+
+
 def main() -> None:
     from tests.reports.factories import glm5_world
+
+    render_only = "--render-only" in sys.argv[1:]
 
     setup_test_environment()
     connection.settings_dict.setdefault("TEST", {})["NAME"] = (
@@ -233,9 +245,10 @@ def main() -> None:
     started = time.perf_counter()
     try:
         world = glm5_world()
-        snapshot = figure_queries(world)
+        snapshot = glm5_snapshot(world) if render_only else figure_queries(world)
         figure_render(snapshot)
-        figure_workers()
+        if not render_only:
+            figure_workers()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     print(f"(bench took {time.perf_counter() - started:.0f} s)")

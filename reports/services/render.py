@@ -34,6 +34,8 @@ TEMPLATE_VERSION = "memo-1"
 RENDERER = f"WeasyPrint {weasyprint.__version__}"
 
 STATIC_SCHEME = "riskreg-static:"
+#: Figures drawn by our own code for this memo (the heat maps), handed to the fetcher in memory.
+FIGURE_SCHEME = "riskreg-figure:"
 STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
 STATIC_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
 
@@ -95,15 +97,23 @@ class RefusedURL(ValueError):
 class StaticOnlyFetcher(URLFetcher):
     """Serves riskreg-static:reports/... from reports/static/reports and refuses everything else.
 
-    No file://, http(s)://, ftp:// or data: URL is ever opened; refusals are recorded so tests can see them.
+    Also serves riskreg-figure:NAME.svg for the figures the renderer drew for this memo (held in memory,
+    never read from disk or the network). No file://, http(s)://, ftp:// or data: URL is ever opened;
+    refusals are recorded so tests can see them.
     """
 
     def __init__(self) -> None:
         super().__init__(timeout=1, allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
         self.served: list[str] = []
         self.refused: list[str] = []
+        self.figures: dict[str, bytes] = {}
 
     def fetch(self, url, headers=None):
+        if url in self.figures:
+            self.served.append(url)
+            return URLFetcherResponse(
+                url, body=self.figures[url], headers={"Content-Type": "image/svg+xml"}, status=200
+            )
         path = self._static_path(url)
         if path is None:
             self.refused.append(url)
@@ -149,17 +159,24 @@ def _source_date_epoch(epoch: int):
                 os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def memo_html(*, snapshot: dict) -> str:
-    """The HTML of a memo, from the snapshot alone (Django autoescaping on every value)."""
+def memo_source(*, snapshot: dict) -> tuple[str, dict[str, bytes]]:
+    """The HTML of a memo and the SVG figures it shows (by riskreg-figure: URL), from the snapshot alone
+    (Django autoescaping on every value; figure text through format_html)."""
     from reports.services.context import memo_context
 
-    return render_to_string(TEMPLATES[snapshot["kind"]], memo_context(snapshot))
+    context = memo_context(snapshot)
+    return render_to_string(TEMPLATES[snapshot["kind"]], context), context.get("figures", {})
+
+
+def memo_html(*, snapshot: dict) -> str:
+    return memo_source(snapshot=snapshot)[0]
 
 
 def memo_render(*, snapshot: dict, fetcher: StaticOnlyFetcher | None = None) -> RenderResult:
     """Render a snapshot to PDF bytes. Never reads the database."""
     fetcher = fetcher or StaticOnlyFetcher()
-    html = memo_html(snapshot=snapshot)
+    html, figures = memo_source(snapshot=snapshot)
+    fetcher.figures.update({url: svg.encode("utf-8") for url, svg in figures.items()})
     generated_at = datetime.fromisoformat(snapshot["generated_at"])
     identifier = snapshot_sha256(snapshot)[:32].encode("ascii")
     with _source_date_epoch(int(generated_at.timestamp())):
@@ -183,3 +200,7 @@ def pdf_text(pdf: bytes) -> str | None:
 
 def static_url(relative: str) -> str:
     return f"{STATIC_SCHEME}{relative}"
+
+
+def figure_url(name: str) -> str:
+    return f"{FIGURE_SCHEME}{name}"
