@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from reports.services.render import static_url
+from reports.services.render import figure_url, static_url
 from reports.templatetags.memo import colour as safe_colour
 
 CELL = 46  # px per heat-map cell (1px = 0.75pt in WeasyPrint)
@@ -137,10 +137,17 @@ def memo_context(snapshot: dict) -> dict:
         return context
     items = s["risk"]["items"]
     by_ref = {item["ref"]: item for item in items}
+    # Heat maps go to WeasyPrint as SVG images (<img src="riskreg-figure:...">), not inline <svg>: inline,
+    # each of their ~80 elements would also go through the HTML cascade and box building (same PDF either way).
+    heatmaps = [
+        {"matrix": matrix, "svg": heatmap_svg(matrix, items), "src": figure_url(f"heatmap-{index}.svg")}
+        for index, matrix in enumerate(s["risk"]["matrices"], start=1)
+    ]
     context.update(
         {
             "drivers": [by_ref[ref] for ref in s["risk"]["drivers"]],
-            "heatmaps": [{"matrix": matrix, "svg": heatmap_svg(matrix, items)} for matrix in s["risk"]["matrices"]],
+            "heatmaps": heatmaps,
+            "figures": {h["src"]: str(h["svg"]) for h in heatmaps},
             "listed_count": sum(1 for link in s["supply_chain"] if link["listed"]),
             "chain_detailed": [link for link in s["supply_chain"] if link["list_entries"] or link["sanctions_notes"]],
             "chain_clear": [

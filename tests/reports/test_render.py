@@ -110,3 +110,19 @@ def test_portfolio_report_lists_the_models(world, legal):
         and "High" in text
         and f"#{world.request.pk} In review" in text
     )
+
+
+def test_memo_user_agent_stylesheet_is_trimmed_and_changes_no_byte():
+    import weasyprint
+
+    from reports.services.render import MEMO_UA_STYLESHEET, MemoHTML
+
+    html = (
+        "<html><body><h1>Memo</h1><ol><li>one</li><li>two</li></ol><ul><li>dot</li></ul>"
+        "<table><tr><td>cell<br>next line</td></tr></table><p>text <span>span</span></p></body></html>"
+    )
+
+    assert MEMO_UA_STYLESHEET is not None  # the pinned WeasyPrint's sheet has the shape we trim
+    assert MemoHTML(string=html).write_pdf(pdf_identifier=b"t") == weasyprint.HTML(string=html).write_pdf(
+        pdf_identifier=b"t"
+    )

@@ -39,7 +39,8 @@ def test_evidence_with_html_and_metadata_urls_is_shown_as_text_and_never_fetched
     result = memo_render(snapshot=snapshot, fetcher=fetcher)
 
     assert counting_server.log == []  # the loopback server was never asked for anything
-    assert fetcher.served == ["riskreg-static:reports/memo.css"]
+    # our stylesheet, and the heat map the renderer drew itself (handed to the fetcher in memory)
+    assert fetcher.served == ["riskreg-static:reports/memo.css", "riskreg-figure:heatmap-1.svg"]
     assert fetcher.refused == []  # escaped markup is text: nothing even tried to load it
     text = pdf_text(result.pdf)
     assert '<img src="file:///etc/hostname">' in text
@@ -77,6 +78,8 @@ def test_fetcher_refuses_file_http_data_and_metadata_urls_even_in_raw_html(count
         "riskreg-static:reports/missing.css",
         "file:///work/reports/static/reports/memo.css",
         "https://example.com/memo.css",
+        "riskreg-figure:heatmap-1.svg",  # a figure URL serves only what the renderer registered for this memo
+        "riskreg-figure:../../settings.py",
     ],
 )
 def test_fetcher_serves_nothing_outside_our_static_folder(url):
