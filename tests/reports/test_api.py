@@ -122,3 +122,28 @@ def test_list_filters_by_model_and_status(world, legal, as_user):
 
 def test_task_is_registered_under_its_name():
     assert memo_generate_task.name == "reports.tasks.memo_generate"
+
+
+def test_a_tampered_stored_pdf_is_not_served(legal, as_user, light_memo):
+    """Found in review: a PDF changed on disk still downloaded with 200 as if it were the filed memo."""
+    import os
+
+    from reports.services import memo_pdf_path
+
+    path = memo_pdf_path(memo=light_memo)
+    os.chmod(path, 0o644)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+    response = as_user(legal).get(f"/api/memos/{light_memo.pk}/download/")
+
+    assert response.status_code == 409
+    assert "does not match the SHA-256 recorded" in response.content.decode()
+
+
+def test_an_intact_pdf_downloads_with_its_hash(legal, as_user, light_memo):
+    response = as_user(legal).get(f"/api/memos/{light_memo.pk}/download/")
+
+    assert response.status_code == 200
+    assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == light_memo.pdf_sha256
