@@ -30,7 +30,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from reports.services.snapshot import snapshot_sha256
 
 #: Bump when a template or the stylesheet changes what a memo looks like. Stored on every memo.
-TEMPLATE_VERSION = "memo-1"
+TEMPLATE_VERSION = "memo-2"
 RENDERER = f"WeasyPrint {weasyprint.__version__}"
 
 STATIC_SCHEME = "riskreg-static:"

@@ -256,7 +256,10 @@ def _request(req: AdoptionRequest) -> dict:
         "current": req.state in CURRENT_REQUEST_STATES,
         "review_round": req.review_round,
         "required_roles": list(req.required_roles or []),
-        "missing_roles": [role for role in req.required_roles or [] if role not in signed_roles],
+        # Sign-offs are awaited only while the request is in review (or reopened for review).
+        "missing_roles": [role for role in req.required_roles or [] if role not in signed_roles]
+        if req.state in (AdoptionRequest.State.IN_REVIEW, AdoptionRequest.State.REOPENED)
+        else [],
         "submitted_at": _iso(req.submitted_at),
         "decided_at": _iso(req.decided_at),
         "expires_on": _iso(req.expires_on),

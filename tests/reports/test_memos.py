@@ -11,6 +11,7 @@ from django.db import IntegrityError
 
 from reports.models import Memo, MemoImmutable, MemoVerification
 from reports.services import MemoError, memo_create, memo_generate, memo_pdf_path, memo_verify
+from reports.services.render import TEMPLATE_VERSION
 from reports.services.snapshot import snapshot_sha256
 from reports.tasks import memo_generate_task
 from tests.reports.factories import light_model
@@ -24,7 +25,7 @@ def test_generated_memo_stores_snapshot_pdf_and_both_hashes(model_memo, legal):
     path = memo_pdf_path(memo=memo)
     assert path.is_relative_to(settings.RISKREG_DATA_DIR / "memos")
     assert path.read_bytes()[:5] == b"%PDF-" and not os.stat(path).st_mode & stat.S_IWUSR
-    assert memo.pages >= 5 and memo.template_version == "memo-1" and memo.renderer.startswith("WeasyPrint")
+    assert memo.pages >= 5 and memo.template_version == TEMPLATE_VERSION and memo.renderer.startswith("WeasyPrint")
     assert memo.snapshot["memo"]["generated_by"]["name"] == "Lena Legal"
 
 
