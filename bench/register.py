@@ -161,7 +161,7 @@ def concurrency_figures(users) -> None:
 
     from models_catalog.models import AIModel, Organisation
     from riskreg.register import services
-    from riskreg.register.models import RequestEvent, SignOff
+    from riskreg.register.models import RequestEvent, RiskItem, SignOff
 
     org = Organisation.objects.create(name="Race Developer", country="US")
     model = AIModel.objects.create(
@@ -185,6 +185,8 @@ def concurrency_figures(users) -> None:
             data_classification="internal",
         )
         services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
+        for item in RiskItem.objects.filter(request=request, status=RiskItem.Status.PROPOSED):
+            services.risk_item_accept(item_id=item.pk, actor=signers[0][0])  # approval needs assessed items
         return request
 
     def attempt(request_id, user, role, outcomes, index):

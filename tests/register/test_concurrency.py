@@ -11,7 +11,7 @@ from django.db import connection
 from models_catalog.models import AIModel, Organisation
 from riskreg.core.roles import roles_sync
 from riskreg.register import services
-from riskreg.register.models import AdoptionRequest, RequestEvent, SignOff
+from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, SignOff
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -41,6 +41,9 @@ def race():
         requester=requester, model=model, use_case="race", deployment="cloud", data_classification="internal"
     )
     services.adoption_request_submit(request_id=request.pk, actor=requester)
+    assessor = make_user("race-assessor", "legal")
+    for item in RiskItem.objects.filter(request=request, status=RiskItem.Status.PROPOSED):
+        services.risk_item_accept(item_id=item.pk, actor=assessor)  # nobody approves unassessed proposals
     return request, requester
 
 

@@ -10,7 +10,7 @@ from models_catalog.models import AIModel, Organisation
 from riskreg.core.events import ChangeKind, material_change_announce
 from riskreg.core.roles import roles_sync
 from riskreg.register import services
-from riskreg.register.models import RequestEvent
+from riskreg.register.models import RequestEvent, RiskItem
 from tests.conftest import wait_for
 
 
@@ -28,6 +28,8 @@ def test_a_watch_alert_reopens_an_approval_and_the_worker_tells_the_signers(cele
         requester=users["requester"], model=model, use_case="e2e", deployment="cloud", data_classification="public"
     )
     services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
+    for item in RiskItem.objects.filter(request=request, status=RiskItem.Status.PROPOSED):
+        services.risk_item_accept(item_id=item.pk, actor=users["legal"])  # approval needs assessed items
     for role in ("legal", "security", "procurement"):
         services.sign_off_create(request_id=request.pk, signer=users[role], role=role, decision="approve")
 
