@@ -21,9 +21,8 @@ from models_catalog.models import (
     RegulatoryGuidance,
     SanctionsNote,
 )
-from models_catalog.selectors import supply_chain
+from models_catalog.selectors import Exposure, organisations_exposure, supply_chain
 from reports.admin import ModelMemoInline, generate_model_memo
-from riskreg.screening.selectors import organisation_exposure
 
 
 class LinesField(forms.CharField):
@@ -109,26 +108,19 @@ class SanctionsNoteInline(admin.TabularInline):
     autocomplete_fields = ["source"]
 
 
-def _exposure_table(organisations: list[Organisation]) -> str:
-    exposure = organisation_exposure(organisation_ids=[org.pk for org in organisations])
-    notes: dict[int, list[SanctionsNote]] = {}
-    for note in SanctionsNote.objects.filter(organisation__in=organisations):
-        notes.setdefault(note.organisation_id, []).append(note)
-    rows = []
-    for org in organisations:
-        facts = [
-            f"{n.authority} {n.list_name}, {n.citation}" + (f", listed {n.listed_on:%d %b %Y}" if n.listed_on else "")
-            for n in notes.get(org.pk, [])
-        ]
-        facts += [
-            f"{e['list_name']}: {e['entry_name']} ({e['status']}"
-            + (f" by {e['reviewed_by']}" if e["reviewed_by"] else "")
-            + (f", {e['citation']}" if e["citation"] else "")
-            + ")"
-            for e in exposure.get(org.pk, [])
-        ]
-        rows.append((org.display_name, "; ".join(facts) or "none recorded"))
-    return rows
+def _exposure_text(exposure: Exposure) -> str:
+    facts = [
+        f"{n.authority} {n.list_name}, {n.citation}" + (f", listed {n.listed_on:%d %b %Y}" if n.listed_on else "")
+        for n in exposure.sanctions_notes
+    ]
+    facts += [
+        f"{e['list_name']}: {e['entry_name']} ({e['status']}"
+        + (f" by {e['reviewed_by']}" if e["reviewed_by"] else "")
+        + (f", {e['citation']}" if e["citation"] else "")
+        + ")"
+        for e in exposure.list_exposure
+    ]
+    return "; ".join(facts) or "none recorded"
 
 
 @admin.register(Organisation)
@@ -156,8 +148,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     def exposure(self, obj: Organisation) -> str:
         if not obj.pk:
             return "-"
-        ((_name, facts),) = _exposure_table([obj])
-        return facts
+        return _exposure_text(organisations_exposure(organisations=[obj])[obj.pk])
 
 
 class ClaimInline(admin.StackedInline):
@@ -258,7 +249,7 @@ class AIModelAdmin(SimpleHistoryAdmin):
         if not obj.pk:
             return "-"
         links = supply_chain(model=obj)
-        facts = dict(_exposure_table([link.organisation for link in links]))
+        exposure = organisations_exposure(organisations=[link.organisation for link in links])
         return format_html(
             "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
             _("organisation"),
@@ -267,7 +258,10 @@ class AIModelAdmin(SimpleHistoryAdmin):
             format_html_join(
                 "",
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                ((link.organisation.display_name, link.via, facts[link.organisation.display_name]) for link in links),
+                (
+                    (link.organisation.display_name, link.via, _exposure_text(exposure[link.organisation.pk]))
+                    for link in links
+                ),
             ),
         )
 

@@ -18,8 +18,7 @@ from models_catalog.models import (
     RegulatoryGuidance,
     SanctionsNote,
 )
-from models_catalog.selectors import model_detail_queryset, supply_chain
-from riskreg.screening.selectors import organisation_exposure
+from models_catalog.selectors import model_detail_queryset, organisations_exposure, supply_chain
 
 
 class FullCleanMixin:
@@ -224,17 +223,16 @@ class AIModelDetailSerializer(AIModelSerializer):
 
     def get_supply_chain(self, model: AIModel) -> list[dict]:
         links = supply_chain(model=model)
-        exposure = organisation_exposure(organisation_ids=[link.organisation.pk for link in links])
-        notes: dict[int, list[SanctionsNote]] = {}
-        for note in SanctionsNote.objects.filter(organisation__in=[link.organisation for link in links]):
-            notes.setdefault(note.organisation_id, []).append(note)
+        exposure = organisations_exposure(organisations=[link.organisation for link in links])
         return [
             {
                 "organisation": OrganisationBriefSerializer(link.organisation).data,
                 "role": link.role,
                 "via": link.via,
-                "sanctions_notes": SanctionsNoteSerializer(notes.get(link.organisation.pk, []), many=True).data,
-                "list_exposure": exposure.get(link.organisation.pk, []),
+                "sanctions_notes": SanctionsNoteSerializer(
+                    exposure[link.organisation.pk].sanctions_notes, many=True
+                ).data,
+                "list_exposure": exposure[link.organisation.pk].list_exposure,
             }
             for link in links
         ]

@@ -13,7 +13,9 @@ from models_catalog.models import (
     Organisation,
     OrganisationRole,
     ProvenanceClaim,
+    SanctionsNote,
 )
+from riskreg.screening.selectors import organisation_exposure
 
 
 @dataclass(frozen=True)
@@ -98,3 +100,21 @@ def models_for_organisations(*, organisation_ids: Iterable[int]) -> QuerySet[AIM
 
 def models_for_accelerators(*, accelerator_ids: Iterable[int]) -> QuerySet[AIModel]:
     return AIModel.objects.filter(claims__accelerator_id__in=set(accelerator_ids)).distinct()
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """What the register holds on one organisation: legal's sanctions notes and its screening-list hits."""
+
+    sanctions_notes: list[SanctionsNote]
+    list_exposure: list[dict]  # riskreg.screening.selectors.organisation_exposure rows
+
+
+def organisations_exposure(*, organisations: Iterable[Organisation]) -> dict[int, Exposure]:
+    """Exposure per organisation id, in two queries whatever the number of organisations."""
+    ids = [org.pk for org in organisations]
+    hits = organisation_exposure(organisation_ids=ids)
+    notes: dict[int, list[SanctionsNote]] = {pk: [] for pk in ids}
+    for note in SanctionsNote.objects.filter(organisation_id__in=ids):
+        notes[note.organisation_id].append(note)
+    return {pk: Exposure(notes[pk], hits.get(pk, [])) for pk in ids}
