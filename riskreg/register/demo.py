@@ -116,16 +116,29 @@ def _approve(request: AdoptionRequest, users, conditions: dict | None = None) ->
         )
 
 
+def _approved(model, users, use_case, deployment, classification, conditions: dict | None = None) -> AdoptionRequest:
+    """File, assess (accept legal's proposals), submit and approve a request: the path every approval takes."""
+    request = _file(model, users, use_case, deployment, classification)
+    _accept_proposals(request, users["legal"])
+    services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
+    _approve(request, users, conditions)
+    return request
+
+
 def _llama4(users, stdout) -> None:
     model = _model("llama-4", stdout)
     use_case = "Internal knowledge assistant over our policy documents"
     if model is None or _existing(model, users["requester"], use_case):
         return
     with transaction.atomic():
-        request = _file(model, users, use_case, "self-hosted", "confidential")
-        _accept_proposals(request, users["legal"])
-        services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
-        _approve(request, users, {"security": "Self-hosted in our own cloud account; no fine-tuning on customer data."})
+        request = _approved(
+            model,
+            users,
+            use_case,
+            "self-hosted",
+            "confidential",
+            {"security": "Self-hosted in our own cloud account; no fine-tuning on customer data."},
+        )
     stdout.write(f"register demo: Llama 4 request #{request.pk} approved")
 
 
@@ -177,10 +190,7 @@ def _glm45(users, stdout) -> None:
     if model is None or _existing(model, users["requester"], use_case):
         return
     with transaction.atomic():
-        request = _file(model, users, use_case, "self-hosted", "internal")
-        _accept_proposals(request, users["legal"])
-        services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
-        _approve(request, users)
+        request = _approved(model, users, use_case, "self-hosted", "internal")
         services.adoption_requests_reopen(
             model_ids=[model.pk],
             kind="watch_alert",
@@ -196,10 +206,7 @@ def _qwen3(users, stdout) -> None:
     if model is None or _existing(model, users["requester"], use_case):
         return
     with transaction.atomic():
-        request = _file(model, users, use_case, "self-hosted", "internal")
-        _accept_proposals(request, users["legal"])
-        services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
-        _approve(request, users)
+        request = _approved(model, users, use_case, "self-hosted", "internal")
         services.adoption_request_expiry_set(
             request_id=request.pk,
             actor=users["procurement"],
