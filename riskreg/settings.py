@@ -7,6 +7,8 @@ SECRET_KEY        required unless DEBUG is on
 DEBUG             1/0, default 0
 ALLOWED_HOSTS     comma-separated, default localhost,127.0.0.1 (plus testserver)
 RISKREG_DATA_DIR  where files live (memos, snapshots, uploads, the SQLite database), default ./var
+RISKREG_SITE_URL  the register's address as its users reach it, for links in emails
+                  (default http://localhost:8000, the address of `make run`)
 """
 
 from __future__ import annotations
@@ -244,6 +246,8 @@ if env_bool("BEHIND_TLS_PROXY", False):
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- riskreg's own settings ---------------------------------------------------------------------
+# Links in emails are absolute: a mail client has no page to resolve "/admin/..." against.
+RISKREG_SITE_URL = env_str("RISKREG_SITE_URL", "http://localhost:8000").rstrip("/")
 # Outbound HTTP (watch sources): private, loopback and link-local addresses are refused unless this is on.
 RISKREG_WATCH_ALLOW_PRIVATE = env_bool("RISKREG_WATCH_ALLOW_PRIVATE", False)
 RISKREG_WATCH_ALLOWED_ADDRESSES = env_list("RISKREG_WATCH_ALLOWED_ADDRESSES", [])  # e.g. an intranet mirror

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from riskreg.core.models import WorkerHeartbeat
@@ -15,3 +17,8 @@ def worker_heartbeat_record(*, hostname: str) -> WorkerHeartbeat:
         WorkerHeartbeat.objects.filter(pk=heartbeat.pk).update(last_seen=now, beats=F("beats") + 1)
         heartbeat.refresh_from_db()
     return heartbeat
+
+
+def site_url(viewname: str, *args) -> str:
+    """The absolute address of a page, for links that leave the site (emails)."""
+    return settings.RISKREG_SITE_URL + reverse(viewname, args=args)

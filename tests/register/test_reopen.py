@@ -65,6 +65,25 @@ def test_the_signers_are_told_by_email(approved, llama4, django_capture_on_commi
     assert request_event_notify(event.pk) == 0  # once only
 
 
+def test_the_email_links_to_the_request_at_the_site_address(
+    approved, llama4, django_capture_on_commit_callbacks, settings
+):
+    settings.RISKREG_SITE_URL = "https://riskreg.example.test"
+    announce(
+        django_capture_on_commit_callbacks,
+        model_ids=[llama4.pk],
+        kind=ChangeKind.WATCH_ALERT,
+        reason="x",
+        reference="r",
+    )
+    event = RequestEvent.objects.get(request=approved, kind="reopened")
+
+    request_event_notify(event.pk)
+
+    link = f"https://riskreg.example.test/admin/register/adoptionrequest/{approved.pk}/change/"
+    assert f"Open it at {link}" in mail.outbox[-1].body
+
+
 def test_the_notice_is_dispatched_after_commit(approved, llama4, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         services.adoption_requests_reopen(model_ids=[llama4.pk], kind="watch_alert", reason="x", reference="r")

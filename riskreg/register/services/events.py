@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from riskreg.core.services import site_url
 from riskreg.register.models import AdoptionRequest, RequestEvent
 from riskreg.register.workflow import Action, TransitionRefused, transition_target
 
@@ -143,7 +144,7 @@ def _notice(event: RequestEvent) -> tuple[str, str]:
         lines.append("The earlier sign-offs stay on record; each required role must sign off again.")
     if event.kind in (Kind.SUBMITTED, Kind.REVIEW_RESTARTED):
         lines.append(f"Sign-offs needed: {', '.join(request.required_roles)}.")
-    lines.append(f"Open it at /admin/register/adoptionrequest/{request.pk}/change/")
+    lines.append(f"Open it at {site_url('admin:register_adoptionrequest_change', request.pk)}")
     subject = f"[riskreg] {head}: {event.get_kind_display().lower()}"
     return subject, "\n".join(lines)
 
