@@ -207,6 +207,27 @@ def test_nobody_approves_while_proposed_risk_items_are_unassessed(glm5_request, 
     assert glm5_request.sign_offs.count() == 1
 
 
+def test_nobody_approves_while_a_change_the_register_proposed_is_pending(glm5_request, glm5, requester, legal):
+    """Found in review: a reopened request was approved again with the change that reopened it unreviewed."""
+    from django.core.exceptions import ValidationError
+
+    for item in RiskItem.objects.filter(request=glm5_request):
+        services.risk_item_accept(item_id=item.pk, actor=legal)
+    ProvenanceClaim.objects.filter(model=glm5).update(confidence="disputed")
+    services.risk_items_derive(model=glm5, request=glm5_request)
+    assert RiskItem.objects.filter(request=glm5_request, proposal__isnull=False).exists()
+    services.adoption_request_submit(request_id=glm5_request.pk, actor=requester)
+
+    with pytest.raises(ValidationError) as refused:
+        services.sign_off_create(request_id=glm5_request.pk, signer=legal, role="legal", decision="approve")
+
+    assert "pending change" in str(refused.value.message_dict["risk_items"])
+    for item in RiskItem.objects.filter(request=glm5_request, proposal__isnull=False):
+        services.risk_item_accept(item_id=item.pk, actor=legal)
+    services.sign_off_create(request_id=glm5_request.pk, signer=legal, role="legal", decision="approve")
+    assert glm5_request.sign_offs.count() == 1
+
+
 def test_a_reviewer_may_still_reject_or_request_changes_with_proposals_open(glm5_request, requester, legal):
     services.adoption_request_submit(request_id=glm5_request.pk, actor=requester)
 

@@ -149,13 +149,22 @@ def sign_off_create(
                 {"role": [f"This request needs sign-offs from {', '.join(request.required_roles)}, not {role}."]}
             )
         if decision in (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS):
-            proposed = RiskItem.objects.filter(request=request, status=RiskItem.Status.PROPOSED).count()
-            if proposed:
+            items = RiskItem.objects.filter(request=request)
+            proposed = items.filter(status=RiskItem.Status.PROPOSED).count()
+            pending = items.filter(proposal__isnull=False).exclude(status=RiskItem.Status.PROPOSED).count()
+            if proposed or pending:
+                what = []
+                if proposed:
+                    what.append(f"{proposed} proposed risk item(s) of this request are not assessed yet")
+                if pending:
+                    what.append(
+                        f"{pending} risk item(s) have a pending change the register proposed after the facts changed"
+                    )
                 raise ValidationError(
                     {
                         "risk_items": [
-                            f"{proposed} proposed risk item(s) of this request are not assessed yet; accept or "
-                            "assess them before approving (rejecting or requesting changes is still possible)."
+                            f"{'; '.join(what)}; accept or assess them before approving (rejecting or requesting "
+                            "changes is still possible)."
                         ]
                     }
                 )
