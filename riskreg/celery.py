@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskreg.settings")
 
@@ -23,3 +24,16 @@ def _prepare_filesystem_broker(sender, **kwargs) -> None:
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_database_connections(sender=None, **kwargs) -> None:
+    """What Django does around a request: close connections past DB_CONN_MAX_AGE (at once when it is 0, the
+    default) or left unusable by an error, so a retried task gets a fresh one. Not for eager calls, which run
+    inside the caller's transaction."""
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

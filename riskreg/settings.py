@@ -145,6 +145,11 @@ CELERY_TASK_IGNORE_RESULT = True  # tasks record their outcome in the register's
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for the next one
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connections before and after every task unless this is set,
+# whatever CONN_MAX_AGE says, and a new PostgreSQL connection costs more CPU than a watch check. Set, it
+# only recycles them every thousand tasks; riskreg/celery.py closes old (DB_CONN_MAX_AGE) and broken ones
+# around each task, as Django does around each request.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

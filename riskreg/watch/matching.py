@@ -8,6 +8,7 @@ catalog name made only of generic tokens (legal forms, places, "technology") is 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from models_catalog.models import Accelerator, AIModel, Organisation
 from riskreg.screening.normalise import GENERIC_TOKENS, distinctive_tokens, normalise_name
@@ -38,17 +39,24 @@ def name_phrases(name: str) -> list[str]:
     return phrases
 
 
+@lru_cache(maxsize=20_000)
+def _name_terms(name: str, kind: str, object_id: int | None) -> tuple[Term, ...]:
+    """The terms of one catalog name; a pure function of its arguments, so memoised: the catalog is read on
+    every check that has items to match, and normalising every name each time cost more than the queries."""
+    return tuple(Term(phrase, kind, object_id, name) for phrase in name_phrases(name))
+
+
 def catalog_terms(*, keywords: list[str] | None = None) -> list[Term]:
+    """Every name in the catalog as it is now (read each time, so a name added a moment ago matches), and
+    the source's keywords."""
     terms: list[Term] = []
-    for org in Organisation.objects.only("pk", "name", "short_name", "native_name", "aliases"):
+    for org in Organisation.objects.order_by("pk").only("pk", "name", "short_name", "native_name", "aliases"):
         for name in org.all_names():
-            terms += [Term(phrase, "organisation", org.pk, name) for phrase in name_phrases(name)]
-    for accelerator in Accelerator.objects.only("pk", "product"):
-        terms += [
-            Term(p, "accelerator", accelerator.pk, accelerator.product) for p in name_phrases(accelerator.product)
-        ]
-    for model in AIModel.objects.only("pk", "name"):
-        terms += [Term(phrase, "model", model.pk, model.name) for phrase in name_phrases(model.name)]
+            terms += _name_terms(name, "organisation", org.pk)
+    for pk, product in Accelerator.objects.order_by("pk").values_list("pk", "product"):
+        terms += _name_terms(product, "accelerator", pk)
+    for pk, name in AIModel.objects.order_by("pk").values_list("pk", "name"):
+        terms += _name_terms(name, "model", pk)
     for keyword in keywords or []:
         phrase = normalise_name(str(keyword))
         if phrase:

@@ -201,10 +201,12 @@ def watch_source_check(*, source_id: int, force: bool = False) -> CheckResult:
     # Every outcome below releases the claim in the same write that records it; only an unexpected
     # exception (database, disk) needs the release here, before Celery retries the task.
     try:
-        source = WatchSource.objects.get(pk=source_id)
+        # One query for the latest snapshot and its source (read after the claim, so it is current).
+        latest = Snapshot.objects.select_related("source").filter(source_id=source_id).order_by("-sequence").first()
+        source = latest.source if latest is not None else WatchSource.objects.get(pk=source_id)
         started = timezone.now()
         try:
-            return _check_claimed(source=source, token=token, started=started)
+            return _check_claimed(source=source, latest=latest, token=token, started=started)
         except _LostClaim:
             return CheckResult(source_id, Status.SKIPPED, error="the claim expired and another worker took over")
         except (FetchError, SourceError) as exc:
@@ -227,13 +229,8 @@ def _snapshot_extract(snapshot: Snapshot, *, kind, source: WatchSource):
         return None
 
 
-def _latest_snapshot(source: WatchSource) -> Snapshot | None:
-    return source.snapshots.order_by("-sequence").first()
-
-
-def _check_claimed(*, source: WatchSource, token: str, started: datetime) -> CheckResult:
+def _check_claimed(*, source: WatchSource, latest: Snapshot | None, token: str, started: datetime) -> CheckResult:
     kind = kind_for(source.kind)
-    latest = _latest_snapshot(source)
     response = fetch(
         kind.request_url(source),
         etag=source.etag if latest else "",
@@ -343,11 +340,13 @@ def _record_new_content(
                 diff, items = extract_diff(before, after, label=source.name)
     path = snapshot_file_write(source_id=source.pk, sha256=sha256, body=response.body)
     now = timezone.now()
+    fields = _health_fields(now=now, source=source)
+    fields.update(etag=response.etag, last_modified=response.last_modified, last_sha256=sha256)
     with transaction.atomic():
-        locked = WatchSource.objects.select_for_update().get(pk=source.pk)
-        if locked.claim_token != token:
+        # The health update is conditional on still owning the claim and locks the source row until commit
+        # (releasing the claim only then): nobody else can have recorded a snapshot since `latest`.
+        if not WatchSource.objects.filter(pk=source.pk, claim_token=token).update(**fields):
             raise _LostClaim
-        # Holding the claim under the row lock, nobody else can have recorded a snapshot since `latest`.
         if is_list:
             diff, item_count = kind.list_import(body=response.body, source=source)
             if latest is not None:
@@ -378,9 +377,6 @@ def _record_new_content(
             )
             result.added, result.removed, result.changed, result.change_id = added, removed, changed, change.pk
             result.alert_ids = alerts_raise(change=change, snapshot=snapshot, items=items)
-        fields = _health_fields(now=now, source=source)
-        fields.update(etag=response.etag, last_modified=response.last_modified, last_sha256=sha256)
-        WatchSource.objects.filter(pk=source.pk).update(**fields)
         CheckRecord.objects.create(
             source=source,
             started_at=started,

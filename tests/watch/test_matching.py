@@ -33,3 +33,22 @@ def test_keywords_match_after_normalisation(db):
     terms = catalog_terms(keywords=["Entity List"])
 
     assert labels("Additions to the ENTITY LIST", terms) == ["Entity List"]
+
+
+def test_a_name_added_to_the_catalog_matches_at_the_next_read(catalog):
+    assert labels("Zhipu Qingyan released", catalog_terms()) == []
+
+    catalog["zhipu"].aliases = ["Zhipu Qingyan"]
+    catalog["zhipu"].save()
+
+    assert labels("Zhipu Qingyan released", catalog_terms()) == ["Zhipu Qingyan"]
+
+
+def test_a_renamed_catalog_name_stops_matching_at_the_next_read(catalog):
+    assert labels("Shipments of the Ascend 910B", catalog_terms()) == ["Ascend 910B"]
+
+    catalog["ascend"].product = "Ascend 910C"
+    catalog["ascend"].save()
+
+    assert labels("Shipments of the Ascend 910B", catalog_terms()) == []
+    assert labels("Shipments of the Ascend 910C", catalog_terms()) == ["Ascend 910C"]

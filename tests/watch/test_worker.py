@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -91,3 +92,60 @@ def test_a_check_killed_mid_fetch_leaves_no_snapshot_and_the_next_run_completes_
 
     assert watch_source_check(source_id=source.pk).status == "baseline"
     assert Snapshot.objects.count() == 1
+
+
+@pytest.mark.services
+def test_a_threads_worker_with_db_conn_max_age_keeps_its_database_connection_between_checks(
+    celery_worker_process, transactional_db, httpserver, make_source, tmp_path
+):
+    # Celery's Django fixup used to close the connection after every task whatever CONN_MAX_AGE said, so
+    # each check paid for a new PostgreSQL backend. Its own queue, so the session's worker takes none of it.
+    from django.db import connection
+
+    from riskreg.watch.tasks import watch_source_check as check_task
+
+    httpserver.expect_request("/feed").respond_with_data(rss(("1", "Entity List rule", "BIS")))
+    first, second = make_source(httpserver.url_for("/feed"), name="one"), make_source(httpserver.url_for("/feed"))
+    queue, name = f"conn-reuse-{uuid.uuid4().hex[:8]}", f"reuse-{uuid.uuid4().hex[:8]}@localhost"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_QUEUE": queue,
+        "DB_CONN_MAX_AGE": "300",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "riskreg", "worker", "--pool", "threads", "--concurrency", "1"]
+    log = tmp_path / "worker.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [*command, "--hostname", name, "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+    def worker_backends() -> set[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [connection.settings_dict["NAME"]],
+            )
+            return {row[0] for row in cursor.fetchall()} - session_backends
+
+    try:
+        session_backends: set[int] = set()
+        session_backends = worker_backends()  # the session's worker, if it holds any
+        check_task.apply_async(args=[first.pk], queue=queue)
+        wait_for(lambda: CheckRecord.objects.filter(source=first).exists(), timeout=60)
+        after_first = wait_for(worker_backends)
+        check_task.apply_async(args=[second.pk], queue=queue)
+        wait_for(lambda: CheckRecord.objects.filter(source=second).exists(), timeout=60)
+
+        assert worker_backends() == after_first, log.read_text()[-4000:]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
