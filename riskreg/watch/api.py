@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from riskreg.core.permissions import ModelPermissions
 from riskreg.watch import services
 from riskreg.watch.models import Alert, ChangeEvent, Snapshot, WatchSource
+from riskreg.watch.sources import selector_problem
 from riskreg.watch.tasks import watch_source_check
 
 
@@ -57,6 +58,13 @@ class WatchSourceSerializer(serializers.ModelSerializer):
         if not value.lower().startswith(("http://", "https://")):
             raise serializers.ValidationError("Only http and https URLs can be watched.")
         return value
+
+    def validate(self, attrs):
+        kind = attrs.get("kind", getattr(self.instance, "kind", ""))
+        selector = attrs.get("selector", getattr(self.instance, "selector", ""))
+        if problem := selector_problem(kind, selector):
+            raise serializers.ValidationError({"selector": problem})
+        return attrs
 
     def validate_keywords(self, value):
         if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):

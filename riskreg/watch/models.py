@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +43,9 @@ class WatchSource(models.Model):
     keywords = models.JSONField(
         _("keywords"), default=list, blank=True, help_text=_("Extra words that make a change an alert.")
     )
-    every_minutes = models.PositiveIntegerField(_("check every (minutes)"), default=1440)
+    every_minutes = models.PositiveIntegerField(
+        _("check every (minutes)"), default=1440, validators=[MinValueValidator(1)]
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -93,6 +97,12 @@ class WatchSource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from riskreg.watch.sources import selector_problem  # the kinds import this module
+
+        if self.kind in SourceKind.values and (problem := selector_problem(self.kind, self.selector)):
+            raise ValidationError({"selector": problem})
 
 
 class CheckRecord(models.Model):

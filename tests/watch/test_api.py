@@ -43,6 +43,30 @@ def test_legal_changes_the_schedule_but_not_the_health(legal, as_user, make_sour
     assert (source.every_minutes, source.health) == (30, "new")
 
 
+def test_a_schedule_of_zero_minutes_is_refused_with_the_field_named(legal, as_user, make_source):
+    """Found in review: PATCH every_minutes=0 was a 500 (the database constraint), not a 400."""
+    source = make_source("https://www.bis.gov/rss.xml")
+
+    response = as_user(legal).patch(f"/api/watch/sources/{source.pk}/", {"every_minutes": 0}, format="json")
+
+    assert response.status_code == 400
+    assert "every_minutes" in response.data
+    source.refresh_from_db()
+    assert source.every_minutes == 1440
+
+
+def test_a_selector_that_cannot_work_is_refused_on_create_and_on_change(legal, as_user, make_source):
+    bad = {**SOURCE, "kind": "html", "selector": "[[["}
+    response = as_user(legal).post("/api/watch/sources/", bad, format="json")
+    assert response.status_code == 400
+    assert "CSS selector" in str(response.data["selector"])
+
+    source = make_source("https://www.federalregister.gov/api/v1/documents.json", kind="federal-register")
+    response = as_user(legal).patch(f"/api/watch/sources/{source.pk}/", {"selector": "garbage"}, format="json")
+    assert response.status_code == 400
+    assert "Federal Register condition" in str(response.data["selector"])
+
+
 @pytest.mark.parametrize("who", ["requester", "security", "procurement", "auditor", "outsider"])
 def test_only_legal_creates_sources(who, request, as_user):
     response = as_user(request.getfixturevalue(who)).post("/api/watch/sources/", SOURCE, format="json")

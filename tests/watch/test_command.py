@@ -31,6 +31,26 @@ def test_add_refuses_a_non_http_url_with_the_field_named(db):
         run("add", "Local file", "--kind", "rss", "--url", "file:///etc/passwd")
 
 
+@pytest.mark.parametrize(
+    ("kind", "selector", "message"),
+    [
+        ("html", "[[[", "CSS selector"),
+        ("json", "$[[", "JSON path"),
+        ("federal-register", "garbage", "Federal Register condition"),
+    ],
+)
+def test_add_refuses_a_selector_that_cannot_work_before_any_check(db, kind, selector, message):
+    with pytest.raises(CommandError, match=f"selector.*{message}"):
+        run("add", "Broken", "--kind", kind, "--url", "https://example.org/x", "--selector", selector)
+
+    assert not WatchSource.objects.exists()
+
+
+def test_add_refuses_checking_every_zero_minutes(db):
+    with pytest.raises(CommandError, match="every_minutes"):
+        run("add", "Too often", "--kind", "rss", "--url", "https://www.bis.gov/rss.xml", "--every", "0")
+
+
 def test_check_prints_baseline_then_changed_with_the_diff_and_alert_ids(catalog, httpserver):
     httpserver.expect_request("/feed").respond_with_data(rss(("1", "Old", "news")))
     source_id = json.loads(run("add", "Feed", "--kind", "rss", "--url", httpserver.url_for("/feed"), "--json"))["id"]

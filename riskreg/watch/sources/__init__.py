@@ -10,7 +10,7 @@ from riskreg.watch.sources.html import HtmlKind
 from riskreg.watch.sources.jsondoc import JsonKind
 from riskreg.watch.sources.lists import list_kinds
 
-__all__ = ["Extract", "Item", "Kind", "ListFileKind", "SourceError", "kind_for"]
+__all__ = ["Extract", "Item", "Kind", "ListFileKind", "SourceError", "kind_for", "selector_problem"]
 
 KINDS: dict[str, Kind] = {
     SourceKind.RSS: FeedKind(),
@@ -20,6 +20,15 @@ KINDS: dict[str, Kind] = {
     SourceKind.JSON: JsonKind(),
     **list_kinds(),
 }
+
+
+def selector_problem(kind: str, selector: str) -> str | None:
+    """Why this selector cannot work for this kind of source, or None when it can."""
+    try:
+        kind_for(kind).validate_selector(selector or "")
+    except SourceError as exc:
+        return str(exc)
+    return None
 
 
 def kind_for(kind: str) -> Kind:

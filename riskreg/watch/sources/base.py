@@ -73,6 +73,10 @@ class Kind:
     def extract(self, *, body: bytes, content_type: str, source: WatchSource) -> Extract:
         raise NotImplementedError
 
+    def validate_selector(self, selector: str) -> None:
+        """Raise SourceError when the selector cannot work, so a source is refused when it is configured,
+        not at its first check. Kinds without a selector accept any (it is ignored)."""
+
 
 class ListFileKind(Kind):
     """A sanctions list file: imported by the screening importer; see sources/lists.py."""

@@ -43,6 +43,9 @@ def parse_conditions(selector: str) -> list[tuple[str, str]]:
 class FederalRegisterKind(Kind):
     accept = "application/json"
 
+    def validate_selector(self, selector: str) -> None:
+        parse_conditions(selector)
+
     def request_url(self, source: WatchSource) -> str:
         parts = urlsplit(source.url)
         query = parse_qsl(parts.query, keep_blank_values=True)

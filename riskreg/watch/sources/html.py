@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import soupsieve
 from bs4 import BeautifulSoup
 from soupsieve import SelectorSyntaxError
 
@@ -11,6 +12,13 @@ from riskreg.watch.sources.base import Extract, Kind, SourceError, decode_text
 
 class HtmlKind(Kind):
     accept = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+
+    def validate_selector(self, selector: str) -> None:
+        if selector:
+            try:
+                soupsieve.compile(selector)
+            except SelectorSyntaxError as exc:
+                raise SourceError(f"the CSS selector {selector!r} is not valid: {exc}") from None
 
     def extract(self, *, body: bytes, content_type: str, source: WatchSource) -> Extract:
         text = decode_text(body, content_type)

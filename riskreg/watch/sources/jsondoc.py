@@ -41,6 +41,13 @@ def record_item(record) -> Item:
 class JsonKind(Kind):
     accept = "application/json"
 
+    def validate_selector(self, selector: str) -> None:
+        if selector:
+            try:
+                jsonpath_parse(selector)
+            except Exception as exc:  # noqa: BLE001  (jsonpath-ng also raises bare Exception)
+                raise SourceError(f"the JSON path {selector!r} is not valid: {exc}") from None
+
     def extract(self, *, body: bytes, content_type: str, source: WatchSource) -> Extract:
         try:
             document = json.loads(body)
