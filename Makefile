@@ -36,7 +36,7 @@ demo: migrate
 # Web, Celery worker and beat on SQLite with a filesystem broker: no Redis needed.
 # Set DATABASE_URL / REDIS_URL to run the same processes on PostgreSQL and Redis.
 run: check-system demo
-	DEBUG=1 PORT=$(PORT) $(PY) manage.py run_local --port $(PORT)
+	DEBUG=1 PORT=$(PORT) RISKREG_SITE_URL=$${RISKREG_SITE_URL:-http://localhost:$(PORT)} $(PY) manage.py run_local --port $(PORT)
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

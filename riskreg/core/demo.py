@@ -22,11 +22,24 @@ DEMO_USERS = [
 
 @transaction.atomic
 def load(*, stdout) -> None:
-    missing = [spec for spec in DEMO_USERS if not User.objects.filter(username=spec[0]).exists()]
-    if not missing:
-        stdout.write("demo users: present (passwords unchanged)")
-        return
+    """Create the demo users that are missing. RISKREG_DEMO_PASSWORD, when set, is also given to the
+    demo users that exist (so `RISKREG_DEMO_PASSWORD=... make run` works after a first `make run`);
+    unset, existing passwords are left alone and a new random one is printed once for new users."""
     password = os.environ.get("RISKREG_DEMO_PASSWORD")
+    missing = [spec for spec in DEMO_USERS if not User.objects.filter(username=spec[0]).exists()]
+    if password:
+        present = User.objects.filter(username__in=[spec[0] for spec in DEMO_USERS if spec not in missing])
+        for user in present:
+            if not user.check_password(password):
+                user.set_password(password)
+                user.save(update_fields=["password"])
+    if not missing:
+        stdout.write(
+            "demo users: present (password from RISKREG_DEMO_PASSWORD)"
+            if password
+            else "demo users: present (passwords unchanged; set RISKREG_DEMO_PASSWORD to choose one)"
+        )
+        return
     generated = not password
     if generated:
         password = secrets.token_urlsafe(12)
@@ -40,6 +53,7 @@ def load(*, stdout) -> None:
             user.groups.add(Group.objects.get(name=role))
     names = ", ".join(spec[0] for spec in missing)
     if generated:
-        stdout.write(f"demo users created: {names}\n  password (shown once): {password}")
+        rule = "=" * 72
+        stdout.write(f"{rule}\ndemo users created: {names}\n  password (shown once): {password}\n{rule}")
     else:
         stdout.write(f"demo users created: {names} (password from RISKREG_DEMO_PASSWORD)")

@@ -64,4 +64,18 @@ def test_without_a_demo_password_one_is_generated_and_printed_once(db, monkeypat
     second = _load()
 
     assert "password (shown once)" in first
-    assert "password" not in second.replace("passwords unchanged", "")
+    assert "shown once" not in second
+
+
+def test_a_chosen_demo_password_applies_to_demo_users_that_already_exist(db, monkeypatch):
+    """Found in review: `make run`, then `RISKREG_DEMO_PASSWORD=... make run` left the random password."""
+    from django.contrib.auth import authenticate
+
+    monkeypatch.delenv("RISKREG_DEMO_PASSWORD", raising=False)
+    _load()
+    monkeypatch.setenv("RISKREG_DEMO_PASSWORD", "choose-a-password")
+
+    _load()
+
+    assert authenticate(username="legal", password="choose-a-password") is not None
+    assert authenticate(username="admin", password="choose-a-password") is not None

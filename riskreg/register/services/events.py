@@ -134,7 +134,7 @@ def _notice(event: RequestEvent) -> tuple[str, str]:
     lines = [
         f"{head}: {event.get_kind_display().lower()}.",
         f"Use case: {request.use_case}",
-        f"State: {request.get_state_display()} (review round {event.review_round}).",
+        f"State now: {request.get_state_display()} (this event: review round {event.review_round}).",
     ]
     if event.detail.get("reason"):
         lines.append(f"Why: {event.detail['reason']}")
