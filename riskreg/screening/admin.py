@@ -43,6 +43,26 @@ class ImportForm(forms.Form):
     )
     alt = forms.FileField(required=False, label="OFAC alt.csv", help_text="Aliases, with an OFAC sdn.csv.")
     add = forms.FileField(required=False, label="OFAC add.csv", help_text="Addresses, with an OFAC sdn.csv.")
+    allow_shrink = forms.BooleanField(
+        required=False,
+        label="a much shorter list",
+        help_text="Accept a file with less than half the entries in force (refused by default as truncated).",
+    )
+    allow_older = forms.BooleanField(
+        required=False,
+        label="an older file",
+        help_text="Accept a file older than the version in force (refused by default: it would roll the list back).",
+    )
+
+    def clean(self):
+        from riskreg.screening.api import MAX_UPLOAD_BYTES
+
+        cleaned = super().clean()
+        for name in ("file", "alt", "add"):
+            upload = cleaned.get(name)
+            if upload is not None and upload.size > MAX_UPLOAD_BYTES:
+                self.add_error(name, f"Files are limited to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        return cleaned
 
 
 @admin.register(SanctionsList)
@@ -76,6 +96,8 @@ class SanctionsListAdmin(SimpleHistoryAdmin):
                     user=request.user,
                     alt_data=data["alt"].read() if data["alt"] else None,
                     add_data=data["add"].read() if data["add"] else None,
+                    allow_shrink=data["allow_shrink"],
+                    allow_older=data["allow_older"],
                 )
             except ListImportError as exc:
                 form.add_error("file", f"Refused: {exc}. The version in force is unchanged.")

@@ -142,6 +142,12 @@ class ImportSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=sorted(PARSERS), required=False)
     alt = serializers.FileField(required=False, help_text="OFAC alt.csv")
     add = serializers.FileField(required=False, help_text="OFAC add.csv")
+    allow_shrink = serializers.BooleanField(
+        required=False, default=False, help_text="accept a file with less than half the entries in force"
+    )
+    allow_older = serializers.BooleanField(
+        required=False, default=False, help_text="accept a file older than the version in force (a rollback)"
+    )
 
 
 class ScreenRequestSerializer(serializers.Serializer):
@@ -175,7 +181,8 @@ class SanctionsListViewSet(viewsets.ReadOnlyModelViewSet):
         permission_classes=[IsAuthenticated],
     )
     def import_file(self, request, code=None):
-        """Upload a list file (multipart `file`, optional `format`, `alt`, `add`); it becomes the version in force."""
+        """Upload a list file (multipart `file`, optional `format`, `alt`, `add`, `allow_shrink`, `allow_older`);
+        it becomes the version in force."""
         _require(request, "screening.add_listversion")
         sanctions_list = self.get_object()
         serializer = ImportSerializer(data=request.data)
@@ -192,6 +199,8 @@ class SanctionsListViewSet(viewsets.ReadOnlyModelViewSet):
                 user=request.user,
                 alt_data=files["alt"].read() if files["alt"] else None,
                 add_data=files["add"].read() if files["add"] else None,
+                allow_shrink=serializer.validated_data["allow_shrink"],
+                allow_older=serializer.validated_data["allow_older"],
             )
         except ListImportError as exc:
             return Response(

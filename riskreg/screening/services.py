@@ -153,6 +153,36 @@ def _entry_fields(parsed: ParsedEntry) -> dict:
     }
 
 
+def _newest_entry_number(external_ids) -> int | None:
+    return max((int(x) for x in external_ids if x.isdigit()), default=None)
+
+
+def _older_than_in_force(*, current: ListVersion, sha256: str, fmt: str, incoming: dict, in_force: set) -> str:
+    """Why the file looks older than the version in force, or ''. Two signs: it is the very file of an
+    earlier version of this list; or, for OFAC's sdn.csv, whose entry numbers only grow, its newest entry
+    number is below the newest in force."""
+    earlier = (
+        ListVersion.objects.filter(sanctions_list_id=current.sanctions_list_id, sha256=sha256)
+        .exclude(pk=current.pk)
+        .order_by("-imported_at")
+        .first()
+    )
+    if earlier is not None:
+        return (
+            f"this file is the one of an earlier version (#{earlier.pk}, imported "
+            f"{earlier.imported_at:%Y-%m-%d %H:%M}), not newer than the version in force "
+            f"(#{current.pk}, imported {current.imported_at:%Y-%m-%d %H:%M})"
+        )
+    if fmt == "ofac-sdn-csv":
+        newest_file, newest_in_force = _newest_entry_number(incoming), _newest_entry_number(in_force)
+        if newest_file is not None and newest_in_force is not None and newest_file < newest_in_force:
+            return (
+                f"the file's newest entry is number {newest_file}, below {newest_in_force} in the version in "
+                "force; OFAC numbers entries in the order it lists them, so this is an older list"
+            )
+    return ""
+
+
 def sanctions_list_import(
     *,
     list_code: str,
@@ -163,13 +193,15 @@ def sanctions_list_import(
     alt_data: bytes | None = None,
     add_data: bytes | None = None,
     allow_shrink: bool = False,
+    allow_older: bool = False,
 ) -> ListImportResult:
     """Parse `data` in the list's format and make it the version in force, or raise ListImportError
     and leave the previous version untouched.
 
     The diff against the version in force is by external id. Re-importing the file in force writes
     nothing. `alt_data`/`add_data` are OFAC's alt.csv and add.csv for an sdn.csv. A file with fewer
-    than half the entries in force is refused as probably truncated unless `allow_shrink`.
+    than half the entries in force is refused as probably truncated unless `allow_shrink`, and a file
+    older than the version in force (see `_older_than_in_force`) is refused unless `allow_older`.
     After commit, every organisation is screened against the new version (a Celery task).
     """
     sanctions_list = sanctions_list_ensure(list_code=list_code)
@@ -207,6 +239,13 @@ def sanctions_list_import(
                 "a list does not usually lose more than half its entries at once, so the file looks truncated. "
                 "The version in force was kept (import with --allow-shrink if this is real)"
             )
+        if current is not None and not allow_older:
+            older = _older_than_in_force(current=current, sha256=sha256, fmt=fmt, incoming=incoming, in_force=in_force)
+            if older:
+                raise ListImportError(
+                    f"{older}. Importing it would roll the list back. The version in force was kept "
+                    "(import with --allow-older, or tick 'an older file', if going back is intended)"
+                )
         fields = {external_id: _entry_fields(entry) for external_id, entry in incoming.items()}
         added = sorted(set(incoming) - in_force)
         removed = sorted(in_force - set(incoming))

@@ -97,6 +97,19 @@ def test_legal_uploads_a_list_file_and_an_auditor_cannot(as_user, legal, auditor
     assert refused.json()["location"] == "line 1"
 
 
+def test_an_older_list_file_is_refused_unless_the_upload_says_it_is_intended(as_user, legal, hit, small_sdn):
+    older = small_sdn.replace(b"22687", b"1")
+
+    def upload(**extra):
+        data = {"file": SimpleUploadedFile("sdn.csv", older), **extra}
+        return as_user(legal).post("/api/screening/lists/ofac-sdn/import/", data, format="multipart")
+
+    refused = upload()
+    assert refused.status_code == 400
+    assert "older list" in refused.json()["detail"]
+    assert upload(allow_older="true").status_code == 201
+
+
 def test_legal_can_queue_screening_of_everything_and_a_requester_cannot(as_user, legal, requester, db):
     assert as_user(requester).post("/api/screening/lists/screen-all/").status_code == 403
     assert as_user(legal).post("/api/screening/lists/screen-all/").status_code == 202

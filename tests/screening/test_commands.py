@@ -46,6 +46,17 @@ def test_import_sanctions_refuses_a_bad_file_and_says_nothing_changed(db, tmp_pa
     assert not ListVersion.objects.exists()
 
 
+def test_import_sanctions_refuses_an_older_list_and_takes_it_with_allow_older(db, tmp_path, small_sdn):
+    newer, older = tmp_path / "newer.csv", tmp_path / "older.csv"
+    newer.write_bytes(small_sdn)
+    older.write_bytes(small_sdn.replace(b"22687", b"1"))  # its newest entry number is lower
+    run("import_sanctions", "ofac-sdn", str(newer))
+
+    with pytest.raises(CommandError, match="(?s)older list.*--allow-older.*version in force is unchanged"):
+        run("import_sanctions", "ofac-sdn", str(older))
+    assert "1 added, 1 removed" in run("import_sanctions", "ofac-sdn", str(older), "--allow-older")
+
+
 def test_screen_json_prints_hits_best_first_at_or_above_the_threshold(db, tmp_path, small_sdn):
     (tmp_path / "sdn.csv").write_bytes(small_sdn)
     run("import_sanctions", "ofac-sdn", str(tmp_path / "sdn.csv"))

@@ -63,7 +63,7 @@ def test_an_entry_that_leaves_the_list_is_kept_inactive_and_comes_back_when_reli
     shorter = sanctions_list_import(
         list_code="ofac-sdn", data=sdn_bytes(SMALL_SDN_ROWS[:3]), source_name="2", allow_shrink=True
     )
-    back = sanctions_list_import(list_code="ofac-sdn", data=full, source_name="3")
+    back = sanctions_list_import(list_code="ofac-sdn", data=full, source_name="3", allow_older=True)
 
     assert shorter.removed == ["2686"]
     assert back.added == ["2686"]
@@ -75,10 +75,37 @@ def test_going_back_to_an_earlier_file_makes_it_the_version_in_force_again(db, s
     changed_rows = [SMALL_SDN_ROWS[0].replace("BNC", "BNC-X"), *SMALL_SDN_ROWS[1:]]
     sanctions_list_import(list_code="ofac-sdn", data=sdn_bytes(changed_rows), source_name="2")
 
-    result = sanctions_list_import(list_code="ofac-sdn", data=small_sdn, source_name="3")
+    result = sanctions_list_import(list_code="ofac-sdn", data=small_sdn, source_name="3", allow_older=True)
 
     assert result.changed == ["306"]
     assert ListVersion.objects.count() == 3
+
+
+def test_the_file_of_an_earlier_version_is_refused_as_a_rollback_unless_allowed(db, small_sdn):
+    sanctions_list_import(list_code="ofac-sdn", data=small_sdn, source_name="1")
+    changed_rows = [SMALL_SDN_ROWS[0].replace("BNC", "BNC-X"), *SMALL_SDN_ROWS[1:]]
+    sanctions_list_import(list_code="ofac-sdn", data=sdn_bytes(changed_rows), source_name="2")
+    before = _state("ofac-sdn")
+
+    with pytest.raises(ListImportError, match="earlier version .* roll the list back"):
+        sanctions_list_import(list_code="ofac-sdn", data=small_sdn, source_name="3")
+
+    assert _state("ofac-sdn") == before
+
+
+def test_an_older_real_sdn_file_is_refused_by_its_entry_numbers(db):
+    """Found in review: importing sdn-2024-03-14.csv over sdn-2024-05-03.csv silently removed 516 entries."""
+    sanctions_list_import(list_code="ofac-sdn", data=SDN_NEW.read_bytes(), source_name=SDN_NEW.name)
+    before = _state("ofac-sdn")
+
+    with pytest.raises(ListImportError, match="newest entry is number .* older list"):
+        sanctions_list_import(list_code="ofac-sdn", data=SDN_OLD.read_bytes(), source_name=SDN_OLD.name)
+
+    assert _state("ofac-sdn") == before
+    rolled_back = sanctions_list_import(
+        list_code="ofac-sdn", data=SDN_OLD.read_bytes(), source_name=SDN_OLD.name, allow_older=True
+    )
+    assert (len(rolled_back.added), len(rolled_back.removed)) == (15, 516)
 
 
 def test_import_dispatches_screening_of_every_organisation_after_commit(

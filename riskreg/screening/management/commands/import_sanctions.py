@@ -27,8 +27,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--allow-shrink", action="store_true", help="accept a file with less than half the entries in force"
         )
+        parser.add_argument(
+            "--allow-older", action="store_true", help="accept a file older than the version in force (a rollback)"
+        )
 
-    def handle(self, *args, list_code, path, fmt, alt, add, allow_shrink, **options):
+    def handle(self, *args, list_code, path, fmt, alt, add, allow_shrink, allow_older, **options):
         source = Path(path)
         alt_path, add_path = Path(alt) if alt else None, Path(add) if add else None
         if source.is_dir():
@@ -47,6 +50,7 @@ class Command(BaseCommand):
                 alt_data=alt_path.read_bytes() if alt_path else None,
                 add_data=add_path.read_bytes() if add_path else None,
                 allow_shrink=allow_shrink,
+                allow_older=allow_older,
             )
         except ListImportError as exc:
             raise CommandError(f"{source}: {exc}\nNothing was imported; the version in force is unchanged.") from None
