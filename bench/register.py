@@ -186,7 +186,11 @@ def concurrency_figures(users) -> None:
         )
         services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
         for item in RiskItem.objects.filter(request=request, status=RiskItem.Status.PROPOSED):
-            services.risk_item_accept(item_id=item.pk, actor=signers[0][0])  # approval needs assessed items
+            services.risk_item_accept(  # approval needs assessed items, High and Critical with residual levels
+                item_id=item.pk,
+                actor=signers[0][0],
+                values={"residual_likelihood": 1, "residual_impact": 2, "treatment": "mitigate"},
+            )
         return request
 
     def attempt(request_id, user, role, outcomes, index):

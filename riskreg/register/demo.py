@@ -47,6 +47,20 @@ GLM5_ASSESSMENT = {
     "provenance_weak_claim": (3, 2, "accept", "Re-check the training-hardware claim at each review."),
 }
 GLM5_CONDITIONS = "Self-hosted only; no fine-tuning on customer data."
+# What legal records for the other approved demo requests: approval needs a residual assessment of every
+# item in the matrix's two highest bands.
+STANDARD_ASSESSMENT = {
+    "sanctions_listed_party": (
+        2,
+        4,
+        "mitigate",
+        "No contract, payment or data exchange with the listed party; screening re-run at each list update.",
+    ),
+    "training_hardware_listed_vendor": (2, 3, "accept", "No listed vendor's hardware in our deployment."),
+    "regulatory_guidance_status": (2, 3, "mitigate", "Legal records the status before production use."),
+    "licence_open_permissive": (2, 2, "accept", "Internal use only; no redistribution."),
+    "provenance_weak_claim": (3, 2, "accept", "Re-check the claim at each review."),
+}
 
 
 def _users(stdout) -> dict | None:
@@ -119,7 +133,7 @@ def _approve(request: AdoptionRequest, users, conditions: dict | None = None) ->
 def _approved(model, users, use_case, deployment, classification, conditions: dict | None = None) -> AdoptionRequest:
     """File, assess (accept legal's proposals), submit and approve a request: the path every approval takes."""
     request = _file(model, users, use_case, deployment, classification)
-    _accept_proposals(request, users["legal"])
+    _accept_proposals(request, users["legal"], STANDARD_ASSESSMENT)
     services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
     _approve(request, users, conditions)
     return request

@@ -66,3 +66,20 @@ def matrix_problems(*, likelihood_labels, impact_labels, bands) -> dict[str, lis
         if missing:
             errors.append(f"No band covers the score(s) {', '.join(map(str, missing))} (scores run from 1 to {top}).")
     return {"bands": errors} if errors else {}
+
+
+def band_rank(bands: list[dict], score: int) -> int:
+    """How many bands lie above the one holding `score` (0 for the highest band)."""
+    ordered = sorted(bands, key=lambda band: band["min"], reverse=True)
+    return next((rank for rank, band in enumerate(ordered) if band["min"] <= score <= band["max"]), len(ordered))
+
+
+def residual_assessment_missing(item) -> bool:
+    """An accepted item whose inherent score falls in its matrix's two highest bands (High and Critical
+    on the default matrix) needs a residual likelihood, a residual impact and a treatment before the
+    request it belongs to can be approved."""
+    if item.status != "accepted":
+        return False
+    if band_rank(item.matrix.bands, item.inherent_likelihood * item.inherent_impact) > 1:
+        return False
+    return item.residual_likelihood is None or item.residual_impact is None or not item.treatment

@@ -190,6 +190,9 @@ def test_a_model_level_derivation_uses_the_default_matrix(glm5, entity_listed, l
     assert all(item.matrix.is_default for item in items)
 
 
+ASSESSED = {"residual_likelihood": 1, "residual_impact": 2, "treatment": "mitigate"}
+
+
 def test_nobody_approves_while_proposed_risk_items_are_unassessed(glm5_request, requester, legal):
     """Found in review: a request reached `approved` with every derived item still a proposal."""
     from django.core.exceptions import ValidationError
@@ -202,7 +205,7 @@ def test_nobody_approves_while_proposed_risk_items_are_unassessed(glm5_request, 
     assert "not assessed yet" in str(refused.value.message_dict["risk_items"])
     assert not glm5_request.sign_offs.exists()
     for item in RiskItem.objects.filter(request=glm5_request):
-        services.risk_item_accept(item_id=item.pk, actor=legal)
+        services.risk_item_accept(item_id=item.pk, actor=legal, values=ASSESSED)
     services.sign_off_create(request_id=glm5_request.pk, signer=legal, role="legal", decision="approve")
     assert glm5_request.sign_offs.count() == 1
 
@@ -212,7 +215,7 @@ def test_nobody_approves_while_a_change_the_register_proposed_is_pending(glm5_re
     from django.core.exceptions import ValidationError
 
     for item in RiskItem.objects.filter(request=glm5_request):
-        services.risk_item_accept(item_id=item.pk, actor=legal)
+        services.risk_item_accept(item_id=item.pk, actor=legal, values=ASSESSED)
     ProvenanceClaim.objects.filter(model=glm5).update(confidence="disputed")
     services.risk_items_derive(model=glm5, request=glm5_request)
     assert RiskItem.objects.filter(request=glm5_request, proposal__isnull=False).exists()
@@ -224,6 +227,27 @@ def test_nobody_approves_while_a_change_the_register_proposed_is_pending(glm5_re
     assert "pending change" in str(refused.value.message_dict["risk_items"])
     for item in RiskItem.objects.filter(request=glm5_request, proposal__isnull=False):
         services.risk_item_accept(item_id=item.pk, actor=legal)
+    services.sign_off_create(request_id=glm5_request.pk, signer=legal, role="legal", decision="approve")
+    assert glm5_request.sign_offs.count() == 1
+
+
+def test_high_and_critical_items_need_a_residual_assessment_and_a_treatment_before_approval(
+    glm5_request, requester, legal
+):
+    """Found in review: a request with a Critical sanctions item was approved with no residual level."""
+    from django.core.exceptions import ValidationError
+
+    for item in RiskItem.objects.filter(request=glm5_request):
+        services.risk_item_accept(item_id=item.pk, actor=legal)  # accepted, residual not assessed
+    services.adoption_request_submit(request_id=glm5_request.pk, actor=requester)
+
+    with pytest.raises(ValidationError) as refused:
+        services.sign_off_create(request_id=glm5_request.pk, signer=legal, role="legal", decision="approve")
+
+    assert "two highest bands" in str(refused.value.message_dict["risk_items"])
+    for item in RiskItem.objects.filter(request=glm5_request):
+        if item.inherent_likelihood * item.inherent_impact >= 10:  # High and Critical on the default matrix
+            services.risk_item_update(item_id=item.pk, actor=legal, values=ASSESSED)
     services.sign_off_create(request_id=glm5_request.pk, signer=legal, role="legal", decision="approve")
     assert glm5_request.sign_offs.count() == 1
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from models_catalog.models import AIModel
+from riskreg.register.matrices import residual_assessment_missing
 from riskreg.register.models import (
     AdoptionRequest,
     DataClassification,
@@ -165,6 +166,18 @@ def sign_off_create(
                         "risk_items": [
                             f"{'; '.join(what)}; accept or assess them before approving (rejecting or requesting "
                             "changes is still possible)."
+                        ]
+                    }
+                )
+            unassessed = [item for item in items.select_related("matrix") if residual_assessment_missing(item)]
+            if unassessed:
+                names = "; ".join(f"#{item.pk} {item.title}" for item in unassessed)
+                raise ValidationError(
+                    {
+                        "risk_items": [
+                            f"{len(unassessed)} risk item(s) in the matrix's two highest bands have no residual "
+                            f"likelihood, residual impact and treatment yet ({names}); a request is approved on its "
+                            "residual risk, so assess them first."
                         ]
                     }
                 )
