@@ -25,12 +25,14 @@ from urllib.parse import unquote
 
 import weasyprint
 from django.template.loader import render_to_string
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.services.snapshot import snapshot_sha256
 
-#: Bump when a template or the stylesheet changes what a memo looks like. Stored on every memo.
-TEMPLATE_VERSION = "memo-2"
+#: Bump when a template or the stylesheet changes what a memo looks like. Stored on every memo (and in its
+#: snapshot); the templates of the version before go to FROZEN_TEMPLATES so that its memos still verify.
+TEMPLATE_VERSION = "memo-3"
 RENDERER = f"WeasyPrint {weasyprint.__version__}"
 
 STATIC_SCHEME = "riskreg-static:"
@@ -40,8 +42,18 @@ STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
 STATIC_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
 
 TEMPLATES = {"model": "reports/memo.html", "request": "reports/memo.html", "portfolio": "reports/portfolio.html"}
+STYLESHEET = "reports/memo.css"
+#: Earlier template versions, kept verbatim: verification re-renders a memo's snapshot with the templates and
+#: stylesheet of the version the memo was made with, so its PDF comes out byte for byte. (memo-1 was not kept.)
+FROZEN_TEMPLATES = {
+    "memo-2": (
+        {"model": "reports/memo-2.html", "request": "reports/memo-2.html", "portfolio": "reports/portfolio-2.html"},
+        "reports/memo-2.css",
+    ),
+}
 
 _env_lock = threading.Lock()
+_font_config: FontConfiguration | None = None
 
 logger = logging.getLogger(__name__)
 
@@ -159,13 +171,25 @@ def _source_date_epoch(epoch: int):
                 os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
+def _shared_font_config() -> FontConfiguration:
+    """One FontConfiguration per process, so Pango opens and shapes with the system fonts (the 20 MB CJK
+    collection among them) once, not in every render: about a tenth of a memo's render time, same bytes.
+    Pango's font map is not thread-safe; it is only used under _env_lock, which every render holds."""
+    global _font_config
+    if _font_config is None:
+        _font_config = FontConfiguration()
+    return _font_config
+
+
 def memo_source(*, snapshot: dict) -> tuple[str, dict[str, bytes]]:
     """The HTML of a memo and the SVG figures it shows (by riskreg-figure: URL), from the snapshot alone
     (Django autoescaping on every value; figure text through format_html)."""
     from reports.services.context import memo_context
 
+    templates, stylesheet = FROZEN_TEMPLATES.get(snapshot["memo"].get("template_version"), (TEMPLATES, STYLESHEET))
     context = memo_context(snapshot)
-    return render_to_string(TEMPLATES[snapshot["kind"]], context), context.get("figures", {})
+    context["stylesheet"] = static_url(stylesheet)
+    return render_to_string(templates[snapshot["kind"]], context), context.get("figures", {})
 
 
 def memo_html(*, snapshot: dict) -> str:
@@ -180,7 +204,7 @@ def memo_render(*, snapshot: dict, fetcher: StaticOnlyFetcher | None = None) -> 
     generated_at = datetime.fromisoformat(snapshot["generated_at"])
     identifier = snapshot_sha256(snapshot)[:32].encode("ascii")
     with _source_date_epoch(int(generated_at.timestamp())):
-        document = MemoHTML(string=html, url_fetcher=fetcher).render()
+        document = MemoHTML(string=html, url_fetcher=fetcher).render(font_config=_shared_font_config())
         pdf = document.write_pdf(pdf_identifier=identifier)
     return RenderResult(pdf=pdf, pages=len(document.pages), refused=fetcher.refused, served=fetcher.served)
 
