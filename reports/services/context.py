@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from reports.services.render import figure_url, static_url
+from reports.services.render import figure_url
 from reports.templatetags.memo import colour as safe_colour
 
 CELL = 46  # px per heat-map cell (1px = 0.75pt in WeasyPrint)
@@ -30,9 +30,20 @@ def _text(
     )
 
 
-def heatmap_svg(matrix: dict, items: list[dict]) -> SafeString:
-    """A likelihood x impact grid as inline SVG (vector): cells in band colours, each risk item's
-    residual position (inherent when not assessed) marked with its reference (R1, R2 ...).
+def _tint(hex_colour: str, strength: float = 0.55) -> str:
+    """The band colour mixed with white, as an opaque colour (what fill-opacity 0.55 on white showed, without
+    a transparency group per cell in the PDF)."""
+    value = hex_colour.lstrip("#")
+    if len(value) == 3:
+        value = "".join(ch * 2 for ch in value)
+    channels = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return "#" + "".join(f"{round(strength * c + (1 - strength) * 255):02x}" for c in channels)
+
+
+def heatmap_svg(matrix: dict, items: list[dict], *, cell_scores: bool = False) -> SafeString:
+    """A likelihood x impact grid as SVG (vector): cells in (tinted) band colours, each risk item's
+    residual position (inherent when not assessed) marked with its reference (R1, R2 ...). The cells carry no
+    score numbers: the legend beside the map gives the bands' score ranges (each text node costs a Pango layout).
     Every text value goes through format_html, so data cannot inject markup."""
     rows = len(matrix["likelihood_labels"])
     cols = len(matrix["impact_labels"])
@@ -44,18 +55,31 @@ def heatmap_svg(matrix: dict, items: list[dict]) -> SafeString:
         y = TOP + (rows - lk) * CELL
         for im in range(1, cols + 1):
             x = LEFT + (im - 1) * CELL
+            fill = colour.get((lk, im), "#eeeeee")
+            if cell_scores:  # template memo-2 (kept so its memos re-render byte for byte)
+                parts.append(
+                    format_html(
+                        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" fill-opacity="0.55" '
+                        'stroke="#ffffff" stroke-width="2"/>',
+                        x,
+                        y,
+                        CELL,
+                        CELL,
+                        fill,
+                    )
+                )
+                parts.append(_text(x + CELL - 4, y + 10, str(lk * im), size=6.5, anchor="end", fill="#555"))
+                continue
             parts.append(
                 format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" fill-opacity="0.55" '
-                    'stroke="#ffffff" stroke-width="2"/>',
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="#ffffff" stroke-width="2"/>',
                     x,
                     y,
                     CELL,
                     CELL,
-                    colour.get((lk, im), "#eeeeee"),
+                    _tint(fill),
                 )
             )
-            parts.append(_text(x + CELL - 4, y + 10, str(lk * im), size=6.5, anchor="end", fill="#555"))
         parts.append(_text(LEFT - 6, y + CELL / 2 + 3, f"{lk} {matrix['likelihood_labels'][lk - 1]}", anchor="end"))
     for im in range(1, cols + 1):
         x = LEFT + (im - 1) * CELL + CELL / 2
@@ -126,10 +150,10 @@ def _listing(link: dict) -> str:
 
 def memo_context(snapshot: dict) -> dict:
     s = snapshot
+    cell_scores = s["memo"].get("template_version") == "memo-2"
     context = {
         "s": s,
         "title": _title(s),
-        "stylesheet": static_url("reports/memo.css"),
         "watermark": s.get("approval", {}).get("watermark", ""),
         "short_hash": "",
     }
@@ -140,7 +164,11 @@ def memo_context(snapshot: dict) -> dict:
     # Heat maps go to WeasyPrint as SVG images (<img src="riskreg-figure:...">), not inline <svg>: inline,
     # each of their ~80 elements would also go through the HTML cascade and box building (same PDF either way).
     heatmaps = [
-        {"matrix": matrix, "svg": heatmap_svg(matrix, items), "src": figure_url(f"heatmap-{index}.svg")}
+        {
+            "matrix": matrix,
+            "svg": heatmap_svg(matrix, items, cell_scores=cell_scores),
+            "src": figure_url(f"heatmap-{index}.svg"),
+        }
         for index, matrix in enumerate(s["risk"]["matrices"], start=1)
     ]
     context.update(

@@ -54,6 +54,12 @@ def cites(numbers) -> str:
 
 
 @register.filter
+def current_round(sign_offs) -> list:
+    """The sign-offs of the request's current review round (earlier rounds are superseded)."""
+    return [so for so in sign_offs or [] if so.get("current_round")]
+
+
+@register.filter
 def role_name(value: str) -> str:
     return {"legal": "Legal", "security": "Security", "procurement": "Procurement"}.get(value, value.title())
 

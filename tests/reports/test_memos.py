@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import IntegrityError
 
 from reports.models import Memo, MemoImmutable, MemoVerification
-from reports.services import MemoError, memo_create, memo_generate, memo_pdf_path, memo_verify
-from reports.services.render import TEMPLATE_VERSION
+from reports.services import MemoError, memo_create, memo_generate, memo_generate_now, memo_pdf_path, memo_verify
+from reports.services.render import TEMPLATE_VERSION, pdf_text
 from reports.services.snapshot import snapshot_sha256
 from reports.tasks import memo_generate_task
 from tests.reports.factories import light_model
@@ -80,6 +80,20 @@ def test_verification_passes_on_an_untouched_memo(light_memo, auditor):
     assert result["ok"] is True and result["problems"] == []
     assert result["rerender_identical"] and result["pdf_sha256_ok"] and result["snapshot_sha256_ok"]
     assert MemoVerification.objects.get().verified_by == auditor
+
+
+def test_a_memo_made_with_the_previous_template_still_verifies(world, legal, monkeypatch):
+    import reports.services.memos
+
+    monkeypatch.setattr(reports.services.memos, "TEMPLATE_VERSION", "memo-2")
+    memo = memo_generate_now(kind=Memo.Kind.MODEL, model=world.model, user=legal)
+    monkeypatch.undo()
+
+    result = memo_verify(memo=memo)
+
+    assert memo.template_version == "memo-2" != TEMPLATE_VERSION
+    assert result["ok"] and result["rerender_identical"], result["problems"]
+    assert "LIST AND AUTHORITY" in pdf_text(memo_pdf_path(memo=memo).read_bytes())  # memo-2's table layout
 
 
 def test_a_tampered_stored_pdf_fails_verification(light_memo):

@@ -38,6 +38,35 @@ def test_two_renders_of_one_snapshot_are_byte_identical(glm5_snapshot, glm5_rend
     assert hashlib.sha256(again.pdf).hexdigest() == hashlib.sha256(glm5_render[0].pdf).hexdigest()
 
 
+def test_cached_font_subsets_give_the_same_bytes_as_fresh_ones(glm5_snapshot):
+    from weasyprint.pdf.fonts import Font
+
+    cache = Font._harfbuzz_subset.riskreg_cache
+    cache.clear()
+    fresh = memo_render(snapshot=copy.deepcopy(glm5_snapshot)).pdf
+    subsets = len(cache)
+
+    cached = memo_render(snapshot=copy.deepcopy(glm5_snapshot)).pdf
+
+    assert subsets >= 3 and len(cache) == subsets  # regular, bold and CJK faces; the second render hit them all
+    assert cached == fresh
+
+
+def test_each_template_version_renders_with_its_own_templates(glm5_snapshot):
+    from reports.services import StaticOnlyFetcher
+
+    older = copy.deepcopy(glm5_snapshot)
+    older["memo"]["template_version"] = "memo-2"
+    current_fetcher, older_fetcher = StaticOnlyFetcher(), StaticOnlyFetcher()
+
+    current = pdf_text(memo_render(snapshot=copy.deepcopy(glm5_snapshot), fetcher=current_fetcher).pdf)
+    before = pdf_text(memo_render(snapshot=older, fetcher=older_fetcher).pdf)
+
+    assert current_fetcher.served[0] == "riskreg-static:reports/memo.css"
+    assert older_fetcher.served[0] == "riskreg-static:reports/memo-2.css"
+    assert "LIST AND AUTHORITY" in before and "LIST AND AUTHORITY" not in current
+
+
 def test_memo_has_every_section_a_counsel_needs(rendered):
     _result, text = rendered
 
