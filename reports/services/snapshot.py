@@ -219,6 +219,29 @@ def _risk_items(*, model_id: int, request_id: int | None) -> list[RiskItem]:
     )
 
 
+def _requests_risk(request_ids: list[int]) -> dict[int, dict]:
+    """Each request's own accepted risk items summed up: the overall level and how many (one query)."""
+    by_request: dict[int, list[RiskItem]] = {pk: [] for pk in request_ids}
+    for item in RiskItem.objects.filter(request_id__in=request_ids, status=RiskItem.Status.ACCEPTED).select_related(
+        "matrix"
+    ):
+        by_request[item.request_id].append(item)
+    summaries = {}
+    for pk, items in by_request.items():
+        risk = _risk(items)
+        summaries[pk] = {"overall": risk["overall"], "accepted_count": risk["accepted_count"]}
+    return summaries
+
+
+def _highest_request_risk(requests: list[dict]) -> dict | None:
+    """The highest overall level among the current requests, with the request it comes from."""
+    rated = [r for r in requests if r["current"] and r["risk"]["overall"]]
+    if not rated:
+        return None
+    top = max(rated, key=lambda r: (r["risk"]["overall"]["score"], -r["id"]))
+    return {**top["risk"]["overall"], "request_id": top["id"]}
+
+
 # --- requests and sign-offs ---------------------------------------------------------------------
 
 
@@ -505,6 +528,11 @@ def model_snapshot_build(*, model_id: int, request_id: int | None, memo: dict, a
 
     risk = _risk(_risk_items(model_id=model.pk, request_id=request_id))
     requests = _requests(model_id=model.pk, request_id=request_id)
+    requests_risk = _requests_risk([r["id"] for r in requests])
+    for r in requests:
+        r["risk"] = requests_risk[r["id"]]
+    # A model memo's register is the model-level one; a reader must still see what the requests carry.
+    risk["requests_highest"] = _highest_request_risk(requests) if request_id is None else None
     kind = "request" if request_id is not None else "model"
     facts = _model_facts(model)
     return {
@@ -527,7 +555,8 @@ def model_snapshot_build(*, model_id: int, request_id: int | None, memo: dict, a
 
 
 def portfolio_snapshot_build(*, memo: dict, at: datetime) -> dict:
-    """Every model with its overall residual level and the state of its adoption requests (three queries)."""
+    """Every model with its overall residual level and the state of its adoption requests (four queries).
+    The level is the model-level register's; a model with none takes the highest of its current requests."""
     models = list(AIModel.objects.select_related("developer").order_by("name"))
     items_by_model: dict[int, list[RiskItem]] = {m.pk: [] for m in models}
     for item in (
@@ -539,6 +568,13 @@ def portfolio_snapshot_build(*, memo: dict, at: datetime) -> dict:
     requests_by_model: dict[int, list[AdoptionRequest]] = {m.pk: [] for m in models}
     for req in AdoptionRequest.objects.order_by("pk"):
         requests_by_model.setdefault(req.model_id, []).append(req)
+    request_items: dict[int, list[RiskItem]] = {}
+    for item in (
+        RiskItem.objects.filter(request__state__in=CURRENT_REQUEST_STATES, status=RiskItem.Status.ACCEPTED)
+        .select_related("matrix")
+        .order_by("pk")
+    ):
+        request_items.setdefault(item.request_id, []).append(item)
 
     rows = []
     for model in models:
@@ -556,6 +592,13 @@ def portfolio_snapshot_build(*, memo: dict, at: datetime) -> dict:
         top = max(levels, key=lambda level: level["score"], default=None)
         reqs = requests_by_model[model.pk]
         current = [r for r in reqs if r.state in CURRENT_REQUEST_STATES]
+        in_requests = sum(len(request_items.get(r.pk, [])) for r in current)
+        if top is None:
+            rated = [(overall, r.pk) for r in current if (overall := _risk(request_items.get(r.pk, []))["overall"])]
+            if rated:
+                overall, request_pk = max(rated, key=lambda pair: (pair[0]["score"], -pair[1]))
+                top = {"name": overall["name"], "colour": overall["colour"], "score": overall["score"]}
+                top["from_request"] = request_pk
         rows.append(
             {
                 "id": model.pk,
@@ -565,6 +608,7 @@ def portfolio_snapshot_build(*, memo: dict, at: datetime) -> dict:
                 "licence": model.licence,
                 "weights_label": str(model.get_weights_display()),
                 "risk_items": len(items_by_model[model.pk]),
+                "request_risk_items": in_requests,
                 "overall": top,
                 "requests": [
                     {"id": r.pk, "state": r.state, "state_label": str(r.get_state_display()), "current": r in current}

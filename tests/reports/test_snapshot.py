@@ -158,6 +158,28 @@ def test_request_memo_adds_the_requests_own_risk_items(world):
     assert "Internal code sent to the model" in [i["title"] for i in request_items]
 
 
+def test_a_model_memo_shows_what_its_requests_carry_when_the_model_level_register_is_empty(world):
+    """Found in review: a model whose request held a Critical item read "not assessed" in its memo."""
+    RiskItem.objects.filter(request__isnull=True).delete()
+    RiskItem.objects.create(
+        model=world.model,
+        request=world.request,
+        matrix=world.matrix,
+        category="sanctions",
+        title="Developer on the Entity List",
+        inherent_likelihood=4,
+        inherent_impact=5,
+    )
+
+    snapshot = build(world)
+
+    assert snapshot["risk"]["overall"] is None
+    highest = snapshot["risk"]["requests_highest"]
+    assert (highest["name"], highest["score"], highest["request_id"]) == ("Critical", 20, world.request.pk)
+    request = next(r for r in snapshot["requests"] if r["id"] == world.request.pk)
+    assert request["risk"]["accepted_count"] == 1
+
+
 def test_canonical_json_has_sorted_keys_and_no_whitespace(world):
     snapshot = build(world)
 
@@ -205,4 +227,22 @@ def test_portfolio_lists_every_model_with_level_and_request_status(world):
         and row["overall"]["name"] == "High"
         and row["status"] == f"#{world.request.pk} In review"
     )
-    assert len(queries) == 3
+    assert len(queries) == 4  # models, model-level items, requests, items of current requests
+
+
+def test_portfolio_takes_the_level_of_a_current_request_when_the_model_has_no_model_level_items(world):
+    RiskItem.objects.filter(request__isnull=True).delete()
+    RiskItem.objects.create(
+        model=world.model,
+        request=world.request,
+        matrix=world.matrix,
+        category="sanctions",
+        title="Developer on the Entity List",
+        inherent_likelihood=4,
+        inherent_impact=5,
+    )
+
+    (row,) = portfolio_snapshot_build(memo=META, at=timezone.now())["models"]
+
+    assert (row["overall"]["name"], row["overall"]["from_request"]) == ("Critical", world.request.pk)
+    assert (row["risk_items"], row["request_risk_items"]) == (0, 1)
