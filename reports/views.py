@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from reports.models import Memo
 from reports.selectors import memos_visible_to
-from reports.services import MemoError, memo_pdf_path
+from reports.services import MemoError, memo_download_name, memo_pdf_path
 
 logger = logging.getLogger(__name__)
 
@@ -37,19 +37,11 @@ def memo_file_response(memo: Memo) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     response = FileResponse(
-        io.BytesIO(data), content_type="application/pdf", as_attachment=True, filename=memo_filename(memo)
+        io.BytesIO(data), content_type="application/pdf", as_attachment=True, filename=memo_download_name(memo=memo)
     )
     response["X-Memo-SHA256"] = memo.pdf_sha256
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def memo_filename(memo: Memo) -> str:
-    if memo.kind == Memo.Kind.PORTFOLIO:
-        return f"riskreg-portfolio-v{memo.version}.pdf"
-    if memo.kind == Memo.Kind.REQUEST:
-        return f"riskreg-request-{memo.request_id}-memo-v{memo.version}.pdf"
-    return f"riskreg-{memo.model.slug}-memo-v{memo.version}.pdf"
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 from reports.services.memos import (
     MemoError,
     memo_create,
+    memo_download_name,
     memo_generate,
     memo_generate_now,
     memo_pdf_path,
@@ -20,6 +21,7 @@ __all__ = [
     "MemoError",
     "StaticOnlyFetcher",
     "memo_create",
+    "memo_download_name",
     "memo_generate",
     "memo_generate_now",
     "memo_pdf_path",

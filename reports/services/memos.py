@@ -34,6 +34,15 @@ def memo_storage_dir() -> Path:
     return Path(settings.RISKREG_DATA_DIR) / "memos"
 
 
+def memo_download_name(*, memo: Memo) -> str:
+    """The file name a memo downloads (and is copied) under."""
+    if memo.kind == Memo.Kind.PORTFOLIO:
+        return f"riskreg-portfolio-v{memo.version}.pdf"
+    if memo.kind == Memo.Kind.REQUEST:
+        return f"riskreg-request-{memo.request_id}-memo-v{memo.version}.pdf"
+    return f"riskreg-{memo.model.slug}-memo-v{memo.version}.pdf"
+
+
 def memo_pdf_path(*, memo: Memo) -> Path:
     """The stored PDF's absolute path; refuses a path that leaves the memo directory."""
     root = memo_storage_dir().resolve()

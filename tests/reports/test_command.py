@@ -52,6 +52,18 @@ def test_memo_command_needs_an_output_and_a_known_model(db, tmp_path):
         run("nope", "--output", str(tmp_path / "x.pdf"))
 
 
+def test_an_output_folder_gets_the_download_name_and_an_unwritable_path_is_a_clear_error(db, tmp_path):
+    light_model()
+
+    result = json.loads(run("tiny-1", "--output", str(tmp_path), "--json"))
+    assert result["path"] == str((tmp_path / "riskreg-tiny-1-memo-v1.pdf").resolve())
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(CommandError, match=r"was generated and stored \(memo \d+\), but the copy to .* failed"):
+        run("tiny-1", "--output", str(blocker / "memo.pdf"))
+
+
 def test_portfolio_option(tmp_path, db):
     light_model()
 

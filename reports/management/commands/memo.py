@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from models_catalog.models import AIModel
 from reports.models import Memo
-from reports.services import MemoError, memo_generate_now, memo_pdf_path, memo_verify
+from reports.services import MemoError, memo_download_name, memo_generate_now, memo_pdf_path, memo_verify
 from riskreg.register.models import AdoptionRequest
 
 
@@ -90,8 +90,16 @@ class Command(BaseCommand):
         except Exception as exc:
             raise CommandError(f"Rendering failed: {type(exc).__name__}: {exc}") from None
         output = Path(options["output"])
-        output.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(memo_pdf_path(memo=memo), output)
+        if output.is_dir():  # a folder: the memo keeps the name it would download under
+            output = output / memo_download_name(memo=memo)
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(memo_pdf_path(memo=memo), output)
+        except OSError as exc:
+            raise CommandError(
+                f"{memo} was generated and stored (memo {memo.pk}), but the copy to {output} failed: "
+                f"{exc.strerror or exc}. Verify or download it by its id."
+            ) from None
         result = {
             "memo_id": memo.pk,
             "path": str(output.resolve()),
