@@ -22,7 +22,7 @@ from models_catalog.models import (
     SanctionsNote,
 )
 from models_catalog.selectors import Exposure, organisations_exposure, supply_chain
-from reports.admin import ModelMemoInline, generate_model_memo
+from reports.admin import MemoActionsMixin, ModelMemoInline, generate_model_memo
 
 
 class LinesField(forms.CharField):
@@ -182,7 +182,7 @@ def _human_count(value: int | None) -> str:
 
 
 @admin.register(AIModel)
-class AIModelAdmin(SimpleHistoryAdmin):
+class AIModelAdmin(MemoActionsMixin, SimpleHistoryAdmin):
     list_display = (
         "name",
         "developer_name",

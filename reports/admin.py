@@ -164,13 +164,20 @@ def _queue(modeladmin, request, subjects, *, kind: str) -> None:
         )
 
 
-@admin.action(description=_("Generate a risk memo (PDF)"))
+class MemoActionsMixin:
+    """For the admins that offer the memo actions: only roles that may generate memos see them."""
+
+    def has_generate_memo_permission(self, request) -> bool:
+        return request.user.has_perm("reports.add_memo")
+
+
+@admin.action(description=_("Generate a risk memo (PDF)"), permissions=["generate_memo"])
 def generate_model_memo(modeladmin, request, queryset) -> None:
     """Admin action for AIModel: a new memo version per selected model, rendered by a worker."""
     _queue(modeladmin, request, list(queryset), kind=Memo.Kind.MODEL)
 
 
-@admin.action(description=_("Generate a risk memo for the request (PDF)"))
+@admin.action(description=_("Generate a risk memo for the request (PDF)"), permissions=["generate_memo"])
 def generate_request_memo(modeladmin, request, queryset) -> None:
     """Admin action for AdoptionRequest: a new memo version per selected request, rendered by a worker."""
     _queue(modeladmin, request, list(queryset.select_related("model")), kind=Memo.Kind.REQUEST)

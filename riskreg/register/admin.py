@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from reports.admin import RequestMemoInline, generate_request_memo
+from reports.admin import MemoActionsMixin, RequestMemoInline, generate_request_memo
 from riskreg.core.admin import ScopedHistoryAdmin
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
@@ -32,6 +32,7 @@ from riskreg.register.selectors import (
     risk_matrix_in_use,
     roles_missing,
     sign_off_status,
+    user_is_reviewer,
     user_sign_off_roles,
 )
 from riskreg.register.workflow import OPEN_STATES, REVIEW_STATES
@@ -212,7 +213,7 @@ class SignOffForm(forms.Form):
 
 
 @admin.register(AdoptionRequest)
-class AdoptionRequestAdmin(ScopedHistoryAdmin):
+class AdoptionRequestAdmin(MemoActionsMixin, ScopedHistoryAdmin):
     list_display = ("id", "model", "short_use_case", "requester", "state", "review_round", "waiting_for", "expires_on")
     list_filter = (QueueFilter, "state", "deployment", "data_classification")
     list_select_related = ("model", "requester")
@@ -372,11 +373,15 @@ class AdoptionRequestAdmin(ScopedHistoryAdmin):
             self.message_user(request, _errors(exc), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:register_adoptionrequest_changelist"))
 
-    @admin.action(description=_("Submit the selected drafts for review"))
+    def has_requester_permission(self, request) -> bool:
+        """Submitting and withdrawing are the requester's (the service checks it is their own request)."""
+        return request.user.has_perm("register.add_adoptionrequest")
+
+    @admin.action(description=_("Submit the selected drafts for review"), permissions=["requester"])
     def submit_selected(self, request, queryset):
         self._each(request, queryset, services.adoption_request_submit, "submitted")
 
-    @admin.action(description=_("Withdraw the selected requests"))
+    @admin.action(description=_("Withdraw the selected requests"), permissions=["requester"])
     def withdraw_selected(self, request, queryset):
         self._each(request, queryset, services.adoption_request_withdraw, "withdrawn")
 
@@ -551,7 +556,10 @@ class RiskItemAdmin(ScopedHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         return None
 
-    @admin.action(description=_("Accept what the register proposes for the selected items"))
+    def has_accept_permission(self, request) -> bool:
+        return user_is_reviewer(request.user)
+
+    @admin.action(description=_("Accept what the register proposes for the selected items"), permissions=["accept"])
     def accept_proposals(self, request, queryset):
         done = 0
         for pk in queryset.values_list("pk", flat=True):

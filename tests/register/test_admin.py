@@ -101,6 +101,21 @@ def test_the_requester_files_and_submits_through_the_admin(requester, llama4):
     assert request.state == "in_review"
 
 
+def offered_actions(client, page) -> set[str]:
+    form = client.get(page).context["action_form"]  # None when no action is offered
+    return set() if form is None else {name for name, _ in form.fields["action"].choices if name}
+
+
+def test_each_role_is_offered_only_the_actions_it_may_take(in_review, requester, legal, auditor):
+    """Found in review: the auditor was offered Submit, Withdraw, Accept and Generate memo (all refused)."""
+    assert offered_actions(staff_client(auditor), CHANGELIST) == set()
+    assert offered_actions(staff_client(auditor), "/admin/register/riskitem/") == set()
+    assert offered_actions(staff_client(requester), CHANGELIST) == {"submit_selected", "withdraw_selected"}
+    assert offered_actions(staff_client(legal), CHANGELIST) == {"generate_request_memo"}
+    assert offered_actions(staff_client(legal), "/admin/register/riskitem/") == {"accept_proposals"}
+    assert "generate_model_memo" not in offered_actions(staff_client(requester), "/admin/models_catalog/aimodel/")
+
+
 @pytest.mark.parametrize("page", ["/admin/register/riskitem/", "/admin/register/riskmatrix/"])
 def test_risk_item_and_matrix_pages_open(page, approved, admin_user):
     assert staff_client(admin_user).get(page).status_code == 200
