@@ -101,8 +101,8 @@ class Command(BaseCommand):
                     f" alerts {result.alert_ids or '-'}"
                 )
                 self.stdout.write(line + (f"  error: {result.error}" if result.error else ""))
-        if not ids and not options["json"]:
-            self.stdout.write("no sources to check")
+        if not ids:  # JSON lines: no line per source; the note goes to stderr so stdout stays parseable
+            (self.stderr if options["json"] else self.stdout).write("no sources to check")
         if failed:
             if not options["json"]:
                 self.stderr.write(f"{failed} of {len(ids)} checks failed")
