@@ -158,8 +158,8 @@ def test_request_memo_adds_the_requests_own_risk_items(world):
     assert "Internal code sent to the model" in [i["title"] for i in request_items]
 
 
-def test_a_model_memo_shows_what_its_requests_carry_when_the_model_level_register_is_empty(world):
-    """Found in review: a model whose request held a Critical item read "not assessed" in its memo."""
+def only_a_critical_request_item(world) -> None:
+    """No model-level items; the request holds one accepted Critical item (4 x 5)."""
     RiskItem.objects.filter(request__isnull=True).delete()
     RiskItem.objects.create(
         model=world.model,
@@ -170,6 +170,11 @@ def test_a_model_memo_shows_what_its_requests_carry_when_the_model_level_registe
         inherent_likelihood=4,
         inherent_impact=5,
     )
+
+
+def test_a_model_memo_shows_what_its_requests_carry_when_the_model_level_register_is_empty(world):
+    """Found in review: a model whose request held a Critical item read "not assessed" in its memo."""
+    only_a_critical_request_item(world)
 
     snapshot = build(world)
 
@@ -231,16 +236,7 @@ def test_portfolio_lists_every_model_with_level_and_request_status(world):
 
 
 def test_portfolio_takes_the_level_of_a_current_request_when_the_model_has_no_model_level_items(world):
-    RiskItem.objects.filter(request__isnull=True).delete()
-    RiskItem.objects.create(
-        model=world.model,
-        request=world.request,
-        matrix=world.matrix,
-        category="sanctions",
-        title="Developer on the Entity List",
-        inherent_likelihood=4,
-        inherent_impact=5,
-    )
+    only_a_critical_request_item(world)
 
     (row,) = portfolio_snapshot_build(memo=META, at=timezone.now())["models"]
 
