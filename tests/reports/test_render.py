@@ -88,6 +88,16 @@ def test_memo_has_every_section_a_counsel_needs(rendered):
     assert "https://arxiv.org/abs/2602.15763" in text and "retrieved 6 Apr 2026" in text
 
 
+def test_a_source_nobody_captured_says_so_instead_of_leaving_the_date_out(glm5_snapshot):
+    """Found in review: demo sources with no retrieval date or address showed neither, silently."""
+    snapshot = copy.deepcopy(glm5_snapshot)
+    snapshot["sources"][0].update(retrieved_on=None, url="")
+
+    text = pdf_text(memo_render(snapshot=snapshot).pdf)
+
+    assert "retrieval not recorded" in text and "No address recorded." in text
+
+
 def test_pages_are_numbered_with_a_running_header_and_a_draft_watermark(rendered):
     result, text = rendered
 

@@ -26,6 +26,14 @@ def test_add_prints_the_new_id_as_json(db):
     assert (source.name, source.kind, source.every_minutes, source.enabled) == ("BIS news", "rss", 60, True)
 
 
+def test_add_takes_an_owner_who_is_told_of_alerts(legal):
+    out = run("add", "BIS news", "--kind", "rss", "--url", "https://www.bis.gov/rss.xml", "--owner", "legal", "--json")
+
+    assert WatchSource.objects.get(pk=json.loads(out)["id"]).owner == legal
+    with pytest.raises(CommandError, match="owner: no active user 'nobody'"):
+        run("add", "Other", "--kind", "rss", "--url", "https://www.bis.gov/x.xml", "--owner", "nobody")
+
+
 def test_add_refuses_a_non_http_url_with_the_field_named(db):
     with pytest.raises(CommandError, match="url"):
         run("add", "Local file", "--kind", "rss", "--url", "file:///etc/passwd")

@@ -166,6 +166,15 @@ def test_a_page_that_is_not_valid_utf8_and_declares_no_charset_is_an_error(watch
     check_fails(source, "not valid UTF-8 (byte 0xe9")
 
 
+def test_a_feed_with_a_byte_wrong_for_its_encoding_names_the_encoding_and_the_byte(watched, httpserver):
+    """Found in review: a Latin-1 byte in a UTF-8 feed was reported only as "not well-formed (invalid token)"."""
+    source = watched()
+    body = rss(("1", "Zhipu AI", ""), ("2", "Société Huawei", "")).encode("latin-1")
+    httpserver.expect_request("/src").respond_with_data(body, content_type="text/xml")
+
+    check_fails(source, "not valid utf-8 (byte 0xe9")
+
+
 def test_a_page_in_a_declared_charset_is_read(watched, httpserver):
     source = watched(kind="html", body=PAGE, selector="#news")
     latin1 = "<html><body><div id='news'><p>Zhipu AI added</p><p>Société générale</p></div></body></html>"

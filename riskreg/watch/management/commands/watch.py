@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sys
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -37,6 +38,9 @@ class Command(BaseCommand):
         add.add_argument("--every", type=int, default=1440, metavar="MINUTES", help="check period (default a day)")
         add.add_argument("--keyword", action="append", default=[], help="extra word that makes a change an alert")
         add.add_argument("--disabled", action="store_true", help="configure it without checking it yet")
+        add.add_argument(
+            "--owner", metavar="USERNAME", help="who is told of its alerts (the API and admin default to you)"
+        )
         add.add_argument("--json", action="store_true")
 
         check = sub.add_parser("check", help="Check sources now, in this process.")
@@ -56,6 +60,11 @@ class Command(BaseCommand):
         getattr(self, f"handle_{options['action']}")(options)
 
     def handle_add(self, options):
+        owner = None
+        if options["owner"]:
+            owner = get_user_model().objects.filter(username=options["owner"], is_active=True).first()
+            if owner is None:
+                raise CommandError(f"owner: no active user {options['owner']!r}")
         try:
             source = watch_source_create(
                 name=options["name"],
@@ -65,6 +74,7 @@ class Command(BaseCommand):
                 keywords=options["keyword"],
                 every_minutes=options["every"],
                 enabled=not options["disabled"],
+                owner=owner,
             )
         except ValidationError as exc:
             raise CommandError(_validation_message(exc)) from None
@@ -73,6 +83,11 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"source {source.pk} added: {source.name} ({source.kind}, every {source.every_minutes} min)"
+            )
+        if owner is None:
+            self.stderr.write(
+                f"source {source.pk} has no owner: its alerts are mailed to nobody until one is set "
+                "(--owner, or the admin)"
             )
 
     def handle_check(self, options):
