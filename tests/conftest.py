@@ -160,6 +160,17 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             proc.wait()
 
 
+def staff_client(user):
+    """A test client logged in as `user`, made staff so the admin lets them in (their role decides the rest)."""
+    from django.test import Client
+
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2):
     """Poll until predicate() is truthy; return its value or fail with a clear message."""
     deadline = time.monotonic() + timeout

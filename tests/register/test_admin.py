@@ -10,16 +10,9 @@ from django.utils import timezone
 
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, SignOff
+from tests.conftest import staff_client
 
 CHANGELIST = "/admin/register/adoptionrequest/"
-
-
-def staff_client(user) -> Client:
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def listed_ids(answer) -> set[int]:
