@@ -9,7 +9,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from riskreg.watch.models import WatchSource
-from riskreg.watch.sources.base import Extract, Item, Kind, SourceError, declared_charset, item_key, squash
+from riskreg.watch.sources.base import Extract, Item, Kind, SourceError, decode_text, item_key, squash
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -24,21 +24,9 @@ def check_xml(body: bytes, *, what: str) -> None:
             "entity-expansion bomb; refused"
         ) from None
     except SafeET.ParseError as exc:
-        _check_encoding(body, what=what)  # a byte wrong for the encoding is the likelier cause: say so
+        # A byte wrong for the encoding is the likelier cause; decode_text names the encoding and the byte.
+        decode_text(body, "")
         raise SourceError(f"the {what} is not well-formed XML: {exc}") from None
-
-
-def _check_encoding(body: bytes, *, what: str) -> None:
-    encoding = declared_charset(body, "") or "utf-8"  # XML without a declaration is UTF-8
-    try:
-        body.decode(encoding)
-    except LookupError:
-        raise SourceError(f"the {what} declares an unknown encoding {encoding!r}; nothing was compared") from None
-    except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"the {what} is not valid {encoding} (byte 0x{body[exc.start]:02x} at offset {exc.start}), the "
-            "encoding it declares or XML's default; nothing was compared"
-        ) from None
 
 
 class FeedKind(Kind):
