@@ -150,9 +150,9 @@ def sign_off_create(
                 {"role": [f"This request needs sign-offs from {', '.join(request.required_roles)}, not {role}."]}
             )
         if decision in (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS):
-            items = RiskItem.objects.filter(request=request)
-            proposed = items.filter(status=RiskItem.Status.PROPOSED).count()
-            pending = items.filter(proposal__isnull=False).exclude(status=RiskItem.Status.PROPOSED).count()
+            items = list(RiskItem.objects.filter(request=request).select_related("matrix"))
+            proposed = sum(item.status == RiskItem.Status.PROPOSED for item in items)
+            pending = sum(item.status != RiskItem.Status.PROPOSED and item.proposal is not None for item in items)
             if proposed or pending:
                 what = []
                 if proposed:
@@ -169,7 +169,7 @@ def sign_off_create(
                         ]
                     }
                 )
-            unassessed = [item for item in items.select_related("matrix") if residual_assessment_missing(item)]
+            unassessed = [item for item in items if residual_assessment_missing(item)]
             if unassessed:
                 names = "; ".join(f"#{item.pk} {item.title}" for item in unassessed)
                 raise ValidationError(
