@@ -568,13 +568,9 @@ def portfolio_snapshot_build(*, memo: dict, at: datetime) -> dict:
     requests_by_model: dict[int, list[AdoptionRequest]] = {m.pk: [] for m in models}
     for req in AdoptionRequest.objects.order_by("pk"):
         requests_by_model.setdefault(req.model_id, []).append(req)
-    request_items: dict[int, list[RiskItem]] = {}
-    for item in (
-        RiskItem.objects.filter(request__state__in=CURRENT_REQUEST_STATES, status=RiskItem.Status.ACCEPTED)
-        .select_related("matrix")
-        .order_by("pk")
-    ):
-        request_items.setdefault(item.request_id, []).append(item)
+    requests_risk = _requests_risk(
+        [req.pk for reqs in requests_by_model.values() for req in reqs if req.state in CURRENT_REQUEST_STATES]
+    )
 
     rows = []
     for model in models:
@@ -592,9 +588,9 @@ def portfolio_snapshot_build(*, memo: dict, at: datetime) -> dict:
         top = max(levels, key=lambda level: level["score"], default=None)
         reqs = requests_by_model[model.pk]
         current = [r for r in reqs if r.state in CURRENT_REQUEST_STATES]
-        in_requests = sum(len(request_items.get(r.pk, [])) for r in current)
+        in_requests = sum(requests_risk[r.pk]["accepted_count"] for r in current)
         if top is None:
-            rated = [(overall, r.pk) for r in current if (overall := _risk(request_items.get(r.pk, []))["overall"])]
+            rated = [(overall, r.pk) for r in current if (overall := requests_risk[r.pk]["overall"])]
             if rated:
                 overall, request_pk = max(rated, key=lambda pair: (pair[0]["score"], -pair[1]))
                 top = {"name": overall["name"], "colour": overall["colour"], "score": overall["score"]}
