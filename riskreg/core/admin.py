@@ -56,15 +56,17 @@ class RoleAwareUserAdmin(UserAdmin):
 
     limited_fieldsets = ((None, {"fields": ("username", "first_name", "last_name", "email", "groups", "is_active")}),)
 
+    @staticmethod
+    def _reads_all_users(request) -> bool:
+        return request.user.has_perm("register.view_all_adoptionrequest")  # every role but the requester
+
     def has_view_permission(self, request, obj=None):
-        if super().has_view_permission(request, obj):
-            return True
-        if request.user.has_perm("register.view_all_adoptionrequest"):  # every role but the requester
+        if super().has_view_permission(request, obj) or self._reads_all_users(request):
             return True
         return obj is not None and obj.pk == request.user.pk
 
     def has_module_permission(self, request):
-        return super().has_module_permission(request) or request.user.has_perm("register.view_all_adoptionrequest")
+        return super().has_module_permission(request) or self._reads_all_users(request)
 
     def get_fieldsets(self, request, obj=None):
         if request.user.has_perm("auth.change_user"):
@@ -73,7 +75,7 @@ class RoleAwareUserAdmin(UserAdmin):
 
     def get_queryset(self, request):
         users = super().get_queryset(request)
-        if request.user.has_perm("auth.view_user") or request.user.has_perm("register.view_all_adoptionrequest"):
+        if request.user.has_perm("auth.view_user") or self._reads_all_users(request):
             return users
         return users.filter(pk=request.user.pk)
 
