@@ -6,10 +6,18 @@ from rest_framework.routers import DefaultRouter
 
 import models_catalog.api
 import reports.api
+import riskreg.evidence.api
 import riskreg.register.api
 import riskreg.screening.api
 import riskreg.watch.api
 
 router = DefaultRouter()
-for module in (models_catalog.api, riskreg.screening.api, riskreg.watch.api, riskreg.register.api, reports.api):
+for module in (
+    models_catalog.api,
+    riskreg.screening.api,
+    riskreg.watch.api,
+    riskreg.evidence.api,
+    riskreg.register.api,
+    reports.api,
+):
     module.register(router)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "models_catalog",
     "riskreg.screening",
     "riskreg.watch",
+    "riskreg.evidence",
     "riskreg.register",
     "reports",
 ]
@@ -166,6 +167,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    "evidence-check-due": {
+        "task": "riskreg.evidence.tasks.evidence_dispatch_due",
+        "schedule": 600.0,
+        "options": {"expires": 500},
+    },
     "register-expire-approvals": {
         "task": "riskreg.register.tasks.adoption_requests_expire",
         "schedule": 3600.0,
@@ -260,6 +266,9 @@ RISKREG_WATCH_TIMEOUT = env_int("RISKREG_WATCH_TIMEOUT", 30, minimum=1)  # secon
 RISKREG_WATCH_MAX_BYTES = env_int("RISKREG_WATCH_MAX_BYTES", 40 * 1024 * 1024, minimum=1024)
 RISKREG_WATCH_MAX_REDIRECTS = env_int("RISKREG_WATCH_MAX_REDIRECTS", 5, minimum=0)
 RISKREG_WATCH_CLAIM_SECONDS = env_int("RISKREG_WATCH_CLAIM_SECONDS", 600, minimum=30)
+# Evidence captures: cited sources are re-checked this often; `evidence capture --all` fetches this many at once.
+RISKREG_EVIDENCE_RECHECK_HOURS = env_int("RISKREG_EVIDENCE_RECHECK_HOURS", 24, minimum=1)
+RISKREG_EVIDENCE_WORKERS = env_int("RISKREG_EVIDENCE_WORKERS", 8, minimum=1)
 RISKREG_WATCH_RETENTION_DAYS = env_int("RISKREG_WATCH_RETENTION_DAYS", 365, minimum=1)
 RISKREG_APPROVAL_VALIDITY_DAYS = env_int("RISKREG_APPROVAL_VALIDITY_DAYS", 365, minimum=1)
 # Sign-offs required per data classification, e.g. "public=legal;restricted=legal,security,procurement".

@@ -1,0 +1,91 @@
+"""Read-side rules of evidence, shared with the catalog's pages, its API and the memos."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from riskreg.evidence.models import Capture, CitedSource
+
+
+def cited_sources_due(*, now: datetime) -> QuerySet[CitedSource]:
+    """Sources with a URL whose check is due and that no worker holds, oldest due first."""
+    return (
+        CitedSource.objects.filter(next_check_at__lte=now)
+        .exclude(source__url="")
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("next_check_at", "pk")
+    )
+
+
+def sources_not_captured(*, source_ids: Iterable[int] | None = None):
+    """Sources with a URL and no capture their claims rest on (never captured, or every attempt failed)."""
+    from models_catalog.models import EvidenceSource
+
+    sources = EvidenceSource.objects.exclude(url="").filter(
+        Q(cited__isnull=True) | Q(cited__cited_capture__isnull=True)
+    )
+    if source_ids is not None:
+        sources = sources.filter(pk__in=list(source_ids))
+    return sources.order_by("pk")
+
+
+def _capture_json(capture: Capture | None) -> dict | None:
+    if capture is None:
+        return None
+    return {
+        "id": capture.pk,
+        "outcome": capture.outcome,
+        "origin": capture.origin,
+        "origin_label": str(capture.get_origin_display()),
+        "retrieved_at": capture.retrieved_at.isoformat(),
+        "sha256": capture.sha256,
+        "final_url": capture.final_url,
+        "http_status": capture.http_status,
+        "content_type": capture.content_type,
+        "size": capture.size,
+        "note": capture.note,
+        "error": capture.error,
+    }
+
+
+def not_captured_reason(*, url: str, cited: CitedSource | None) -> str:
+    if cited is not None and cited.latest_capture is not None and cited.latest_capture.error:
+        return cited.latest_capture.error
+    if not url:
+        return "no address recorded and no copy uploaded"
+    return "not captured yet"
+
+
+def evidence_states(*, source_ids: Iterable[int]) -> dict[int, dict]:
+    """For each source: its state ("not_captured", "captured", "changed", "gone") and label, the capture the
+    claims rest on and the latest one, and why it is not captured. One query."""
+    from models_catalog.models import EvidenceSource
+
+    sources = EvidenceSource.objects.filter(pk__in=list(source_ids)).select_related(
+        "cited__cited_capture", "cited__latest_capture"
+    )
+    return {source.pk: evidence_state_of(source) for source in sources}
+
+
+def evidence_state_of(source) -> dict:
+    """The same shape as evidence_states, for one source whose `cited` row (and its captures) was read with it
+    (select_related("cited__cited_capture", "cited__latest_capture")), so a list costs no query per source."""
+    try:
+        cited = source.cited
+    except CitedSource.DoesNotExist:
+        cited = None
+    state = cited.state if cited else CitedSource.State.NOT_CAPTURED
+    return {
+        "state": state,
+        "state_label": str(CitedSource.State(state).label),
+        "state_since": cited.state_since.isoformat() if cited and cited.state_since else None,
+        "cited_capture": _capture_json(cited.cited_capture if cited else None),
+        "latest_capture": _capture_json(cited.latest_capture if cited else None),
+        "last_checked_at": cited.last_checked_at.isoformat() if cited and cited.last_checked_at else None,
+        "not_captured_reason": (
+            not_captured_reason(url=source.url, cited=cited) if state == CitedSource.State.NOT_CAPTURED else ""
+        ),
+    }
