@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q, QuerySet
 
@@ -40,7 +40,7 @@ def _capture_json(capture: Capture | None) -> dict | None:
         "outcome": capture.outcome,
         "origin": capture.origin,
         "origin_label": str(capture.get_origin_display()),
-        "retrieved_at": capture.retrieved_at.isoformat(),
+        "retrieved_at": capture.retrieved_at.astimezone(UTC).replace(microsecond=0).isoformat(),
         "sha256": capture.sha256,
         "final_url": capture.final_url,
         "http_status": capture.http_status,
@@ -89,3 +89,21 @@ def evidence_state_of(source) -> dict:
             not_captured_reason(url=source.url, cited=cited) if state == CitedSource.State.NOT_CAPTURED else ""
         ),
     }
+
+
+def captures_problems(*, expected: dict[int, str]) -> list[str]:
+    """For a memo's verification: each capture (id -> SHA-256 the memo recorded) still exists with that hash
+    and its stored copy still hashes to it. One query, then one file read per capture."""
+    from riskreg.evidence.store import copy_problem
+
+    problems = []
+    found = {c.pk: c for c in Capture.objects.filter(pk__in=list(expected))}
+    for capture_id, sha256 in sorted(expected.items()):
+        capture = found.get(capture_id)
+        if capture is None:
+            problems.append(f"capture {capture_id} named in the memo no longer exists")
+        elif capture.sha256 != sha256:
+            problems.append(f"capture {capture_id} no longer has the SHA-256 the memo records")
+        elif sha256 and (problem := copy_problem(path=capture.path, sha256=sha256)):
+            problems.append(f"capture {capture_id}: {problem}")
+    return problems
