@@ -15,10 +15,15 @@ from riskreg.evidence import services
 from riskreg.evidence.models import Capture, CitedSource
 
 
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class UploadForm(forms.Form):
     source = forms.ModelChoiceField(
         queryset=EvidenceSource.objects.order_by("title"),
         label=_("source"),
+        widget=forms.Select(attrs={"style": "max-width: 48em; width: 100%"}),
         help_text=_("The evidence source this file is a copy of."),
     )
     file = forms.FileField(label=_("file"), help_text=_("A PDF, HTML page or text file: the copy you have."))
@@ -32,7 +37,7 @@ class UploadForm(forms.Form):
 
 @admin.register(Capture)
 class CaptureAdmin(admin.ModelAdmin):
-    list_display = ("source", "outcome", "origin", "retrieved_at", "short_sha", "http_status", "error_text")
+    list_display = ("source_title", "outcome", "origin", "retrieved_at", "short_sha", "http_status", "error_text")
     list_filter = ("outcome", "origin")
     search_fields = ("source__title", "sha256", "final_url", "error")
     list_select_related = ("source",)
@@ -54,6 +59,10 @@ class CaptureAdmin(admin.ModelAdmin):
         "text",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("source"), ordering="source__title")
+    def source_title(self, obj: Capture) -> str:
+        return _short(obj.source.title)
 
     @admin.display(description=_("SHA-256"))
     def short_sha(self, obj: Capture) -> str:
@@ -109,7 +118,15 @@ class CaptureAdmin(admin.ModelAdmin):
 
 @admin.register(CitedSource)
 class CitedSourceAdmin(admin.ModelAdmin):
-    list_display = ("source", "state", "cited_on", "cited_sha", "last_checked_at", "next_check_at", "last_error_text")
+    list_display = (
+        "source_title",
+        "state",
+        "cited_on",
+        "cited_sha",
+        "last_checked_at",
+        "next_check_at",
+        "last_error_text",
+    )
     list_filter = ("state",)
     search_fields = ("source__title", "source__publisher", "source__url")
     list_select_related = ("source", "cited_capture")
@@ -126,6 +143,10 @@ class CitedSourceAdmin(admin.ModelAdmin):
         "last_error",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("source"), ordering="source__title")
+    def source_title(self, obj: CitedSource) -> str:
+        return _short(obj.source.title)
 
     @admin.display(description=_("cited copy retrieved"), ordering="cited_capture__retrieved_at")
     def cited_on(self, obj: CitedSource):

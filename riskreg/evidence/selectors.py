@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from riskreg.evidence.models import Capture, CitedSource
 
@@ -107,3 +107,60 @@ def captures_problems(*, expected: dict[int, str]) -> list[str]:
         elif sha256 and (problem := copy_problem(path=capture.path, sha256=sha256)):
             problems.append(f"capture {capture_id}: {problem}")
     return problems
+
+
+STATE_ORDER = {"gone": 0, "changed": 1, "not_captured": 2, "captured": 3}
+
+
+def model_cited_sources(*, model_id: int) -> list[dict]:
+    """The sources a model's claims cite, each with its state and captured copy in words, for the model's admin
+    page: what changed or disappeared first. Two queries."""
+    from models_catalog.models import ProvenanceClaim
+
+    claims = (
+        ProvenanceClaim.objects.filter(model_id=model_id)
+        .select_related("source__cited__cited_capture", "source__cited__latest_capture")
+        .prefetch_related(
+            Prefetch(
+                "other_sources",
+                queryset=_sources_with_captures(),
+            )
+        )
+        .order_by("pk")
+    )
+    rows: dict[int, dict] = {}
+    for claim in claims:
+        for source in [claim.source, *claim.other_sources.all()]:
+            row = rows.get(source.pk)
+            if row is None:
+                state = evidence_state_of(source)
+                cited = state["cited_capture"]
+                if cited:
+                    when = datetime.fromisoformat(cited["retrieved_at"])
+                    copy = f"{when.day} {when:%b %Y}, SHA-256 {cited['sha256'][:16]}… ({cited['origin_label'].lower()})"
+                else:
+                    copy = f"not captured: {state['not_captured_reason']}"
+                if state["state"] in ("changed", "gone") and state["state_since"]:
+                    since = datetime.fromisoformat(state["state_since"])
+                    copy += f"; {state['state_label'].lower()} on {since.day} {since:%b %Y}"
+                row = rows[source.pk] = {
+                    "id": source.pk,
+                    "title": source.title,
+                    "state": state["state"],
+                    "state_label": state["state_label"],
+                    "copy": copy,
+                    "claims": [],
+                }
+            label = f"{claim.get_subject_display()}: {claim.value}"
+            if label not in row["claims"]:
+                row["claims"].append(label)
+    result = sorted(rows.values(), key=lambda row: (STATE_ORDER.get(row["state"], 9), row["title"]))
+    for row in result:
+        row["claims"] = "; ".join(row["claims"])
+    return result
+
+
+def _sources_with_captures():
+    from models_catalog.models import EvidenceSource
+
+    return EvidenceSource.objects.select_related("cited__cited_capture", "cited__latest_capture")
