@@ -161,13 +161,13 @@ def cited_source_ensure(*, source_id: int) -> None:
         pass
 
 
-def _claim(*, source_id: int, now: datetime, due_only: bool = False) -> str | None:
+def _claim(*, source_id: int, now: datetime, due_only: bool = False, seconds: int | None = None) -> str | None:
     cited_source_ensure(source_id=source_id)
     token = uuid.uuid4().hex
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     due = Q(next_check_at__lte=now) if due_only else Q()
     claimed = CitedSource.objects.filter(free, due, source_id=source_id).update(
-        claimed_until=now + timedelta(seconds=_claim_seconds()), claim_token=token
+        claimed_until=now + timedelta(seconds=seconds or _claim_seconds()), claim_token=token
     )
     return token if claimed else None
 
@@ -179,7 +179,7 @@ def _release(*, source_id: int, token: str) -> None:
 def _locked(*, source_id: int, token: str) -> CitedSource | None:
     """The claimed row, locked until the transaction ends; None when the claim was lost (it expired)."""
     return (
-        CitedSource.objects.select_for_update()
+        CitedSource.objects.select_for_update(of=("self",))
         .select_related("source", "cited_capture", "latest_capture")
         .filter(source_id=source_id, claim_token=token)
         .first()
@@ -255,6 +255,11 @@ def evidence_sources_capture(
     jobs: list[tuple[int, str, str]] = []
     urls = dict(EvidenceSource.objects.filter(pk__in=source_ids).values_list("pk", "url"))
     order = list(dict.fromkeys(source_ids))
+    workers = max(1, workers or settings.RISKREG_EVIDENCE_WORKERS)
+    # Every source is claimed before the first fetch; the last one's turn comes after the others' rounds, so
+    # the claims last for all the rounds (each at most the outbound deadline) plus the write.
+    rounds = -(-len(order) // workers) if order else 1
+    seconds = int(settings.RISKREG_WATCH_TIMEOUT) * rounds + _claim_seconds()
     for source_id in order:
         url = urls.get(source_id)
         if url is None:
@@ -263,13 +268,13 @@ def evidence_sources_capture(
         if not url:
             results[source_id] = CaptureResult(source_id, Status.SKIPPED, error="the source has no URL to capture")
             continue
-        token = _claim(source_id=source_id, now=now, due_only=due_only)
+        token = _claim(source_id=source_id, now=now, due_only=due_only, seconds=seconds)
         if token is None:
             reason = "not due, or being captured by another worker" if due_only else "being captured by another worker"
             results[source_id] = CaptureResult(source_id, Status.SKIPPED, error=reason)
             continue
         jobs.append((source_id, token, url))
-    workers = max(1, min(workers or settings.RISKREG_EVIDENCE_WORKERS, len(jobs) or 1))
+    workers = min(workers, len(jobs) or 1)
     try:
         if workers == 1:
             for source_id, token, url in jobs:
@@ -345,7 +350,7 @@ def evidence_capture_upload(
     sha256, path = copy_write(body=body)
     cited_source_ensure(source_id=source.pk)
     with transaction.atomic():
-        cited = CitedSource.objects.select_for_update().get(source=source)
+        cited = CitedSource.objects.select_for_update(of=("self",)).get(source=source)
         capture = Capture.objects.create(
             source=source,
             origin=Capture.Origin.UPLOADED,
@@ -374,7 +379,7 @@ def evidence_capture_upload(
 def evidence_source_recite(*, source: EvidenceSource, user=None) -> CitedSource:
     """Legal has read the change: the latest successful capture becomes the one the claims rest on."""
     with transaction.atomic():
-        cited = CitedSource.objects.select_for_update().select_related("latest_capture").get(source=source)
+        cited = CitedSource.objects.select_for_update(of=("self",)).select_related("latest_capture").get(source=source)
         latest = (
             Capture.objects.filter(source=source, outcome=Capture.Outcome.OK).order_by("-retrieved_at", "-pk").first()
         )
