@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from models_catalog.models import (
@@ -102,6 +104,7 @@ class EvidenceSourceSerializer(FullCleanMixin, serializers.ModelSerializer):
             "evidence",
         ]
 
+    @extend_schema_field(OpenApiTypes.OBJECT)
     def get_evidence(self, source: EvidenceSource) -> dict:
         from riskreg.evidence.selectors import evidence_state_of  # evidence builds on the catalog, not the reverse
 

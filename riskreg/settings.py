@@ -212,6 +212,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # two models have an "origin" choice set (risk items, evidence captures): name each
+    "ENUM_NAME_OVERRIDES": {
+        "CaptureOriginEnum": "riskreg.evidence.models.Capture.Origin",
+        "RiskItemOriginEnum": "riskreg.register.models.RiskItem.Origin",
+    },
 }
 
 # --- I18N, static, files -------------------------------------------------------------------------
