@@ -5,14 +5,18 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from models_catalog.models import EvidenceSource
 from riskreg.evidence import services
 from riskreg.evidence.models import Capture, CitedSource
+from riskreg.evidence.store import copy_read
+from riskreg.evidence.text import kind_of
 
 
 def _short(text: str, limit: int = 70) -> str:
@@ -45,6 +49,7 @@ class CaptureAdmin(admin.ModelAdmin):
         "source",
         "outcome",
         "origin",
+        "stored_copy",
         "note",
         "retrieved_at",
         "requested_url",
@@ -59,6 +64,36 @@ class CaptureAdmin(admin.ModelAdmin):
         "text",
     )
     readonly_fields = fields
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.download_view)
+        return [path("<int:pk>/download/", view, name="evidence_capture_download"), *super().get_urls()]
+
+    def download_view(self, request, pk: int):
+        """The stored copy, as a download (never shown inline: a captured page is not ours to render)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        capture = get_object_or_404(Capture, pk=pk, outcome=Capture.Outcome.OK)
+        try:
+            body = copy_read(path=capture.path)
+        except OSError:
+            raise Http404("the stored copy is missing") from None
+        extension = {"pdf": "pdf", "html": "html", "text": "txt"}.get(
+            kind_of(body=body, content_type=capture.content_type), "bin"
+        )
+        response = HttpResponse(body, content_type="application/octet-stream")
+        response["Content-Disposition"] = (
+            f'attachment; filename="capture-{capture.pk}-{capture.sha256[:12]}.{extension}"'
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @admin.display(description=_("stored copy"))
+    def stored_copy(self, obj: Capture) -> str:
+        if obj.outcome != Capture.Outcome.OK:
+            return "-"
+        url = reverse("admin:evidence_capture_download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a> ({} bytes)', url, _("Download the copy"), f"{obj.size or 0:,}")
 
     @admin.display(description=_("source"), ordering="source__title")
     def source_title(self, obj: Capture) -> str:

@@ -27,3 +27,21 @@ def test_the_model_page_says_why_a_source_is_not_captured(glm5, legal):
     page = staff_client(legal).get(f"/admin/models_catalog/aimodel/{glm5['model'].pk}/change/").content.decode()
 
     assert "not captured: no address recorded and no copy uploaded" in page
+
+
+def test_legal_and_the_auditor_download_the_stored_copy_a_requester_cannot(cited, legal, auditor, requester):
+    evidence_source_capture(source_id=cited.pk)
+    from riskreg.evidence.models import Capture
+
+    capture = Capture.objects.get()
+    url = f"/admin/evidence/capture/{capture.pk}/download/"
+
+    response = staff_client(auditor).get(url)
+
+    assert response.status_code == 200 and response.content == article().encode()
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"] == f'attachment; filename="capture-{capture.pk}-{capture.sha256[:12]}.html"'
+    assert (
+        "Download the copy" in staff_client(legal).get(f"/admin/evidence/capture/{capture.pk}/change/").content.decode()
+    )
+    assert staff_client(requester).get(url).status_code == 403
