@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "riskreg.watch",
     "riskreg.register",
     "reports",
+    "riskreg.workspace",
 ]
 
 MIDDLEWARE = [
