@@ -24,6 +24,7 @@
       link.textContent = "download the PDF";
       link.setAttribute("data-testid", "memo-download");
       progress.appendChild(link);
+      document.querySelectorAll(".no-memo").forEach(function (p) { p.hidden = true; });
       form.querySelector("button").disabled = false;
       return;
     }
