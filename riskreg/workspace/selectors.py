@@ -51,6 +51,10 @@ from riskreg.screening.models import ListEntry, ListVersion, ScreeningHit
 from riskreg.screening.selectors import organisation_exposure
 from riskreg.watch.models import Alert, WatchSource
 
+REQUEST_STATES = {value: str(label) for value, label in AdoptionRequest.State.choices}
+GUIDANCE_STATUSES = {value: str(label) for value, label in ModelGuidanceStatus.Status.choices}
+CONFIDENCES = {value: str(label) for value, label in ProvenanceClaim.Confidence.choices}
+SUBJECTS = {value: str(label) for value, label in ProvenanceClaim.Subject.choices}
 IN_FLIGHT_STATES = (AdoptionRequest.State.DRAFT, AdoptionRequest.State.IN_REVIEW, AdoptionRequest.State.REOPENED)
 ROLE_PHRASES = {
     OrganisationRole.CHIP_VENDOR: "vendor of the training hardware",
@@ -184,7 +188,7 @@ class _Chains:
             add(subsidiary.pk, OrganisationRole.AFFILIATE, f"subsidiary of {developer.display_name}")
         for claim in self.claims.get(model.pk, []):
             accelerator = self.accelerators.get(claim.accelerator_id)
-            confidence = claim.get_confidence_display().lower()
+            confidence = CONFIDENCES.get(claim.confidence, claim.confidence).lower()
             if accelerator is not None:
                 add(
                     accelerator.vendor_id,
@@ -197,7 +201,7 @@ class _Chains:
                     if claim.subject == ProvenanceClaim.Subject.HOSTING
                     else OrganisationRole.COMPUTE_PROVIDER
                 )
-                add(claim.organisation_id, role, f"{claim.get_subject_display().lower()} ({confidence})")
+                add(claim.organisation_id, role, f"{SUBJECTS.get(claim.subject, claim.subject).lower()} ({confidence})")
         return links
 
 
@@ -740,7 +744,6 @@ def portfolio(*, as_of: date | None = None, visible_request_ids=None) -> dict:
     items: dict[int, list[RiskItem]] = defaultdict(list)
     for item in _rows(RiskItem, at).filter(model_id__in=ids, status=RiskItem.Status.ACCEPTED).order_by("pk"):
         item.matrix = matrices[item.matrix_id]
-        item.owner = None  # not shown here; _risk() reads it
         items[item.model_id].append(item)
     requests: dict[int, list[AdoptionRequest]] = defaultdict(list)
     for req in _rows(AdoptionRequest, at).filter(model_id__in=ids).order_by("pk"):
@@ -748,29 +751,26 @@ def portfolio(*, as_of: date | None = None, visible_request_ids=None) -> dict:
 
     rows = []
     for model in models:
-        own = _risk([i for i in items[model.pk] if i.request_id is None])
-        top = _driver(own)
+        own = _top_rating([i for i in items[model.pk] if i.request_id is None])
         request_rows = []
         for req in requests[model.pk]:
             if visible_request_ids is not None and req.pk not in visible_request_ids:
                 continue
-            summary = _risk([i for i in items[model.pk] if i.request_id == req.pk])
             request_rows.append(
                 {
                     "id": req.pk,
                     "state": req.state,
-                    "state_label": str(req.get_state_display()),
+                    "state_label": REQUEST_STATES.get(req.state, req.state),
                     "current": req.state in CURRENT_REQUEST_STATES,
-                    "overall": summary["overall"],
-                    "top": _driver(summary),
+                    "top": _top_rating([i for i in items[model.pk] if i.request_id == req.pk]),
                 }
             )
-        level, from_request = own["overall"], None
-        if level is None:
-            rated = [r for r in request_rows if r["current"] and r["overall"]]
+        top, from_request = own, None
+        if top is None:
+            rated = [r for r in request_rows if r["current"] and r["top"]]
             if rated:
-                best = max(rated, key=lambda r: (r["overall"]["score"], -r["id"]))
-                level, top, from_request = best["overall"], best["top"], best["id"]
+                best = max(rated, key=lambda r: (r["top"]["score"], -r["id"]))
+                top, from_request = best["top"], best["id"]
         chain = _chain_rows(links_by_model[model.pk], notes_by_org=notes_by_org, exposure=exposure, sources=None)
         rows.append(
             {
@@ -779,17 +779,17 @@ def portfolio(*, as_of: date | None = None, visible_request_ids=None) -> dict:
                 "developer": chains.organisations[model.developer_id].display_name
                 if model.developer_id in chains.organisations
                 else "",
-                "level": level,
+                "level": top,
                 "from_request": from_request,
-                "likelihood": top["effective"]["likelihood"] if top else None,
-                "impact": top["effective"]["impact"] if top else None,
+                "likelihood": top["likelihood"] if top else None,
+                "impact": top["impact"] if top else None,
                 "exposure": exposure_groups(chain),
                 "guidance": [
                     {
                         "code": jurisdictions[s.jurisdiction_id].code,
                         "name": jurisdictions[s.jurisdiction_id].name,
                         "status": s.status,
-                        "status_label": str(s.get_status_display()),
+                        "status_label": GUIDANCE_STATUSES.get(s.status, s.status),
                     }
                     for s in sorted(statuses[model.pk], key=lambda s: jurisdictions[s.jurisdiction_id].code)
                 ],
@@ -800,11 +800,18 @@ def portfolio(*, as_of: date | None = None, visible_request_ids=None) -> dict:
     return {"rows": rows, "matrix": default}
 
 
-def _driver(risk: dict) -> dict | None:
-    """The risk item that sets the overall level (the first driver)."""
-    if not risk["overall"] or not risk["drivers"]:
-        return None
-    return next(item for item in risk["items"] if item["ref"] == risk["drivers"][0])
+def _top_rating(items: list[RiskItem]) -> dict | None:
+    """The portfolio's rule (reports.services.snapshot.portfolio_snapshot_build): the highest band among accepted
+    items, each rated residual where assessed, else inherent; with the likelihood and impact that place it on
+    the heat map. {"name", "colour", "score", "likelihood", "impact"} or None."""
+    best = None
+    for item in items:
+        likelihood = item.residual_likelihood or item.inherent_likelihood
+        impact = item.residual_impact or item.inherent_impact
+        level = risk_level(matrix=item.matrix, likelihood=likelihood, impact=impact)
+        if level and (best is None or level["score"] > best["score"]):
+            best = {**level, "likelihood": likelihood, "impact": impact}
+    return best
 
 
 def heatmap(*, rows: list[dict], matrix: RiskMatrix | None) -> dict | None:
