@@ -22,7 +22,9 @@ def _text(response) -> str:
     return " ".join(strip_tags(response.content.decode()).split())
 
 
-def test_legal_reads_glm5_band_facts_claims_graph_guidance_risk_requests_and_may_edit(demo, legal):
+def test_legal_reads_the_glm5_dossier_and_may_edit_the_auditor_reads_it_without_edit_controls(
+    demo, legal, auditor, outsider
+):
     response = _get(legal, "/models/glm-5/")
 
     assert response.status_code == 200
@@ -50,8 +52,6 @@ def test_legal_reads_glm5_band_facts_claims_graph_guidance_risk_requests_and_may
     assert "GLM-5 was not yet in the register on 1 Jan 2020." in _text(before)
     assert _get(legal, "/models/no-such-model/").status_code == 404
 
-
-def test_auditor_reads_everything_without_edit_or_memo_controls_and_outsiders_see_nothing(demo, auditor, outsider):
     response = _get(auditor, "/models/glm-5/")
 
     html = response.content.decode()

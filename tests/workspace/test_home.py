@@ -12,7 +12,9 @@ def _text(response) -> str:
     return " ".join(strip_tags(response.content.decode()).split())
 
 
-def test_legal_sees_work_counts_linking_to_filtered_lists_then_the_portfolio_and_heat_map(demo, legal):
+def test_each_role_sees_its_work_counts_linking_to_filtered_lists_then_the_portfolio_and_heat_map(
+    demo, legal, requester, outsider
+):
     client = Client()
     client.force_login(legal)
 
@@ -45,8 +47,6 @@ def test_legal_sees_work_counts_linking_to_filtered_lists_then_the_portfolio_and
     assert "No model was in the register on 1 Jan 2020." in past
     assert "My work" not in past
 
-
-def test_a_requester_sees_their_drafts_not_the_sign_off_queue_and_outsiders_see_nothing(demo, requester, outsider):
     client = Client()
     client.force_login(requester)
 

@@ -56,7 +56,8 @@
     });
     const body = await response.json().catch(function () { return {}; });
     if (response.status !== 202) {
-      say(form, "Refused: " + (body.detail || JSON.stringify(body)));
+      const reasons = body.detail ? [body.detail] : Object.values(body).flat();
+      say(form, "Refused (HTTP " + response.status + "): " + (reasons.join(" ") || "no reason given") + ".");
       button.disabled = false;
       return;
     }
