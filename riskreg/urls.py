@@ -15,7 +15,7 @@ admin.site.index_title = "Catalog, screening, watch, register and memos"
 
 urlpatterns = [
     # The admin's login, landing on the workspace home page when no `next` is given.
-    path("admin/login/", workspace_login, name="login"),
+    path("admin/login/", workspace_login, name="workspace-login"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

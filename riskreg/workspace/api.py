@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
@@ -31,6 +33,16 @@ def _as_of(raw: str) -> date:
 
 
 class AIModelAsOfViewSet(AIModelViewSet):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "as_of",
+                OpenApiTypes.DATE,
+                description="YYYY-MM-DD: the model as the register stood at the end of that day (UTC), rebuilt from "
+                "history; 404 when the model was not yet in the register that day.",
+            )
+        ]
+    )
     def retrieve(self, request, *args, **kwargs):
         raw = request.query_params.get("as_of", "").strip()
         if not raw:
