@@ -796,6 +796,8 @@ def portfolio(*, as_of: date | None = None, visible_request_ids=None) -> dict:
                 "requests": request_rows,
             }
         )
+    # The riskiest first: what needs a decision; unassessed models last, by name.
+    rows.sort(key=lambda row: (-(row["level"] or {}).get("score", 0), not row["exposure"], row["name"].lower()))
     default = next((m for m in matrices.values() if m.is_default), None) or next(iter(matrices.values()), None)
     return {"rows": rows, "matrix": default}
 
