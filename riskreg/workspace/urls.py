@@ -8,4 +8,5 @@ app_name = "workspace"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("models/<slug:slug>/", views.model_dossier, name="model"),
 ]
