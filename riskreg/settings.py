@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "riskreg.evidence",
     "riskreg.register",
     "reports",
+    "riskreg.workspace",
 ]
 
 MIDDLEWARE = [
