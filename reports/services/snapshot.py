@@ -114,7 +114,7 @@ class _SourceIndex:
             )
         return self.numbers[source.pk]
 
-    def add_captures(self) -> list[int]:
+    def add_captures(self, *, claims: list[dict] | None = None) -> list[int]:
         """Each source's capture: the copy its claims rest on (retrieval time, SHA-256, how it was made), its
         state (captured, changed since cited, gone) or why it is not captured. One query. Returns the ids of
         the captures the memo names, recorded in the snapshot so that verification checks their stored copies."""
@@ -134,6 +134,13 @@ class _SourceIndex:
                 else None
             )
             ids.update(c["id"] for c in (source["capture"], source["latest_capture"]) if c)
+        by_number = {source["n"]: source for source in self.sources}
+        for claim in claims or []:  # each claim names its sources that changed since cited or are gone
+            claim["source_flags"] = [
+                {"n": n, "state": by_number[n]["capture_state"], "label": by_number[n]["capture_state_label"]}
+                for n in claim["citations"]
+                if n and by_number[n]["capture_state"] in ("changed", "gone")
+            ]
         return sorted(ids)
 
 
@@ -611,7 +618,7 @@ def model_snapshot_build(*, model_id: int, request_id: int | None, memo: dict, a
         "risk": risk,
         "alerts": model_recent_alerts(model_id=model.pk, limit=RECENT_ALERTS),
         "open_questions": _open_questions(model=facts, claims=claims, chain=chain, regulatory=regulatory),
-        "captures": sources.add_captures(),
+        "captures": sources.add_captures(claims=claims),
         "sources": sources.sources,
     }
 

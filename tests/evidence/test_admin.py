@@ -45,3 +45,17 @@ def test_legal_and_the_auditor_download_the_stored_copy_a_requester_cannot(cited
         "Download the copy" in staff_client(legal).get(f"/admin/evidence/capture/{capture.pk}/change/").content.decode()
     )
     assert staff_client(requester).get(url).status_code == 403
+
+
+def test_the_dossier_flags_the_claim_whose_source_changed_and_shows_each_capture(cited, glm5, httpserver, legal):
+    evidence_source_capture(source_id=cited.pk)
+    httpserver.clear()
+    httpserver.expect_request("/article").respond_with_data(article("partly"), content_type="text/html")
+    evidence_source_recheck(source_id=cited.pk)
+    from riskreg.evidence.models import CitedSource
+
+    state = CitedSource.objects.get(source=cited)
+    page = staff_client(legal).get("/models/glm-5/").content.decode()
+
+    assert '<a href="#source-1">[1] changed since cited</a>' in page
+    assert f'SHA-256 <span class="sha">{state.cited_capture.sha256}</span>' in page
