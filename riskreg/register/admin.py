@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from reports.admin import MemoActionsMixin, RequestMemoInline, generate_request_memo
 from riskreg.core.admin import ScopedHistoryAdmin
+from riskreg.core.selectors import users_visible_to
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
 from riskreg.register.selectors import (
@@ -506,6 +507,15 @@ class RiskItemAdmin(ScopedHistoryAdmin):
         visible = risk_items_visible_to(user=request.user).values("pk")
         return super().get_queryset(request).filter(pk__in=visible)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Choice lists show only what the user may see: their requests (open ones, where items can be
+        added), and the users they may see (a requester: only themselves)."""
+        if db_field.name == "request":
+            kwargs["queryset"] = adoption_requests_visible_to(user=request.user).filter(state__in=OPEN_STATES)
+        elif db_field.name == "owner":
+            kwargs["queryset"] = users_visible_to(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         fixed = (
             "matrix",
@@ -517,13 +527,18 @@ class RiskItemAdmin(ScopedHistoryAdmin):
             "proposal",
             "assessed_by",
             "assessed_at",
+            "accepted_by",
+            "accepted_at",
         )
         return ("model", "request", *fixed) if obj is not None else fixed
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or obj.request_id is None or obj.request.state in OPEN_STATES
+        if obj is None or obj.request_id is None:
+            return True
+        # Whoever filed the request reads its items but never changes them (the service refuses it too).
+        return obj.request.state in OPEN_STATES and obj.request.requester_id != request.user.pk
 
     @admin.display(description=_("inherent"))
     def inherent(self, obj: RiskItem):
