@@ -13,12 +13,13 @@ RISKREG_SITE_URL  the register's address as its users reach it, for links in ema
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from riskreg.env import env_bool, env_int, env_list, env_mapping, env_str
+from riskreg.env import env_bool, env_int, env_list, env_mapping, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_celery_beat",
+    "axes",
     "riskreg.core",
     "models_catalog",
     "riskreg.screening",
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into riskreg's 429 page
 ]
 
 ROOT_URLCONF = "riskreg.urls"
@@ -181,13 +184,45 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
+# --- Login lockout and API throttling ---------------------------------------------------------------
+# django-axes counts failed sign-ins (admin login form and API basic auth) per account and, separately,
+# per address; at the limit every sign-in for that account or from that address is refused, the right
+# password included, for the cool-off time, with a 429 and Retry-After. Locked out before the password
+# is hashed, so guessing costs the server nothing. `manage.py axes_reset` lifts every lockout.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("RISKREG_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("RISKREG_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: an account, or an address
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout ends when its Retry-After says
+AXES_LOCKOUT_CALLABLE = "riskreg.core.throttling.lockout_response"
+AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged as warnings
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "new_password1", "new_password2"]
+if env_bool("BEHIND_TLS_PROXY", False):
+    AXES_CLIENT_IP_CALLABLE = "riskreg.core.throttling.client_address"
+# API calls per client: anonymous by address, signed in (token, session, basic) by user. "N/second|minute|hour|day".
+API_THROTTLE_RATES = {
+    "anon": env_rate("RISKREG_API_RATE_ANON", "60/minute"),
+    "user": env_rate("RISKREG_API_RATE_USER", "120/minute"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so an anonymous request gets 401 with a WWW-Authenticate header.
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "riskreg.core.authentication.BasicAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "riskreg.core.throttling.AnonRateThrottle",
+        "riskreg.core.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
+    # Behind one TLS proxy, the client's address is the last one the proxy added to X-Forwarded-For.
+    "NUM_PROXIES": 1 if env_bool("BEHIND_TLS_PROXY", False) else None,
     "DEFAULT_PERMISSION_CLASSES": ["riskreg.core.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

@@ -19,3 +19,6 @@ from riskreg.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The suite makes thousands of API calls as the same few users; tests/core/test_throttling.py sets the
+# production rates (API_THROTTLE_RATES, from riskreg.settings) and proves the 429 with them.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}  # noqa: F405
