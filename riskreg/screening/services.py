@@ -188,6 +188,36 @@ def _older_than_in_force(*, current: ListVersion, sha256: str, fmt: str, incomin
     return ""
 
 
+def _nul_field(value, path: str) -> str:
+    """The field holding a NUL character (U+0000), or ''."""
+    if isinstance(value, str):
+        return path if "\x00" in value else ""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return ""
+    for key, item in items:
+        found = _nul_field(key, path) or _nul_field(item, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return ""
+
+
+def _refuse_nul_characters(parsed: list[ParsedEntry]) -> None:
+    """A NUL character is never text: a file holding one is damaged. PostgreSQL cannot store it (a 500
+    there) and SQLite would store it silently, so it is refused here, the same on both."""
+    for entry in parsed:
+        found = _nul_field(vars(entry), "")
+        if found:
+            raise ListImportError(
+                f"entry {entry.external_id or '(no id)'} holds a NUL character (byte 0x00) in {found}; a list file "
+                "is text, so this one is damaged. Nothing was imported; the version in force is unchanged",
+                location=entry.location or f"entry {entry.external_id}",
+            )
+
+
 def sanctions_list_import(
     *,
     list_code: str,
@@ -225,6 +255,8 @@ def sanctions_list_import(
     else:
         parsed = PARSERS[fmt](data)
     incoming = {entry.external_id: entry for entry in parsed}
+    if any(b"\x00" in part or b"\\u0000" in part for part in (data, alt_data or b"", add_data or b"")):
+        _refuse_nul_characters(parsed)
 
     with transaction.atomic():
         sanctions_list = SanctionsList.objects.select_for_update().get(pk=sanctions_list.pk)
