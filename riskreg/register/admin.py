@@ -67,13 +67,17 @@ class RiskMatrixForm(forms.ModelForm):
         model = RiskMatrix
         fields = ["name", "likelihood_labels", "impact_labels", "bands", "is_default", "description"]
 
+    def _get_validation_exclusions(self):
+        # A new default is allowed: the service withdraws the old one (with history) in the same transaction.
+        return {*super()._get_validation_exclusions(), "is_default"}
+
 
 @admin.register(RiskMatrix)
 class RiskMatrixAdmin(SimpleHistoryAdmin):
     form = RiskMatrixForm
     list_display = ("name", "version", "is_default", "size", "in_use")
     list_filter = ("is_default",)
-    actions = ["new_version"]
+    actions = ["new_version", "make_default"]
 
     @admin.display(description=_("size"))
     def size(self, matrix: RiskMatrix) -> str:
@@ -96,6 +100,25 @@ class RiskMatrixAdmin(SimpleHistoryAdmin):
         else:
             updated = services.risk_matrix_create(actor=request.user, **data)
         obj.pk, obj.version = updated.pk, updated.version
+
+    def has_make_default_permission(self, request) -> bool:
+        return request.user.has_perm("register.change_riskmatrix")
+
+    @admin.action(description=_("Make the selected matrix the default for new requests"), permissions=["make_default"])
+    def make_default(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one matrix to make the default.", messages.ERROR)
+            return
+        try:
+            matrix = services.risk_matrix_default_set(matrix_id=queryset.get().pk, actor=request.user)
+        except PermissionDenied as exc:
+            self.message_user(request, _errors(exc), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"{matrix} is the default for new requests; requests already filed keep their matrix.",
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Make a new version of the selected matrices (to edit before use)"))
     def new_version(self, request, queryset):

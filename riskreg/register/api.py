@@ -101,8 +101,10 @@ class RiskMatrixSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["version", "created_at"]
-        # A new version of an existing name is allowed: the service numbers it.
+        # A new version of an existing name is allowed: the service numbers it. A new default is allowed:
+        # the service withdraws the old one (the "one default" constraint holds in the database).
         validators = []
+        extra_kwargs = {"is_default": {"validators": []}}
 
 
 class RiskItemSerializer(serializers.ModelSerializer):
@@ -524,6 +526,14 @@ class RiskMatrixViewSet(
         with service_errors():
             matrix = services.risk_matrix_create(actor=request.user, **serializer.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=matrix.pk)).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="make-default")
+    def make_default(self, request, pk=None):
+        """Make this matrix the default for new requests (legal); recorded in the matrices' history."""
+        matrix = self.get_object()
+        with service_errors():
+            services.risk_matrix_default_set(matrix_id=matrix.pk, actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=matrix.pk)).data)
 
 
 def register(router) -> None:

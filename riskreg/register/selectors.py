@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from riskreg.core.roles import Role
+from riskreg.register.matrices import HEX_COLOUR, UNBANDED_COLOUR
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix, SignOff, SignOffRole
 from riskreg.register.workflow import REVIEW_STATES
 
@@ -22,8 +23,12 @@ def risk_level(*, matrix: RiskMatrix, likelihood: int | None, impact: int | None
     score = likelihood * impact
     for band in matrix.bands:
         if band["min"] <= score <= band["max"]:
-            return {"name": band["name"], "colour": band.get("colour", "#777777"), "score": score}
-    return {"name": "Unbanded", "colour": "#777777", "score": score}
+            colour = band.get("colour")
+            # Only a hex colour reaches a page's style attribute, whatever an old row holds.
+            if not isinstance(colour, str) or not HEX_COLOUR.match(colour):
+                colour = UNBANDED_COLOUR
+            return {"name": band["name"], "colour": colour, "score": score}
+    return {"name": "Unbanded", "colour": UNBANDED_COLOUR, "score": score}
 
 
 def risk_matrix_in_use(*, matrix: RiskMatrix) -> bool:
