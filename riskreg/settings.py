@@ -232,6 +232,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "riskreg.core.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "riskreg.core.exceptions.api_exception_handler",  # database down: JSON 503
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "riskreg API",
