@@ -19,17 +19,26 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from riskreg.env import env_bool, env_int, env_list, env_mapping, env_rate, env_str
+from riskreg.env import env_bool, env_int, env_list, env_mapping, env_rate, env_str, secret_key_weakness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
 
+_DEV_SECRET_KEY = "insecure-dev-only-key-do-not-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (export SECRET_KEY=... or DEBUG=1).")
-    SECRET_KEY = "insecure-dev-only-key-do-not-use-in-production"
+    SECRET_KEY = _DEV_SECRET_KEY
+elif not DEBUG:
+    _weakness = secret_key_weakness(SECRET_KEY, known=[_DEV_SECRET_KEY])
+    if _weakness:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak for production: {_weakness}. Use at least 50 random characters, e.g. "
+            "export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=1 "
+            "on a development machine."
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -9,7 +9,8 @@ import os
 import tempfile
 import uuid
 
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+# Long enough for the production check on SECRET_KEY (tests run with DEBUG off); used by tests only.
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "k3y" * 12)
 os.environ.setdefault("RISKREG_DATA_DIR", tempfile.mkdtemp(prefix="riskreg-test-"))
 os.environ.setdefault("RISKREG_WATCH_ALLOW_PRIVATE", "1")
 # Each test run has its own queue, so a worker of another run (or of `make run`) never takes its tasks.
