@@ -213,6 +213,8 @@ AXES_VERBOSE = False  # no banner on every command; failures and lockouts are st
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "new_password1", "new_password2"]
 if env_bool("BEHIND_TLS_PROXY", False):
     AXES_CLIENT_IP_CALLABLE = "riskreg.core.throttling.client_address"
+# API tokens (Authorization: Token ...) expire this many days after they were created.
+RISKREG_API_TOKEN_DAYS = env_int("RISKREG_API_TOKEN_DAYS", 30, minimum=1)
 # API calls per client: anonymous by address, signed in (token, session, basic) by user. "N/second|minute|hour|day".
 API_THROTTLE_RATES = {
     "anon": env_rate("RISKREG_API_RATE_ANON", "60/minute"),
@@ -222,7 +224,7 @@ API_THROTTLE_RATES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so an anonymous request gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "riskreg.core.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         "riskreg.core.authentication.BasicAuthentication",
     ],

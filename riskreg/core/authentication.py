@@ -1,7 +1,11 @@
-"""API authentication: HTTP basic auth that answers 429 while sign-in is locked out (django-axes)."""
+"""API authentication: tokens that expire, and HTTP basic auth that answers 429 while sign-in is locked out."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from riskreg.core.throttling import lockout_message, lockout_seconds
@@ -25,3 +29,18 @@ class BasicAuthentication(authentication.BasicAuthentication):
             if request is not None and getattr(request, "axes_locked_out", False):
                 raise LockedOut() from None
             raise
+
+
+class ExpiringTokenAuthentication(authentication.TokenAuthentication):
+    """DRF's `Authorization: Token ...`, valid for RISKREG_API_TOKEN_DAYS after it was created; an expired
+    token is 401 with the date and how to get a new one."""
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        expires = token.created + datetime.timedelta(days=settings.RISKREG_API_TOKEN_DAYS)
+        if timezone.now() >= expires:
+            raise exceptions.AuthenticationFailed(
+                f"This token expired on {expires:%Y-%m-%d %H:%M} UTC (tokens last {settings.RISKREG_API_TOKEN_DAYS} "
+                f"days). Ask an administrator for a new one: python manage.py drf_create_token -r {user.get_username()}"
+            )
+        return user, token
