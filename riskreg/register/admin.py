@@ -26,6 +26,7 @@ from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
 from riskreg.register.selectors import (
     adoption_requests_expiring,
+    adoption_requests_open_for_risk_items,
     adoption_requests_visible_to,
     adoption_requests_waiting_for,
     risk_items_visible_to,
@@ -531,10 +532,10 @@ class RiskItemAdmin(ScopedHistoryAdmin):
         return super().get_queryset(request).filter(pk__in=visible)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        """Choice lists show only what the user may see: their requests (open ones, where items can be
-        added), and the users they may see (a requester: only themselves)."""
+        """Choice lists show only what the user may see and use: the requests they may add items to, and
+        the users they may see (a requester: only themselves)."""
         if db_field.name == "request":
-            kwargs["queryset"] = adoption_requests_visible_to(user=request.user).filter(state__in=OPEN_STATES)
+            kwargs["queryset"] = adoption_requests_open_for_risk_items(user=request.user)
         elif db_field.name == "owner":
             kwargs["queryset"] = users_visible_to(user=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

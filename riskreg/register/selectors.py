@@ -13,7 +13,7 @@ from django.utils import timezone
 from riskreg.core.roles import Role
 from riskreg.register.matrices import HEX_COLOUR, UNBANDED_COLOUR
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix, SignOff, SignOffRole
-from riskreg.register.workflow import REVIEW_STATES
+from riskreg.register.workflow import OPEN_STATES, REVIEW_STATES
 
 
 def risk_level(*, matrix: RiskMatrix, likelihood: int | None, impact: int | None) -> dict | None:
@@ -51,6 +51,16 @@ def adoption_requests_visible_to(*, user) -> QuerySet[AdoptionRequest]:
     if user_sees_all_requests(user):
         return queryset
     return queryset.filter(requester=user)
+
+
+def adoption_requests_open_for_risk_items(*, user) -> QuerySet[AdoptionRequest]:
+    """The requests a person may add risk items to (for choice lists; the service decides): their own
+    drafts, and, for a reviewer, the open requests of others."""
+    own_drafts = Q(requester=user, state=AdoptionRequest.State.DRAFT)
+    visible = adoption_requests_visible_to(user=user)
+    if user_is_reviewer(user):
+        return visible.filter(own_drafts | (Q(state__in=OPEN_STATES) & ~Q(requester=user)))
+    return visible.filter(own_drafts)
 
 
 def risk_items_visible_to(*, user) -> QuerySet[RiskItem]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
@@ -297,3 +299,21 @@ def test_the_admin_shows_a_requester_who_is_also_legal_their_own_items_read_only
     assert posted.status_code == 403
     item.refresh_from_db()
     assert item.inherent_likelihood != 1 and item.assessed_by is None
+
+
+def test_the_add_form_offers_a_requester_who_is_also_legal_only_drafts_of_their_own_and_others_open_requests(
+    own_glm5_draft, requester_and_legal, in_review, draft, django_user_model, llama4
+):
+    someone = django_user_model.objects.create_user("someone-else")
+    someone.groups.add(Group.objects.get(name="requester"))
+    theirs = services.adoption_request_create(
+        requester=someone, model=llama4, use_case="Their use", deployment="cloud", data_classification="public"
+    )
+
+    html = staff_client(requester_and_legal).get("/admin/register/riskitem/add/").content.decode()
+    offered = set(re.findall(r'<option value="(\d+)"', re.search(r'<select name="request".*?</select>', html, re.S)[0]))
+
+    # their own draft (they may propose items) and another person's open request (they review it), but not
+    # their own request in review: no back door
+    assert offered == {str(own_glm5_draft.pk), str(theirs.pk)}
+    assert str(in_review.pk) not in offered
