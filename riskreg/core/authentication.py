@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.authentication import BasicScheme
 from rest_framework import authentication, exceptions
 
 from riskreg.core.throttling import lockout_message, lockout_seconds
@@ -44,3 +45,9 @@ class ExpiringTokenAuthentication(authentication.TokenAuthentication):
                 f"days). Ask an administrator for a new one: python manage.py drf_create_token -r {user.get_username()}"
             )
         return user, token
+
+
+class LockoutAwareBasicScheme(BasicScheme):
+    """The OpenAPI schema describes riskreg's basic auth as HTTP basic (drf-spectacular matches by class)."""
+
+    target_class = "riskreg.core.authentication.BasicAuthentication"
