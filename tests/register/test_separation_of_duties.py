@@ -317,3 +317,26 @@ def test_the_add_form_offers_a_requester_who_is_also_legal_only_drafts_of_their_
     # their own request in review: no back door
     assert offered == {str(own_glm5_draft.pk), str(theirs.pk)}
     assert str(in_review.pk) not in offered
+
+
+def test_whoever_has_an_open_request_for_a_model_does_not_touch_the_models_own_items(
+    own_glm5_draft, requester_and_legal, legal, glm5
+):
+    model_item = services.risk_item_create(
+        actor=legal,
+        model=glm5,
+        values={"category": "security", "title": "Weights tampering", "inherent_likelihood": 3, "inherent_impact": 4},
+    )
+
+    with pytest.raises(PermissionDenied, match=f"You filed request #{own_glm5_draft.pk} for GLM-5"):
+        services.risk_item_update(item_id=model_item.pk, actor=requester_and_legal, values={"inherent_impact": 1})
+    with pytest.raises(PermissionDenied, match="still open"):
+        services.risk_item_create(
+            actor=requester_and_legal,
+            model=glm5,
+            values={"category": "security", "title": "x", "inherent_likelihood": 1, "inherent_impact": 1},
+        )
+    assert (
+        services.risk_item_update(item_id=model_item.pk, actor=legal, values={"inherent_impact": 5}).inherent_impact
+        == 5
+    )

@@ -155,14 +155,17 @@ def risk_items_derive(*, model: AIModel, request: AdoptionRequest | None = None,
     return result
 
 
-def risk_item_write_check(*, actor, request: AdoptionRequest | None, action: str = "change") -> None:
+def risk_item_write_check(
+    *, actor, request: AdoptionRequest | None, action: str = "change", model: AIModel | None = None
+) -> None:
     """May ``actor`` add (``action="add"``), change (``"change"``) or accept (``"accept"``) risk items of
     ``request`` (None: the model's own items)? Raises ``PermissionDenied`` with the reason.
 
     Separation of duties without a back door: whoever filed a request never assesses, changes or
     accepts its risk items, whatever other roles they hold (a requester who is also legal, a
     superuser). They may only add items to their own draft, as proposals that a reviewer assesses
-    and accepts.
+    and accepts. A model's own items (``request`` None, ``model`` given) feed the risk picture of every
+    request for that model, so whoever has an open request for the model does not touch them either.
     """
     if not actor.has_perm("register.change_riskitem") and not actor.has_perm("register.add_riskitem"):
         raise PermissionDenied("Your role cannot change risk items (auditors read only).")
@@ -170,6 +173,16 @@ def risk_item_write_check(*, actor, request: AdoptionRequest | None, action: str
     if request is None:
         if not reviewer:
             raise PermissionDenied("Only legal, security or procurement assess a model's own risk items.")
+        own = (
+            AdoptionRequest.objects.filter(model=model, requester_id=actor.pk, state__in=OPEN_STATES).first()
+            if model is not None
+            else None
+        )
+        if own is not None:
+            raise PermissionDenied(
+                f"You filed request #{own.pk} for {model}, which is still open; {model}'s own risk items are part "
+                "of its risk picture, so a reviewer who did not file it adds, assesses and accepts them."
+            )
         return
     if request.state not in OPEN_STATES:
         raise ValidationError(
@@ -258,7 +271,7 @@ def risk_item_create(*, actor, model: AIModel, request: AdoptionRequest | None =
             request = _locked(request.pk)
             if request.model_id != model.pk:
                 raise ValidationError({"model": ["The model must be the request's model."]})
-        risk_item_write_check(actor=actor, request=request, action="add")
+        risk_item_write_check(actor=actor, request=request, action="add", model=model)
         matrix = request.matrix if request is not None else risk_matrix_default_get()
         values = _clean_assessment(matrix=matrix, values=dict(values))
         for required in ("category", "title", "inherent_likelihood", "inherent_impact"):
@@ -293,7 +306,7 @@ def risk_item_update(*, item_id: int, actor, values: dict) -> RiskItem:
         if item.request_id is not None:
             _locked(item.request_id)
         item = RiskItem.objects.select_for_update(of=("self",)).select_related("matrix", "request").get(pk=item_id)
-        risk_item_write_check(actor=actor, request=item.request, action="change")
+        risk_item_write_check(actor=actor, request=item.request, action="change", model=item.model)
         if item.origin == RiskItem.Origin.DERIVED and not user_is_reviewer(actor):
             raise PermissionDenied("Derived risk items are assessed by a reviewer.")
         values = _clean_assessment(matrix=item.matrix, values=dict(values))
@@ -330,7 +343,7 @@ def risk_item_accept(*, item_id: int, actor, values: dict | None = None) -> Risk
             .select_related("matrix", "request", "assessed_by", "owner")
             .get(pk=item_id)
         )
-        risk_item_write_check(actor=actor, request=item.request, action="accept")
+        risk_item_write_check(actor=actor, request=item.request, action="accept", model=item.model)
         if item.status != RiskItem.Status.PROPOSED and item.proposal is None:
             raise ValidationError({"status": ["Nothing to accept: this item has no pending proposal."]})
         if _requester_changed_last(item):
