@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -156,7 +157,11 @@ def risk_items_derive(*, model: AIModel, request: AdoptionRequest | None = None,
 
 
 def risk_item_write_check(
-    *, actor, request: AdoptionRequest | None, action: str = "change", model: AIModel | None = None
+    *,
+    actor,
+    request: AdoptionRequest | None,
+    action: Literal["add", "change", "accept"] = "change",
+    model: AIModel | None = None,
 ) -> None:
     """May ``actor`` add (``action="add"``), change (``"change"``) or accept (``"accept"``) risk items of
     ``request`` (None: the model's own items)? Raises ``PermissionDenied`` with the reason.
