@@ -21,10 +21,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from reports.admin import MemoActionsMixin, RequestMemoInline, generate_request_memo
 from riskreg.core.admin import ScopedHistoryAdmin
+from riskreg.core.selectors import users_visible_to
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
 from riskreg.register.selectors import (
     adoption_requests_expiring,
+    adoption_requests_open_for_risk_items,
     adoption_requests_visible_to,
     adoption_requests_waiting_for,
     risk_items_visible_to,
@@ -66,13 +68,17 @@ class RiskMatrixForm(forms.ModelForm):
         model = RiskMatrix
         fields = ["name", "likelihood_labels", "impact_labels", "bands", "is_default", "description"]
 
+    def _get_validation_exclusions(self):
+        # A new default is allowed: the service withdraws the old one (with history) in the same transaction.
+        return {*super()._get_validation_exclusions(), "is_default"}
+
 
 @admin.register(RiskMatrix)
 class RiskMatrixAdmin(SimpleHistoryAdmin):
     form = RiskMatrixForm
     list_display = ("name", "version", "is_default", "size", "in_use")
     list_filter = ("is_default",)
-    actions = ["new_version"]
+    actions = ["new_version", "make_default"]
 
     @admin.display(description=_("size"))
     def size(self, matrix: RiskMatrix) -> str:
@@ -95,6 +101,25 @@ class RiskMatrixAdmin(SimpleHistoryAdmin):
         else:
             updated = services.risk_matrix_create(actor=request.user, **data)
         obj.pk, obj.version = updated.pk, updated.version
+
+    def has_make_default_permission(self, request) -> bool:
+        return request.user.has_perm("register.change_riskmatrix")
+
+    @admin.action(description=_("Make the selected matrix the default for new requests"), permissions=["make_default"])
+    def make_default(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one matrix to make the default.", messages.ERROR)
+            return
+        try:
+            matrix = services.risk_matrix_default_set(matrix_id=queryset.get().pk, actor=request.user)
+        except PermissionDenied as exc:
+            self.message_user(request, _errors(exc), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"{matrix} is the default for new requests; requests already filed keep their matrix.",
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Make a new version of the selected matrices (to edit before use)"))
     def new_version(self, request, queryset):
@@ -506,6 +531,15 @@ class RiskItemAdmin(ScopedHistoryAdmin):
         visible = risk_items_visible_to(user=request.user).values("pk")
         return super().get_queryset(request).filter(pk__in=visible)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Choice lists show only what the user may see and use: the requests they may add items to, and
+        the users they may see (a requester: only themselves)."""
+        if db_field.name == "request":
+            kwargs["queryset"] = adoption_requests_open_for_risk_items(user=request.user)
+        elif db_field.name == "owner":
+            kwargs["queryset"] = users_visible_to(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         fixed = (
             "matrix",
@@ -517,13 +551,18 @@ class RiskItemAdmin(ScopedHistoryAdmin):
             "proposal",
             "assessed_by",
             "assessed_at",
+            "accepted_by",
+            "accepted_at",
         )
         return ("model", "request", *fixed) if obj is not None else fixed
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or obj.request_id is None or obj.request.state in OPEN_STATES
+        if obj is None or obj.request_id is None:
+            return True
+        # Whoever filed the request reads its items but never changes them (the service refuses it too).
+        return obj.request.state in OPEN_STATES and obj.request.requester_id != request.user.pk
 
     @admin.display(description=_("inherent"))
     def inherent(self, obj: RiskItem):

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from models_catalog.models import AIModel
 from riskreg.core.permissions import ModelPermissions
+from riskreg.core.selectors import users_visible_to
 from riskreg.register import services
 from riskreg.register.models import (
     AdoptionRequest,
@@ -100,8 +101,10 @@ class RiskMatrixSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["version", "created_at"]
-        # A new version of an existing name is allowed: the service numbers it.
+        # A new version of an existing name is allowed: the service numbers it. A new default is allowed:
+        # the service withdraws the old one (the "one default" constraint holds in the database).
         validators = []
+        extra_kwargs = {"is_default": {"validators": []}}
 
 
 class RiskItemSerializer(serializers.ModelSerializer):
@@ -118,9 +121,10 @@ class RiskItemSerializer(serializers.ModelSerializer):
         error_messages={"does_not_exist": "No adoption request #{pk_value} that you can see."},
     )
     owner = serializers.SlugRelatedField(
-        slug_field="username", queryset=get_user_model().objects.all(), required=False, allow_null=True
+        slug_field="username", queryset=get_user_model().objects.none(), required=False, allow_null=True
     )
     assessed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     matrix = serializers.SerializerMethodField()
     inherent_level = serializers.SerializerMethodField()
     residual_level = serializers.SerializerMethodField()
@@ -154,6 +158,8 @@ class RiskItemSerializer(serializers.ModelSerializer):
             "proposal",
             "assessed_by",
             "assessed_at",
+            "accepted_by",
+            "accepted_at",
             "created_at",
             "updated_at",
         ]
@@ -165,6 +171,7 @@ class RiskItemSerializer(serializers.ModelSerializer):
             "status",
             "proposal",
             "assessed_at",
+            "accepted_at",
             "created_at",
             "updated_at",
         ]
@@ -181,6 +188,7 @@ class RiskItemSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
             fields["request"].queryset = adoption_requests_visible_to(user=request.user)
+            fields["owner"].queryset = users_visible_to(user=request.user)
         return fields
 
     def get_matrix(self, item: RiskItem) -> dict:
@@ -204,9 +212,16 @@ class RiskItemAcceptSerializer(serializers.Serializer):
     residual_impact = serializers.IntegerField(required=False, allow_null=True)
     treatment = serializers.ChoiceField(choices=RiskItem.Treatment.choices, required=False, allow_blank=True)
     owner = serializers.SlugRelatedField(
-        slug_field="username", queryset=get_user_model().objects.all(), required=False, allow_null=True
+        slug_field="username", queryset=get_user_model().objects.none(), required=False, allow_null=True
     )
     next_review_on = serializers.DateField(required=False, allow_null=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["owner"].queryset = users_visible_to(user=request.user)
+        return fields
 
 
 class SignOffSerializer(serializers.ModelSerializer):
@@ -411,7 +426,7 @@ class AdoptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         if not request.user.has_perm("register.add_riskitem"):
             raise exceptions.PermissionDenied("Your role cannot propose risk items.")
         with service_errors():
-            services.risk_item_write_check(actor=request.user, request=target)
+            services.risk_item_write_check(actor=request.user, request=target, action="add")
             result = services.risk_items_derive(model=target.model, request=target, actor=request.user)
         return Response(
             {
@@ -475,7 +490,7 @@ class RiskItemViewSet(
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         item = self.get_object()
-        serializer = RiskItemAcceptSerializer(data=request.data)
+        serializer = RiskItemAcceptSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         with service_errors():
             services.risk_item_accept(item_id=item.pk, actor=request.user, values=dict(serializer.validated_data))
@@ -511,6 +526,14 @@ class RiskMatrixViewSet(
         with service_errors():
             matrix = services.risk_matrix_create(actor=request.user, **serializer.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=matrix.pk)).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="make-default")
+    def make_default(self, request, pk=None):
+        """Make this matrix the default for new requests (legal); recorded in the matrices' history."""
+        matrix = self.get_object()
+        with service_errors():
+            services.risk_matrix_default_set(matrix_id=matrix.pk, actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=matrix.pk)).data)
 
 
 def register(router) -> None:

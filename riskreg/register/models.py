@@ -282,6 +282,19 @@ class RiskItem(models.Model):
         help_text=_("The last person who assessed or accepted this item; the register never overwrites their work."),
     )
     assessed_at = models.DateTimeField(_("last assessed at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "The reviewer who accepted this item into the register; the request's timeline records exactly "
+            "what they accepted."
+        ),
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
