@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from django.http import Http404
 
 from models_catalog.models import AIModel
-from models_catalog.selectors import organisations_exposure, supply_chain
 from reports.selectors import memos_visible_to
 from riskreg.register import rules
 from riskreg.register.matrices import residual_assessment_missing
@@ -27,6 +26,7 @@ from riskreg.register.selectors import (
     user_sign_off_roles,
 )
 from riskreg.register.workflow import OPEN_STATES, REVIEW_STATES, Action, transition_allowed
+from riskreg.workspace.selectors import model_band
 
 State = AdoptionRequest.State
 Kind = RequestEvent.Kind
@@ -129,39 +129,6 @@ def fact_sentences(item: RiskItem) -> list[dict]:
     return list(unique.values())
 
 
-# --- the model band (minimal until the workspace's model band is merged) -----------------------------------------
-
-
-def model_exposure_flags(*, model: AIModel) -> list[dict]:
-    """Organisations of the model's chain that are on a list (confirmed or potential) or carry a sanctions note."""
-    chain = supply_chain(model=model)
-    exposure = organisations_exposure(organisations=[link.organisation for link in chain])
-    flags = []
-    for link in chain:
-        found = exposure[link.organisation.pk]
-        listings = [
-            {
-                "list": hit["list_name"],
-                "citation": hit["citation"],
-                "listed_on": human_date(hit["listed_on"]),
-                "potential": hit["status"] != "confirmed",
-            }
-            for hit in found.list_exposure
-        ]
-        listings += [
-            {
-                "list": note.list_name,
-                "citation": note.citation,
-                "listed_on": human_date(note.listed_on),
-                "potential": False,
-            }
-            for note in found.sanctions_notes
-        ]
-        if listings:
-            flags.append({"organisation": link.organisation.display_name, "via": link.via, "listings": listings})
-    return flags
-
-
 # --- the page ----------------------------------------------------------------------------------------------------
 
 
@@ -189,7 +156,7 @@ class RequestPage:
     earlier_sign_offs: list[SignOff]
     timeline: list[dict]
     memos: list
-    exposure: list[dict]
+    band: dict | None  # riskreg.workspace.selectors.model_band, for includes/model_band.html
     can_submit: bool
     submit_reason: str
     can_assess: bool
@@ -428,7 +395,10 @@ def request_page(*, request_id: int, user) -> RequestPage:
         earlier_sign_offs=earlier,
         timeline=timeline,
         memos=list(memos_visible_to(user=user).filter(request=request).order_by("-version")),
-        exposure=model_exposure_flags(model=request.model),
+        band=model_band(
+            model=request.model,
+            visible_request_ids=set(adoption_requests_visible_to(user=user).values_list("pk", flat=True)),
+        ),
         can_submit=can_submit,
         submit_reason=submit_reason,
         can_assess=can_assess,

@@ -76,7 +76,8 @@ def test_glm5_request_is_filed_assessed_signed_off_and_reopened_by_an_alert(
     assert requester.refused == []
     adoption = AdoptionRequest.objects.get(use_case=USE_CASE)
     url = f"/requests/{adoption.pk}/"
-    assert axe_serious_violations(page) == []
+    violations = axe_serious_violations(page)
+    assert violations == [], [(v["id"], [n["html"][:200] for n in v["nodes"]]) for v in violations]
 
     # Security assesses one item inline (its prefilled residual assessment, as it stands).
     page.context.clear_cookies()
@@ -124,7 +125,8 @@ def test_glm5_request_is_filed_assessed_signed_off_and_reopened_by_an_alert(
         page.check("input[name=decision][value=approve]")
         page.click("[data-testid=sign-off-submit]")
     assert page.get_by_test_id("request-state").inner_text() == "Approved"
-    assert axe_serious_violations(page) == []
+    violations = axe_serious_violations(page)
+    assert violations == [], [(v["id"], [n["html"][:200] for n in v["nodes"]]) for v in violations]
     save_screenshot(page, "request-after-sign-off.png")
 
     # A watch check on a local feed names Zhipu AI: the approval reopens with the alert's reason.
