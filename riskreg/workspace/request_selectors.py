@@ -4,7 +4,6 @@ none of their rules (the checks that stop an approval are the services'; this na
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.http import Http404
@@ -25,108 +24,13 @@ from riskreg.register.selectors import (
     user_is_reviewer,
     user_sign_off_roles,
 )
+from riskreg.register.wording import event_sentence, fact_sentences, human_date
 from riskreg.register.workflow import OPEN_STATES, REVIEW_STATES, Action, transition_allowed
 from riskreg.workspace.selectors import model_band
 
 State = AdoptionRequest.State
 Kind = RequestEvent.Kind
 PREFILL_FIELDS = ("residual_likelihood", "residual_impact", "treatment", "planned_controls")
-
-
-def human_date(value: datetime.date | datetime.datetime | str | None) -> str:
-    """One date format everywhere on the page: 16 Jan 2025."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    return f"{value.day} {value:%b %Y}"
-
-
-# --- facts in sentences ------------------------------------------------------------------------------------------
-
-
-def _listing_sentence(listing: dict) -> dict:
-    """One listing as {"text", "citation"}: the list, since when, and the notice that put the party there."""
-    who = listing.get("entry") or ""
-    when = f", listed on {human_date(listing['listed_on'])}" if listing.get("listed_on") else ""
-    kind = "a confirmed screening match" if listing.get("kind") == "screening_hit" else "legal's sanctions note"
-    via = " (through its parent organisation)" if listing.get("via_parent") else ""
-    text = f"On the {listing.get('list') or 'list'}{when}{via}: {kind}" + (f" on {who}" if who else "") + "."
-    return {"text": text, "citation": listing.get("citation") or ""}
-
-
-def fact_sentences(item: RiskItem) -> list[dict]:
-    """The facts a derived item rests on, as sentences a lawyer reads, each with its citation when there is one.
-    Never the raw JSON."""
-    facts = item.facts or {}
-    if item.origin != RiskItem.Origin.DERIVED or not facts:
-        return []
-    sentences: list[dict] = []
-    if item.rule == "sanctions_listed_party":
-        for org in facts.get("organisations", []):
-            sentences.append({"text": f"{org.get('name')} is in the supply chain as {org.get('via')}.", "citation": ""})
-        sentences += [_listing_sentence(listing) for listing in facts.get("listings", [])]
-    elif item.rule == "training_hardware_listed_vendor":
-        accelerator = facts.get("accelerator") or {}
-        vendor = facts.get("vendor") or {}
-        for claim in facts.get("claims", []):
-            confidence = claim.get("confidence", "").replace("_", " ").replace("-", " ")
-            sentences.append(
-                {
-                    "text": f"Claimed training hardware: {claim.get('value')} ({confidence}).",
-                    "citation": claim.get("source") or "",
-                }
-            )
-        sentences.append({"text": f"{accelerator.get('product')} is made by {vendor.get('name')}.", "citation": ""})
-        sentences += [_listing_sentence(listing) for listing in facts.get("listings", [])]
-        guidance = facts.get("guidance")
-        if guidance:
-            sentences.append(
-                {
-                    "text": f"Guidance issued on {human_date(guidance.get('issued_on'))}: {guidance.get('title')}.",
-                    "citation": rules.BIS_HUAWEI_GUIDANCE_TEXT if "Huawei" in (vendor.get("name") or "") else "",
-                }
-            )
-    elif item.rule == "regulatory_guidance_status":
-        status = facts.get("status")
-        if status is None:
-            sentences.append(
-                {
-                    "text": f"No guidance status is recorded for {item.model.name} in {facts.get('jurisdiction')}.",
-                    "citation": rules.EU_AI_ACT_TEXT if facts.get("jurisdiction") == "EU" else "",
-                }
-            )
-        else:
-            label = status.replace("_", " ")
-            conditions = f" Conditions: {facts['conditions']}." if facts.get("conditions") else ""
-            sentences.append(
-                {"text": f"Guidance status in {facts.get('jurisdiction')}: {label}.{conditions}", "citation": ""}
-            )
-    elif item.rule == "licence_open_permissive":
-        weights = AIModel.Weights(facts["weights"]).label if facts.get("weights") in AIModel.Weights.values else ""
-        sentences.append(
-            {
-                "text": f"Published as {weights.lower() or 'open weights'} under the {facts.get('licence')} licence.",
-                "citation": "",
-            }
-        )
-    elif item.rule == "provenance_weak_claim":
-        subject = (facts.get("subject") or "claim").replace("_", " ")
-        confidence = (facts.get("confidence") or "").replace("_", " ")
-        sentences.append(
-            {
-                "text": f"The {subject} claim ({facts.get('value')}) is {confidence}.",
-                "citation": facts.get("source") or "",
-            }
-        )
-    else:
-        for key, value in sorted(facts.items()):
-            sentences.append({"text": f"{key.replace('_', ' ').capitalize()}: {value}.", "citation": ""})
-    unique = {(sentence["text"], sentence["citation"]): sentence for sentence in sentences}
-    return list(unique.values())
 
 
 # --- the page ----------------------------------------------------------------------------------------------------
@@ -239,44 +143,6 @@ def sign_offs_waiting(*, request: AdoptionRequest) -> str:
     return f"Sign-off still needed from {', '.join(SignOffRole(role).label.lower() for role in waiting)}."
 
 
-def _event_sentence(event: RequestEvent, titles: dict[int, str]) -> str:
-    detail = event.detail or {}
-    label = event.get_kind_display()
-    if event.kind == Kind.SIGNED_OFF:
-        role = SignOffRole(detail["role"]).label if detail.get("role") in SignOffRole.values else detail.get("role")
-        decision = (
-            SignOff.Decision(detail["decision"]).label if detail.get("decision") in SignOff.Decision.values else ""
-        )
-        text = f"{role} sign-off: {decision.lower()}"
-        if detail.get("conditions"):
-            text += f" ({detail['conditions']})"
-        return text + "."
-    if event.kind in (Kind.REOPENED, Kind.REVIEW_RESTARTED):
-        reason = detail.get("reason") or ""
-        return f"{label}: {reason}" if reason else f"{label}."
-    if event.kind == Kind.RISK_CHANGED:
-        title = titles.get(detail.get("risk_item"), f"#{detail.get('risk_item')}")
-        return f"Risk item {detail.get('what', 'changed')}: {title}."
-    if event.kind == Kind.RISKS_DERIVED:
-        parts = []
-        for key, words in (
-            ("created", "proposed"),
-            ("updated", "refreshed"),
-            ("proposed", "with a proposed change"),
-            ("retired", "retired"),
-        ):
-            if detail.get(key):
-                parts.append(f"{len(detail[key])} {words}")
-        return f"{label}: {', '.join(parts)}." if parts else f"{label}."
-    if event.kind == Kind.EXPIRY_CHANGED and detail.get("reason"):
-        return f"{label}: {detail['reason']}"
-    if event.from_state and event.to_state and event.from_state != event.to_state:
-        before = State(event.from_state).label.lower() if event.from_state in State.values else event.from_state
-        after = State(event.to_state).label.lower() if event.to_state in State.values else event.to_state
-        return f"{label}: from {before} to {after}."
-    return f"{label}."
-
-
 def _sign_off_options(*, request: AdoptionRequest, user) -> tuple[list[tuple[str, str]], str]:
     """The roles the user may sign in now, or why they cannot sign (in words, before they try)."""
     if request.state not in REVIEW_STATES:
@@ -353,7 +219,7 @@ def request_page(*, request_id: int, user) -> RequestPage:
         {
             "at": event.at,
             "actor": event.actor.get_username() if event.actor else "the register",
-            "text": _event_sentence(event, titles),
+            "text": event_sentence(event, titles=titles),
         }
         for event in reversed(events)
     ]
