@@ -211,6 +211,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- I18N, static, files -------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["riskreg.core.formats"]  # one date format everywhere: 16 Jan 2025, 08:28 UTC
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
