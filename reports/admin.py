@@ -194,8 +194,9 @@ def _queue(modeladmin, request, subjects, *, kind: str) -> None:
         modeladmin.message_user(
             request,
             format_html(
-                '<a href="{}">{}</a> queued; it is rendered in the background, usually in a few seconds. Its '
-                "status shows on the memo's page (this link) and in the Memos section of the model's or request's page.",
+                '<a href="{}">{}</a> queued; it is rendered in the background, usually in a few seconds. '
+                "Its status shows on the memo's page (this link) and in the Memos section of the model's or "
+                "request's page.",
                 reverse("admin:reports_memo_change", args=[memo.pk]),
                 memo,
             ),
