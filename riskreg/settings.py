@@ -271,9 +271,11 @@ RISKREG_REQUIRED_SIGN_OFFS = env_mapping("RISKREG_REQUIRED_SIGN_OFFS")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"expected_refusal": {"()": "riskreg.core.log_filters.ExpectedRefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.request": {"filters": ["expected_refusal"]},  # a 403 is one INFO line, not a traceback
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
