@@ -305,6 +305,15 @@ class AdoptionRequestAdmin(MemoActionsMixin, ScopedHistoryAdmin):
         if obj.state in REVIEW_STATES:
             url = reverse("admin:register_adoptionrequest_sign_off", args=[obj.pk])
             link = format_html('<p><a class="button" href="{}">Sign off</a></p>', url)
+        try:
+            page = reverse("workspace:request-detail", args=[obj.pk])
+            link = format_html(
+                '{}<p><a href="{}">Open the request page</a>: assess the risk items and sign off in one place.</p>',
+                link,
+                page,
+            )
+        except NoReverseMatch:
+            pass
         return format_html(
             "<table><tr><th>Role</th><th>Decision</th><th>By</th><th>When</th></tr>{}</table>{}", body, link
         )
