@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "riskreg.register",
     "reports",
     "riskreg.workspace",
+    "riskreg.notifications",
 ]
 
 MIDDLEWARE = [
