@@ -5,6 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from riskreg.api import router
+from riskreg.workspace.api import AIModelAsOfViewSet
+from riskreg.workspace.views import login as workspace_login
 
 admin.site.site_header = "riskreg: AI model risk register"
 admin.site.site_title = "riskreg"
@@ -12,10 +14,20 @@ admin.site.site_url = "/"  # "View site" goes to the workspace home page
 admin.site.index_title = "Catalog, screening, watch, register and memos"
 
 urlpatterns = [
+    # The admin's login, landing on the workspace home page when no `next` is given.
+    path("admin/login/", workspace_login, name="login"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/auth/", include("rest_framework.urls")),
+    # The catalog's model detail, plus ?as_of=YYYY-MM-DD (riskreg/workspace/api.py).
+    path(
+        "api/models/<slug:slug>/",
+        AIModelAsOfViewSet.as_view(
+            {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+        ),
+        name="aimodel-detail-as-of",
+    ),
     path("api/", include(router.urls)),
     path("", include("reports.urls")),
     path("", include("riskreg.workspace.urls")),

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from django.apps import apps
-from django.db.models import Max
+from django.db.models import Count, F, Max, Q, Value
+from django.urls import reverse
 from django.utils import timezone
 
 from models_catalog.models import (
@@ -43,12 +44,17 @@ from reports.services.snapshot import (
     _risk,
     _SourceIndex,
     _user,
-    model_snapshot_build,
 )
 from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
+from riskreg.register.selectors import adoption_requests_waiting_for, risk_level, user_sees_all_requests
 from riskreg.screening.models import ListEntry, ListVersion, ScreeningHit
 from riskreg.screening.selectors import organisation_exposure
+from riskreg.watch.models import Alert, WatchSource
 
+REQUEST_STATES = {value: str(label) for value, label in AdoptionRequest.State.choices}
+GUIDANCE_STATUSES = {value: str(label) for value, label in ModelGuidanceStatus.Status.choices}
+CONFIDENCES = {value: str(label) for value, label in ProvenanceClaim.Confidence.choices}
+SUBJECTS = {value: str(label) for value, label in ProvenanceClaim.Subject.choices}
 IN_FLIGHT_STATES = (AdoptionRequest.State.DRAFT, AdoptionRequest.State.IN_REVIEW, AdoptionRequest.State.REOPENED)
 ROLE_PHRASES = {
     OrganisationRole.CHIP_VENDOR: "vendor of the training hardware",
@@ -60,6 +66,13 @@ ROLE_PHRASES = {
 def end_of_day(day: date) -> datetime:
     """The last moment of `day` in UTC: 'as of 16 Jan 2025' includes everything recorded that day."""
     return datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=UTC) - dt.timedelta(microseconds=1)
+
+
+def _related(obj, name: str):
+    """A related object fetched with select_related, also on an instance rebuilt from history (simple-history
+    keeps the historical record, which carries the join, as `_history`)."""
+    record = getattr(obj, "_history", None)
+    return getattr(record if record is not None else obj, name)
 
 
 def _rows(model_class, at: datetime | None):
@@ -145,10 +158,13 @@ class _Chains:
             if org.parent_id:
                 subsidiaries[org.parent_id].append(org)
         claims: dict[int, list[ProvenanceClaim]] = defaultdict(list)
-        for claim in _rows(ProvenanceClaim, at).filter(model_id__in=model_ids).order_by("pk"):
+        query = _rows(ProvenanceClaim, at).filter(model_id__in=model_ids).select_related("accelerator")
+        for claim in query.order_by("pk"):
             claims[claim.model_id].append(claim)
-        accelerator_ids = {c.accelerator_id for cs in claims.values() for c in cs if c.accelerator_id}
-        accelerators = {a.pk: a for a in _rows(Accelerator, at).filter(pk__in=accelerator_ids)}
+        # The chip named by a claim is read as it is today (a product and its vendor do not change).
+        accelerators: dict[int, Accelerator] = {
+            c.accelerator_id: _related(c, "accelerator") for cs in claims.values() for c in cs if c.accelerator_id
+        }
         return cls(organisations, subsidiaries, accelerators, claims)
 
     def chain(self, model: AIModel) -> list[dict]:
@@ -172,7 +188,7 @@ class _Chains:
             add(subsidiary.pk, OrganisationRole.AFFILIATE, f"subsidiary of {developer.display_name}")
         for claim in self.claims.get(model.pk, []):
             accelerator = self.accelerators.get(claim.accelerator_id)
-            confidence = claim.get_confidence_display().lower()
+            confidence = CONFIDENCES.get(claim.confidence, claim.confidence).lower()
             if accelerator is not None:
                 add(
                     accelerator.vendor_id,
@@ -185,7 +201,7 @@ class _Chains:
                     if claim.subject == ProvenanceClaim.Subject.HOSTING
                     else OrganisationRole.COMPUTE_PROVIDER
                 )
-                add(claim.organisation_id, role, f"{claim.get_subject_display().lower()} ({confidence})")
+                add(claim.organisation_id, role, f"{SUBJECTS.get(claim.subject, claim.subject).lower()} ({confidence})")
         return links
 
 
@@ -227,41 +243,58 @@ def _chain_rows(links: list[dict], *, notes_by_org, exposure, sources: _SourceIn
 
 
 def dossier_snapshot(*, model: AIModel, as_of: date | None = None) -> dict | None:
-    """The memo snapshot of `model` (no request), live or as it stood at the end of `as_of`.
-    None when the model was not yet in the register on that date."""
+    """What the dossier shows of `model`, in the memo snapshot's shape (a model memo, no request), live or as it
+    stood at the end of `as_of`; None when the model was not yet in the register on that date.
+
+    One builder serves both, so "as of today" is the live page by construction; it reuses the memo snapshot's
+    pieces (levels, drivers, source numbering, approval wording) and tests hold it to model_snapshot_build.
+    Unlike the memo it leaves out watch alerts (the home page counts them), which keeps the page within its
+    query budget: 13 queries live, 19 in the past, whatever the size of the catalog."""
     if as_of is None:
-        return model_snapshot_build(model_id=model.pk, request_id=None, memo={}, at=timezone.now())
-    return _snapshot_as_of(model_id=model.pk, at=end_of_day(as_of))
+        return _dossier_build(model=model, at=None)
+    return _dossier_build(model=model, at=end_of_day(as_of))
 
 
-def _snapshot_as_of(*, model_id: int, at: datetime) -> dict | None:
-    past = _rows(AIModel, at).filter(pk=model_id).first()
+def _dossier_build(*, model: AIModel, at: datetime | None) -> dict | None:
+    model_id = model.pk
+    past = model if at is None else _rows(AIModel, at).filter(pk=model_id).first()
     if past is None:
         return None
     chains = _Chains.load(model_ids=[model_id], at=at)
+    if past.developer_id not in chains.organisations:  # recorded before history began: read it as it is now
+        chains.organisations[past.developer_id] = Organisation.objects.get(pk=past.developer_id)
     claims_then = chains.claims.get(model_id, [])
     source_ids = {c.source_id for c in claims_then}
     further: dict[int, list[int]] = defaultdict(list)
     if claims_then:
-        m2m = apps.get_model("models_catalog", "HistoricalProvenanceClaim_other_sources")
-        rows = m2m.objects.filter(history_id__in=[c._history.pk for c in claims_then]).order_by("evidencesource_id")
-        for row in rows.values("provenanceclaim_id", "evidencesource_id"):
+        if at is None:
+            rows = ProvenanceClaim.other_sources.through.objects.filter(
+                provenanceclaim_id__in=[c.pk for c in claims_then]
+            )
+        else:  # the many-to-many as recorded with each claim's history row (simple-history m2m_fields)
+            m2m = apps.get_model("models_catalog", "HistoricalProvenanceClaim_other_sources")
+            rows = m2m.objects.filter(history_id__in=[c._history.pk for c in claims_then])
+        for row in rows.order_by("evidencesource_id").values("provenanceclaim_id", "evidencesource_id"):
             further[row["provenanceclaim_id"]].append(row["evidencesource_id"])
     source_ids |= _flat(further)
     notes_then = list(_rows(SanctionsNote, at).filter(organisation_id__in=chains.organisations))
     source_ids |= {n.source_id for n in notes_then if n.source_id}
-    statuses = sorted(_rows(ModelGuidanceStatus, at).filter(model_id=model_id), key=lambda s: s.jurisdiction_id)
+    statuses = list(_rows(ModelGuidanceStatus, at).filter(model_id=model_id).select_related("jurisdiction"))
+    jurisdictions = {s.jurisdiction_id: _related(s, "jurisdiction") for s in statuses}
     guidance_ids_by_status: dict[int, list[int]] = defaultdict(list)
     if statuses:
-        # The many-to-many as recorded with each status's history row (simple-history m2m_fields).
-        history_ids = [s._history.pk for s in statuses]
-        m2m = apps.get_model("models_catalog", "HistoricalModelGuidanceStatus_guidance")
-        for row in m2m.objects.filter(history_id__in=history_ids).values("history_id", "regulatoryguidance_id"):
-            guidance_ids_by_status[row["history_id"]].append(row["regulatoryguidance_id"])
+        if at is None:
+            rows = ModelGuidanceStatus.guidance.through.objects.filter(
+                modelguidancestatus_id__in=[s.pk for s in statuses]
+            )
+        else:  # the many-to-many as recorded with each status's history row
+            m2m = apps.get_model("models_catalog", "HistoricalModelGuidanceStatus_guidance")
+            rows = m2m.objects.filter(history_id__in=[s._history.pk for s in statuses])
+        for row in rows.values("modelguidancestatus_id", "regulatoryguidance_id"):
+            guidance_ids_by_status[row["modelguidancestatus_id"]].append(row["regulatoryguidance_id"])
     guidance = {g.pk: g for g in _rows(RegulatoryGuidance, at).filter(pk__in=_flat(guidance_ids_by_status))}
     source_ids |= {g.source_id for g in guidance.values() if g.source_id}
     sources_by_id = {s.pk: s for s in EvidenceSource.objects.filter(pk__in=source_ids)}
-    jurisdictions = {j.pk: j for j in Jurisdiction.objects.all()}
 
     sources = _SourceIndex()
     claims = []
@@ -311,7 +344,7 @@ def _snapshot_as_of(*, model_id: int, at: datetime) -> dict | None:
     regulatory = []
     for status in sorted(statuses, key=lambda s: jurisdictions[s.jurisdiction_id].code):
         jurisdiction = jurisdictions[status.jurisdiction_id]
-        items = [guidance[pk] for pk in guidance_ids_by_status.get(status._history.pk, []) if pk in guidance]
+        items = [guidance[pk] for pk in guidance_ids_by_status.get(status.pk, []) if pk in guidance]
         regulatory.append(
             {
                 "jurisdiction": {"code": jurisdiction.code, "name": jurisdiction.name},
@@ -342,26 +375,20 @@ def _snapshot_as_of(*, model_id: int, at: datetime) -> dict | None:
             }
         )
 
-    items_then = [
-        item
-        for item in _rows(RiskItem, at).filter(model_id=model_id).order_by("category", "pk")
-        if item.status != RiskItem.Status.RETIRED
-    ]
-    requests_then = list(_rows(AdoptionRequest, at).filter(model_id=model_id).order_by("pk"))
-    sign_offs_then = list(_rows(SignOff, at).filter(request_id__in=[r.pk for r in requests_then]))
-    matrices = {m.pk: m for m in RiskMatrix.objects.filter(pk__in={i.matrix_id for i in items_then})}
-    users = _users(
-        {i.owner_id for i in items_then}
-        | {r.requester_id for r in requests_then}
-        | {s.signer_id for s in sign_offs_then}
-    )
+    items_query = _rows(RiskItem, at).filter(model_id=model_id).select_related("matrix", "owner")
+    items_then = [item for item in items_query.order_by("category", "pk") if item.status != RiskItem.Status.RETIRED]
+    requests_query = _rows(AdoptionRequest, at).filter(model_id=model_id).select_related("requester")
+    requests_then = list(requests_query.order_by("pk"))
+    sign_offs_query = _rows(SignOff, at).filter(request_id__in=[r.pk for r in requests_then])
+    sign_offs_then = list(sign_offs_query.select_related("signer"))
+    users = {s.signer_id: _related(s, "signer") for s in sign_offs_then}
     for item in items_then:
-        item.matrix = matrices[item.matrix_id]
-        item.owner = users.get(item.owner_id)
+        item.matrix = _related(item, "matrix")
+        item.owner = _related(item, "owner")
     risk = _risk([i for i in items_then if i.request_id is None])
     requests = []
     for req in requests_then:
-        req.requester = users.get(req.requester_id)
+        req.requester = _related(req, "requester")
         requests.append(_request_then(req, [s for s in sign_offs_then if s.request_id == req.pk], users))
         accepted = [i for i in items_then if i.request_id == req.pk and i.status == RiskItem.Status.ACCEPTED]
         summary = _risk(accepted)
@@ -390,8 +417,8 @@ def _snapshot_as_of(*, model_id: int, at: datetime) -> dict | None:
         facts["developer_parent"] = _organisation(chains.organisations[developer.parent_id])
     return {
         "kind": "model",
-        "generated_at": _iso(at),
-        "as_of": _iso(at.date()),
+        "generated_at": _iso(at or timezone.now()),
+        "as_of": _iso(at.date()) if at else None,
         "model": facts,
         "request": None,
         "requests": requests,
@@ -514,9 +541,11 @@ def exposure_groups(chain: list[dict]) -> list[dict]:
     for group in groups.values():
         links = group.pop("links")
         group["who"] = _who(links)
+        group["developer"] = any(link["role"] == OrganisationRole.DEVELOPER for link in links)
         group["organisations"] = [link["organisation"]["display_name"] for link in links]
         result.append(group)
-    return sorted(result, key=lambda g: (g["potential"], g["listed_on"] or "9999"), reverse=False)
+    # Confirmed before potential; the developer's group first (it is whom we would deal with), then by date.
+    return sorted(result, key=lambda g: (g["potential"], not g["developer"], g["listed_on"] or "9999"))
 
 
 def _who(links: list[dict]) -> str:
@@ -588,3 +617,412 @@ def model_band(*, model: AIModel, as_of: date | None = None, visible_request_ids
     if snapshot is None:
         return None
     return band_from_snapshot(snapshot, as_of=as_of, visible_request_ids=visible_request_ids)
+
+
+# --- the home page ----------------------------------------------------------------------------------
+
+
+def work_counts(*, user, today: date | None = None) -> list[dict]:
+    """ "My work": each count with the filtered list it opens (the admin's changelists), only those the user
+    may open. [{"key", "label", "count", "url", "hint"}]"""
+    today = today or timezone.localdate()
+    counts: list[dict] = []
+    sees_all = user_sees_all_requests(user)
+    if user.has_perm("register.view_adoptionrequest"):
+        changelist = reverse("admin:register_adoptionrequest_changelist")
+        mine = Q() if sees_all else Q(requester=user)
+        totals = AdoptionRequest.objects.filter(mine).aggregate(
+            reopened=Count("pk", filter=Q(state=AdoptionRequest.State.REOPENED)),
+            expiring=Count(
+                "pk",
+                filter=Q(
+                    state=AdoptionRequest.State.APPROVED,
+                    expires_on__gte=today,
+                    expires_on__lte=today + dt.timedelta(days=30),
+                ),
+            ),
+            drafts=Count("pk", filter=Q(state=AdoptionRequest.State.DRAFT, requester=user)),
+        )
+        if sees_all:  # reviewers, auditors, administrators
+            counts.append(
+                {
+                    "key": "sign-offs",
+                    "label": "Sign-offs waiting for me",
+                    "count": adoption_requests_waiting_for(user=user).count(),
+                    "url": f"{changelist}?queue=mine",
+                    "hint": "Requests in review that need your role's decision.",
+                }
+            )
+        else:
+            counts.append(
+                {
+                    "key": "drafts",
+                    "label": "My draft requests",
+                    "count": totals["drafts"],
+                    "url": f"{changelist}?state__exact=draft",
+                    "hint": "Not yet submitted for review.",
+                }
+            )
+        counts.append(
+            {
+                "key": "reopened",
+                "label": "Requests reopened",
+                "count": totals["reopened"],
+                "url": f"{changelist}?queue=reopened",
+                "hint": "Approved, then reopened by a material change.",
+            }
+        )
+        counts.append(
+            {
+                "key": "expiring",
+                "label": "Approvals expiring in 30 days",
+                "count": totals["expiring"],
+                "url": f"{changelist}?queue=expiring",
+                "hint": "Renew or let them lapse.",
+            }
+        )
+    if user.has_perm("watch.view_alert"):
+        counts.append(
+            {
+                "key": "alerts",
+                "label": "Alerts for me",
+                "count": Alert.objects.filter(assignee=user, status=Alert.Status.NEW).count(),
+                "url": f"{reverse('admin:watch_alert_changelist')}?status__exact=new&assignee__id__exact={user.pk}",
+                "hint": "New changes in watched sources that name our models or suppliers.",
+            }
+        )
+    if user.has_perm("screening.view_screeninghit"):
+        counts.append(
+            {
+                "key": "hits",
+                "label": "Screening hits to review",
+                "count": ScreeningHit.objects.filter(status=ScreeningHit.Status.POTENTIAL).count(),
+                "url": f"{reverse('admin:screening_screeninghit_changelist')}?status__exact=potential",
+                "hint": "Potential list matches waiting for a person.",
+            }
+        )
+    if user.has_perm("watch.view_watchsource"):
+        counts.append(
+            {
+                "key": "failing",
+                "label": "Watch sources failing",
+                "count": WatchSource.objects.filter(enabled=True, health=WatchSource.Health.FAILING).count(),
+                "url": f"{reverse('admin:watch_watchsource_changelist')}?health__exact=failing&enabled__exact=1",
+                "hint": "Sources we are not hearing from.",
+            }
+        )
+    order = ["sign-offs", "drafts", "reopened", "alerts", "hits", "failing", "expiring"]
+    return sorted(counts, key=lambda c: order.index(c["key"]))
+
+
+def portfolio(*, as_of: date | None = None, visible_request_ids=None) -> dict:
+    """Every model with its residual level (the memo's rule), list exposure grouped by listing, guidance status
+    per jurisdiction and its requests' states; live or at the end of `as_of`. A fixed number of queries
+    whatever the number of models. {"rows": [...], "matrix": RiskMatrix | None}"""
+    at = end_of_day(as_of) if as_of else None
+    models = sorted(_rows(AIModel, at), key=lambda m: m.name.lower())
+    ids = [m.pk for m in models]
+    chains = _Chains.load(model_ids=ids, at=at)
+    links_by_model = {m.pk: chains.chain(m) for m in models}
+    org_ids = {link["organisation"].pk for links in links_by_model.values() for link in links}
+    notes_by_org: dict[int, list[SanctionsNote]] = defaultdict(list)
+    for note in _rows(SanctionsNote, at).filter(organisation_id__in=org_ids):
+        notes_by_org[note.organisation_id].append(note)
+    exposure = exposure_as_of(organisation_ids=org_ids, at=at)
+    statuses: dict[int, list] = defaultdict(list)
+    status_query = _rows(ModelGuidanceStatus, at).filter(model_id__in=ids)
+    if at is None:
+        status_query = status_query.select_related("jurisdiction")
+        jurisdictions = {}
+    else:
+        jurisdictions = {j.pk: j for j in Jurisdiction.objects.all()}
+    for status in status_query:
+        statuses[status.model_id].append(status)
+        if at is None:
+            jurisdictions[status.jurisdiction_id] = status.jurisdiction
+    matrices = {m.pk: m for m in RiskMatrix.objects.all()}
+    items: dict[int, list[RiskItem]] = defaultdict(list)
+    for item in _rows(RiskItem, at).filter(model_id__in=ids, status=RiskItem.Status.ACCEPTED).order_by("pk"):
+        item.matrix = matrices[item.matrix_id]
+        items[item.model_id].append(item)
+    requests: dict[int, list[AdoptionRequest]] = defaultdict(list)
+    for req in _rows(AdoptionRequest, at).filter(model_id__in=ids).order_by("pk"):
+        requests[req.model_id].append(req)
+
+    rows = []
+    for model in models:
+        own = _top_rating([i for i in items[model.pk] if i.request_id is None])
+        request_rows = []
+        for req in requests[model.pk]:
+            if visible_request_ids is not None and req.pk not in visible_request_ids:
+                continue
+            request_rows.append(
+                {
+                    "id": req.pk,
+                    "state": req.state,
+                    "state_label": REQUEST_STATES.get(req.state, req.state),
+                    "current": req.state in CURRENT_REQUEST_STATES,
+                    "top": _top_rating([i for i in items[model.pk] if i.request_id == req.pk]),
+                }
+            )
+        top, from_request = own, None
+        if top is None:
+            rated = [r for r in request_rows if r["current"] and r["top"]]
+            if rated:
+                best = max(rated, key=lambda r: (r["top"]["score"], -r["id"]))
+                top, from_request = best["top"], best["id"]
+        chain = _chain_rows(links_by_model[model.pk], notes_by_org=notes_by_org, exposure=exposure, sources=None)
+        rows.append(
+            {
+                "name": model.name,
+                "slug": model.slug,
+                "developer": chains.organisations[model.developer_id].display_name
+                if model.developer_id in chains.organisations
+                else "",
+                "level": top,
+                "from_request": from_request,
+                "likelihood": top["likelihood"] if top else None,
+                "impact": top["impact"] if top else None,
+                "exposure": exposure_groups(chain),
+                "guidance": [
+                    {
+                        "code": jurisdictions[s.jurisdiction_id].code,
+                        "name": jurisdictions[s.jurisdiction_id].name,
+                        "status": s.status,
+                        "status_label": GUIDANCE_STATUSES.get(s.status, s.status),
+                    }
+                    for s in sorted(statuses[model.pk], key=lambda s: jurisdictions[s.jurisdiction_id].code)
+                ],
+                "requests": request_rows,
+            }
+        )
+    default = next((m for m in matrices.values() if m.is_default), None) or next(iter(matrices.values()), None)
+    return {"rows": rows, "matrix": default}
+
+
+def _top_rating(items: list[RiskItem]) -> dict | None:
+    """The portfolio's rule (reports.services.snapshot.portfolio_snapshot_build): the highest band among accepted
+    items, each rated residual where assessed, else inherent; with the likelihood and impact that place it on
+    the heat map. {"name", "colour", "score", "likelihood", "impact"} or None."""
+    best = None
+    for item in items:
+        likelihood = item.residual_likelihood or item.inherent_likelihood
+        impact = item.residual_impact or item.inherent_impact
+        level = risk_level(matrix=item.matrix, likelihood=likelihood, impact=impact)
+        if level and (best is None or level["score"] > best["score"]):
+            best = {**level, "likelihood": likelihood, "impact": impact}
+    return best
+
+
+def heatmap(*, rows: list[dict], matrix: RiskMatrix | None) -> dict | None:
+    """The portfolio on the matrix: cells (x, y, colour) and each model's mark, placed by the residual likelihood
+    x impact of the item that sets its level. Geometry in SVG units, computed here so the template only draws."""
+    if matrix is None:
+        return None
+    size_l, size_i = len(matrix.likelihood_labels), len(matrix.impact_labels)
+    cell_w, cell_h, left, top = 128, 74, 118, 10
+    cells, marks = [], []
+    placed: dict[tuple[int, int], int] = defaultdict(int)
+    for lk in range(size_l, 0, -1):
+        for im in range(1, size_i + 1):
+            level = risk_level(matrix=matrix, likelihood=lk, impact=im) or {}
+            cells.append(
+                {
+                    "x": left + (im - 1) * cell_w,
+                    "y": top + (size_l - lk) * cell_h,
+                    "colour": level.get("colour", "#777777"),
+                    "name": level.get("name", ""),
+                }
+            )
+    for row in rows:
+        lk, im = row["likelihood"], row["impact"]
+        if not lk or not im:
+            continue
+        slot = placed[(lk, im)]
+        placed[(lk, im)] += 1
+        x = left + (im - 1) * cell_w + 10
+        y = top + (size_l - lk) * cell_h + 16 + slot * 17
+        marks.append({**row, "x": x, "y": y, "overflow": slot >= 4})
+    return {
+        "width": left + size_i * cell_w + 10,
+        "height": top + size_l * cell_h + 50,
+        "cell_w": cell_w,
+        "cell_h": cell_h,
+        "cells": cells,
+        "marks": [m for m in marks if not m["overflow"]],
+        "hidden": [m for m in marks if m["overflow"]],
+        "likelihood_axis": [
+            {"label": label, "y": top + (size_l - n) * cell_h + cell_h / 2}
+            for n, label in enumerate(matrix.likelihood_labels, start=1)
+        ],
+        "impact_axis": [
+            {"label": label, "x": left + (n - 1) * cell_w + cell_w / 2}
+            for n, label in enumerate(matrix.impact_labels, start=1)
+        ],
+        "axis_y": top + size_l * cell_h,
+        "left": left,
+        "top": top,
+    }
+
+
+# --- the dossier's supply-chain graph ---------------------------------------------------------------
+
+NODE_COLOURS = {
+    "model": ("#37474f", "#ffffff"),
+    "listed": ("#b71c1c", "#ffffff"),
+    "potential": ("#f9a825", "#1d1d1d"),
+    "clear": ("#ffffff", "#1d1d1d"),
+    "product": ("#eceff1", "#1d1d1d"),
+}
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def supply_chain_graph(snapshot: dict) -> dict:
+    """The supply chain as a left-to-right tree for an inline SVG: model -> developer -> its parent and
+    subsidiaries; model -> training hardware -> its vendor; model -> compute provider / host. Each organisation
+    node is coloured by its exposure (listed, potential match, clear). Geometry is computed here."""
+    columns = (8, 248, 608)
+    widths = (200, 310, 400)
+    node_h, pitch, top = 42, 52, 34
+    chain = {link["organisation"]["id"]: link for link in snapshot["supply_chain"]}
+    by_name = {link["organisation"]["display_name"]: link for link in snapshot["supply_chain"]}
+    nodes: list[dict] = []
+    edges: list[dict] = []
+    row = 0
+
+    def exposure_of(link: dict | None) -> tuple[str, str]:
+        if link is None:
+            return "clear", "no list exposure recorded"
+        groups = exposure_groups([link])
+        if not groups:
+            return "clear", "no list exposure"
+        first = groups[0]
+        kind = "potential" if first["potential"] else "listed"
+        words = f"{first['listing']}{', ' + first['citation'] if first['citation'] else ''}"
+        return kind, ("potential match: " if first["potential"] else "") + words
+
+    def node(col: int, r: int, kind: str, title: str, sub: str) -> dict:
+        fill, ink = NODE_COLOURS[kind]
+        item = {
+            "x": columns[col],
+            "y": top + r * pitch,
+            "w": widths[col],
+            "h": node_h,
+            "kind": kind,
+            "fill": fill,
+            "ink": ink,
+            "title": _short(title, (24, 38, 50)[col]),
+            "full_title": title,
+            "sub": _short(sub, (30, 50, 64)[col]),
+            "full_sub": sub,
+        }
+        nodes.append(item)
+        return item
+
+    def org_node(col: int, r: int, link: dict, role_words: str) -> dict:
+        kind, words = exposure_of(link)
+        org = link["organisation"]
+        return node(col, r, kind, org["display_name"], f"{org['country']} · {role_words} · {words}")
+
+    def edge(a: dict, b: dict) -> None:
+        x1, y1 = a["x"] + a["w"], a["y"] + a["h"] / 2
+        x2, y2 = b["x"], b["y"] + b["h"] / 2
+        mid = (x1 + x2) / 2
+        edges.append({"d": f"M{x1:.0f},{y1:.0f} C{mid:.0f},{y1:.0f} {mid:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"})
+
+    branches: list[tuple[dict, list[dict]]] = []
+    developer_id = snapshot["model"]["developer"]["id"]
+    developer = chain.get(developer_id)
+    if developer:
+        group = [link for link in snapshot["supply_chain"] if link["role"] == OrganisationRole.AFFILIATE]
+        first = org_node(1, row, developer, "developer")
+        children = []
+        for i, link in enumerate(group):
+            words = "parent" if link["via"].startswith("parent") else "subsidiary"
+            children.append(org_node(2, row + i, link, words))
+        branches.append((first, children))
+        row += max(1, len(group))
+    for claim in snapshot["claims"]:
+        if claim["subject"] != "training_hardware" or not claim["accelerator"]:
+            continue
+        accelerator = claim["accelerator"]
+        product = node(1, row, "product", accelerator["product"], f"training hardware · {claim['confidence_label']}")
+        vendor_link = chain.get(accelerator["vendor_id"])
+        children = [org_node(2, row, vendor_link, "chip vendor")] if vendor_link else []
+        branches.append((product, children))
+        row += 1
+    for claim in snapshot["claims"]:
+        link = by_name.get(claim["organisation"] or "")
+        if link is None or link["role"] not in (OrganisationRole.COMPUTE_PROVIDER, OrganisationRole.HOST):
+            continue
+        branches.append((org_node(1, row, link, str(link["role_label"]).lower()), []))
+        row += 1
+    rows = max(row, 1)
+    model = snapshot["model"]
+    model_row = (rows - 1) / 2
+    root = node(0, 0, "model", model["name"], f"{model['developer']['display_name']} · {model['licence']}")
+    root["y"] = top + model_row * pitch
+    for first, children in branches:
+        edge(root, first)
+        for child in children:
+            edge(first, child)
+    return {
+        "width": columns[2] + widths[2] + 12,
+        "height": top + rows * pitch + 4,
+        "nodes": nodes,
+        "edges": edges,
+        "headings": [
+            {"x": columns[0], "text": "Model"},
+            {"x": columns[1], "text": "Developer, training hardware, compute"},
+            {"x": columns[2], "text": "Group companies, chip vendors"},
+        ],
+        "listed": sum(1 for n in nodes if n["kind"] == "listed"),
+    }
+
+
+# --- the dossier's history --------------------------------------------------------------------------
+
+HISTORY_VERBS = {"+": "added", "~": "changed", "-": "deleted"}
+
+
+def model_history(*, model: AIModel, as_of: date | None = None, limit: int = 12) -> list[dict]:
+    """The latest recorded changes to the model, its claims and its guidance statuses, newest first, in one
+    query (a UNION of the three history tables): [{"at", "who", "what", "verb", "reason"}]."""
+    at = end_of_day(as_of) if as_of else None
+    columns = ("history_date", "history_type", "history_change_reason", "history_user_id", "kind", "a", "b")
+    parts = [
+        AIModel.history.filter(id=model.pk).annotate(kind=Value("model"), a=F("name"), b=F("version")),
+        ProvenanceClaim.history.filter(model_id=model.pk).annotate(kind=Value("claim"), a=F("subject"), b=F("value")),
+        ModelGuidanceStatus.history.filter(model_id=model.pk).annotate(
+            kind=Value("guidance"), a=F("jurisdiction__name"), b=F("status")
+        ),
+    ]
+    if at is not None:
+        parts = [part.filter(history_date__lte=at) for part in parts]
+    parts = [part.order_by().values_list(*columns) for part in parts]
+    rows = list(parts[0].union(*parts[1:], all=True).order_by("-history_date")[:limit])
+    users = _users({row[3] for row in rows})
+    subjects = dict(ProvenanceClaim.Subject.choices)
+    statuses = dict(ModelGuidanceStatus.Status.choices)
+    entries = []
+    for when, kind_code, reason, user_id, kind, a, b in rows:
+        if kind == "model":
+            what = "Model facts"
+        elif kind == "claim":
+            what = f"Claim on {str(subjects.get(a, a)).lower()}: {_short(b, 60)}"
+        else:
+            what = f"Guidance status in {a}: {statuses.get(b, b)}"
+        user = users.get(user_id)
+        entries.append(
+            {
+                "at": when,
+                "who": (user.get_full_name() or user.get_username()) if user else "the system",
+                "what": what,
+                "verb": HISTORY_VERBS.get(kind_code, "changed"),
+                "reason": reason or "",
+            }
+        )
+    return entries

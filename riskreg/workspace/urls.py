@@ -20,4 +20,5 @@ urlpatterns = [
         name="request-risk-item",
     ),
     path("requests/<int:request_id>/sign-off/", request_views.request_sign_off, name="request-sign-off"),
+    path("models/<slug:slug>/", views.model_dossier, name="model"),
 ]

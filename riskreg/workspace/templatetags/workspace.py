@@ -4,6 +4,7 @@ labels instead of codes. Inputs may be dates, datetimes or the ISO strings the m
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from django import template
 from django.urls import NoReverseMatch, reverse
@@ -98,12 +99,19 @@ def plural(count, words: str = ",s") -> str:
     return singular if count == 1 else many
 
 
+@lru_cache(maxsize=1)
+def _request_url_name() -> str:
+    """The workspace's request page when it is installed (a failed reverse is slow: find out once)."""
+    for name in ("workspace:request", "workspace:request_detail", "workspace:request-detail"):
+        try:
+            reverse(name, args=[1])
+        except NoReverseMatch:
+            continue
+        return name
+    return "admin:register_adoptionrequest_change"
+
+
 @register.simple_tag
 def request_url(pk) -> str:
     """The page of an adoption request: the workspace's request page when it is installed, else the admin's."""
-    for name in ("workspace:request", "workspace:request_detail", "workspace:request-detail"):
-        try:
-            return reverse(name, args=[pk])
-        except NoReverseMatch:
-            continue
-    return reverse("admin:register_adoptionrequest_change", args=[pk])
+    return reverse(_request_url_name(), args=[pk])
