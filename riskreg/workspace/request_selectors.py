@@ -67,6 +67,7 @@ class RequestPage:
     assess_reason: str
     sign_off_roles: list[tuple[str, str]]
     sign_off_reason: str
+    reopened: dict | None = None  # {"at", "reason"} of the reopen that started this round, while reopened
 
     @property
     def accept_all_count(self) -> int:
@@ -215,6 +216,14 @@ def request_page(*, request_id: int, user) -> RequestPage:
     earlier = [s for s in request.sign_offs.all() if s.review_round != request.review_round]
     events = list(request.events.all())
     titles = {item.pk: item.title for item in all_items}
+    reopen = next(
+        (
+            e
+            for e in reversed(events)
+            if e.kind == RequestEvent.Kind.REOPENED and e.review_round == request.review_round
+        ),
+        None,
+    )
     timeline = [
         {
             "at": event.at,
@@ -271,6 +280,9 @@ def request_page(*, request_id: int, user) -> RequestPage:
         assess_reason=assess_reason,
         sign_off_roles=roles,
         sign_off_reason=sign_off_reason,
+        reopened={"at": reopen.at, "reason": (reopen.detail or {}).get("reason", "")}
+        if reopen is not None and request.state == State.REOPENED
+        else None,
     )
 
 

@@ -160,6 +160,11 @@ def test_glm5_request_is_filed_assessed_signed_off_and_reopened_by_an_alert(
     assert result.alert_ids
     page.context.clear_cookies()
     sign_in(legal)
+    # Legal's home page counts the reopened requests (it lists no reasons yet: the count opens the admin's
+    # "reopened" queue); the request page says why, with the alert's title.
+    page.goto("/")
+    assert page.get_by_test_id("work-reopened").inner_text().strip().startswith("2")  # the demo's GLM-4.5 and ours
     page.goto(url)
     assert page.get_by_test_id("request-state").inner_text() == "Reopened after a material change"
+    assert ALERT_TITLE in page.get_by_test_id("reopened-reason").inner_text()
     assert ALERT_TITLE in page.get_by_test_id("timeline").inner_text()
