@@ -208,3 +208,28 @@ def test_a_reviewer_who_signed_is_told_why_they_cannot_sign_again(submitted, leg
     page = client_for(legal).get(f"/requests/{submitted.pk}/").content.decode()
     assert "You signed this round already (as legal)" in page
     assert datetime.date.today().strftime("%Y") in page
+
+
+def test_the_page_takes_the_same_number_of_queries_whatever_the_number_of_items(submitted, legal):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(legal)
+    client.get(f"/requests/{submitted.pk}/")  # warm the session and content types
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(f"/requests/{submitted.pk}/").status_code == 200
+    for number in range(20):
+        RiskItem.objects.create(
+            model=submitted.model,
+            request=submitted,
+            matrix=submitted.matrix,
+            category="security",
+            title=f"Manual risk {number}",
+            inherent_likelihood=2,
+            inherent_impact=2,
+            owner=legal,
+            assessed_by=legal,
+        )
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(f"/requests/{submitted.pk}/").status_code == 200
+    assert 10 < len(few) == len(many), [q["sql"][:120] for q in many.captured_queries]
