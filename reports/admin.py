@@ -61,6 +61,7 @@ class MemoAdmin(_ReadOnlyMixin, admin.ModelAdmin):
         "request",
         "version",
         "status",
+        "summary",
         "download",
         "pages",
         "pdf_sha256",
@@ -73,7 +74,6 @@ class MemoAdmin(_ReadOnlyMixin, admin.ModelAdmin):
         "finished_at",
         "attempts",
         "error",
-        "summary",
         "snapshot_pretty",
     )
     readonly_fields = fields

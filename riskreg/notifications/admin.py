@@ -12,7 +12,7 @@ from riskreg.notifications.models import Webhook, WebhookDelivery, WebhookEvent
 
 class WebhookForm(forms.ModelForm):
     events = forms.MultipleChoiceField(
-        label=_("events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Messages to send"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
