@@ -50,3 +50,9 @@ def test_404_explains_what_a_requester_may_not_see(requester):
 def test_500_renders_with_no_context_at_all():
     page = render_to_string("500.html")
     assert "Something went wrong on our side" in page
+
+
+def test_404_renders_for_someone_not_signed_in(db, client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Nothing here" in response.content.decode()
