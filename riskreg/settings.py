@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "riskreg.register",
     "reports",
     "riskreg.workspace",
+    "riskreg.notifications",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +260,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- I18N, static, files -------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["riskreg.core.formats"]  # one date format everywhere: 16 Jan 2025, 08:28 UTC
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -338,9 +340,11 @@ RISKREG_REQUIRED_SIGN_OFFS = env_mapping("RISKREG_REQUIRED_SIGN_OFFS")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"expected_refusal": {"()": "riskreg.core.log_filters.ExpectedRefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.request": {"filters": ["expected_refusal"]},  # a 403 is one INFO line, not a traceback
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

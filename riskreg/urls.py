@@ -33,3 +33,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("riskreg.workspace.urls")),
 ]
+
+# The register's own 403 and 404 pages (say why, and who can grant a role); 500 is templates/500.html.
+handler403 = "riskreg.workspace.error_views.permission_denied"
+handler404 = "riskreg.workspace.error_views.page_not_found"

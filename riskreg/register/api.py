@@ -42,6 +42,7 @@ from riskreg.register.selectors import (
     risk_state_sha256,
     sign_off_status,
 )
+from riskreg.register.wording import decision_label, event_sentence, fact_sentences, role_label
 
 
 class Conflict(exceptions.APIException):
@@ -128,6 +129,12 @@ class RiskItemSerializer(serializers.ModelSerializer):
     matrix = serializers.SerializerMethodField()
     inherent_level = serializers.SerializerMethodField()
     residual_level = serializers.SerializerMethodField()
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    treatment_label = serializers.CharField(source="get_treatment_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    facts_in_words = serializers.SerializerMethodField(
+        help_text="The facts the item was derived from, as sentences with their citations."
+    )
 
     class Meta:
         model = RiskItem
@@ -137,6 +144,7 @@ class RiskItemSerializer(serializers.ModelSerializer):
             "request",
             "matrix",
             "category",
+            "category_label",
             "title",
             "description",
             "inherent_likelihood",
@@ -148,13 +156,16 @@ class RiskItemSerializer(serializers.ModelSerializer):
             "residual_impact",
             "residual_level",
             "treatment",
+            "treatment_label",
             "owner",
             "next_review_on",
             "origin",
             "rule",
             "derivation_key",
             "facts",
+            "facts_in_words",
             "status",
+            "status_label",
             "proposal",
             "assessed_by",
             "assessed_at",
@@ -200,6 +211,9 @@ class RiskItemSerializer(serializers.ModelSerializer):
     def get_residual_level(self, item: RiskItem) -> dict | None:
         return _level(item.matrix, item.residual_likelihood, item.residual_impact)
 
+    def get_facts_in_words(self, item: RiskItem) -> list[dict]:
+        return fact_sentences(item)
+
 
 class RiskItemAcceptSerializer(serializers.Serializer):
     """Optional assessment given together with the acceptance."""
@@ -226,6 +240,8 @@ class RiskItemAcceptSerializer(serializers.Serializer):
 
 class SignOffSerializer(serializers.ModelSerializer):
     signer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    decision_label = serializers.CharField(source="get_decision_display", read_only=True)
 
     class Meta:
         model = SignOff
@@ -233,8 +249,10 @@ class SignOffSerializer(serializers.ModelSerializer):
             "id",
             "review_round",
             "role",
+            "role_label",
             "signer",
             "decision",
+            "decision_label",
             "comment",
             "conditions",
             "risk_state_sha256",
@@ -252,10 +270,25 @@ class SignOffInputSerializer(serializers.Serializer):
 class RequestEventSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    summary = serializers.SerializerMethodField(help_text="The event in words, as the request page shows it.")
 
     class Meta:
         model = RequestEvent
-        fields = ["id", "at", "actor", "kind", "kind_label", "from_state", "to_state", "review_round", "detail"]
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "kind",
+            "kind_label",
+            "from_state",
+            "to_state",
+            "review_round",
+            "summary",
+            "detail",
+        ]
+
+    def get_summary(self, event: RequestEvent) -> str:
+        return event_sentence(event)
 
 
 class AdoptionRequestCreateSerializer(serializers.Serializer):
@@ -273,6 +306,8 @@ class AdoptionRequestListSerializer(serializers.ModelSerializer):
     model = serializers.SerializerMethodField()
     requester = serializers.SlugRelatedField(slug_field="username", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
+    deployment_label = serializers.CharField(source="get_deployment_display", read_only=True)
+    data_classification_label = serializers.CharField(source="get_data_classification_display", read_only=True)
     required_sign_offs = serializers.SerializerMethodField()
     risk_item_count = serializers.IntegerField(read_only=True, default=None)
     pending_proposal_count = serializers.IntegerField(read_only=True, default=None)
@@ -284,7 +319,9 @@ class AdoptionRequestListSerializer(serializers.ModelSerializer):
             "model",
             "use_case",
             "deployment",
+            "deployment_label",
             "data_classification",
+            "data_classification_label",
             "requester",
             "state",
             "state_label",
@@ -302,7 +339,14 @@ class AdoptionRequestListSerializer(serializers.ModelSerializer):
         return {"slug": request.model.slug, "name": request.model.name}
 
     def get_required_sign_offs(self, request: AdoptionRequest) -> list[dict]:
-        return sign_off_status(request)
+        return [
+            {
+                **row,
+                "role_label": role_label(row["role"]),
+                "decision_label": decision_label(row["decision"]) if row["decision"] else None,
+            }
+            for row in sign_off_status(request)
+        ]
 
 
 class AdoptionRequestDetailSerializer(AdoptionRequestListSerializer):

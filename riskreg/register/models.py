@@ -198,7 +198,7 @@ class SignOff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.role}: {self.get_decision_display()} by {self.signer}"
+        return f"{self.get_role_display()}: {self.get_decision_display().lower()} by {self.signer}"
 
 
 class RiskItem(models.Model):
@@ -373,4 +373,4 @@ class RequestEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"#{self.request_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+        return f"#{self.request_id} {self.get_kind_display().lower()}, {self.at.day} {self.at:%b %Y, %H:%M} UTC"
