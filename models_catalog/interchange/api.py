@@ -1,0 +1,104 @@
+"""Interchange API: a model as a CycloneDX ML-BOM, and BOM uploads into the catalog.
+
+`GET /api/models/{slug}/cyclonedx/` needs models_catalog.view_aimodel (every role);
+`POST /api/interchange/cyclonedx/` needs add_aimodel and change_aimodel (legal).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from models_catalog.interchange import InterchangeError
+from models_catalog.interchange.cyclonedx import MAX_BOM_BYTES, bom_import, model_bom_export
+from models_catalog.models import AIModel
+
+
+class HasPerms(BasePermission):
+    """Authenticated and holding every permission in the view's `required_perms`."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perms(view.required_perms))
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The document to import.")
+
+
+class ImportResultSerializer(serializers.Serializer):
+    models_created = serializers.ListField(child=serializers.CharField())
+    models_updated = serializers.ListField(child=serializers.CharField())
+    models_unchanged = serializers.ListField(child=serializers.CharField())
+    organisations_created = serializers.ListField(child=serializers.CharField())
+    claims_created = serializers.IntegerField()
+    claims_updated = serializers.IntegerField()
+    source = serializers.IntegerField(help_text="The evidence source recorded for the imported document.")
+    changed = serializers.BooleanField()
+
+
+def refused(message: str) -> Response:
+    return Response({"detail": message, "kept": "nothing was imported"}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def read_upload(request, limit: int) -> tuple[bytes, str]:
+    serializer = UploadSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    upload = serializer.validated_data["file"]
+    name = f"upload:{upload.name}"
+    if upload.size > limit:
+        raise InterchangeError(f"{name}: {upload.size:,} bytes is over the {limit // (1024 * 1024)} MiB limit")
+    return upload.read(), name
+
+
+class ModelBomViewSet(viewsets.GenericViewSet):
+    """A catalog model as a CycloneDX 1.6 ML-BOM."""
+
+    queryset = AIModel.objects.select_related("developer")
+    lookup_field = "slug"
+    permission_classes = [HasPerms]
+    required_perms = ["models_catalog.view_aimodel"]
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(
+        responses={200: OpenApiResponse(description="A CycloneDX 1.6 JSON BOM with one machine-learning-model.")},
+    )
+    @action(detail=True, methods=["get"], url_path="cyclonedx")
+    def cyclonedx(self, request, slug=None):
+        model = AIModel.objects.select_related("developer").filter(slug=slug).first()
+        if model is None:
+            raise Http404
+        response = Response(model_bom_export(model=model), content_type="application/vnd.cyclonedx+json; version=1.6")
+        response["Content-Disposition"] = f'inline; filename="{model.slug}.cdx.json"'
+        return response
+
+
+class BomImportViewSet(viewsets.GenericViewSet):
+    """Upload a CycloneDX 1.5/1.6 JSON BOM: its ML components become or update catalog models."""
+
+    permission_classes = [HasPerms]
+    required_perms = ["models_catalog.add_aimodel", "models_catalog.change_aimodel"]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = UploadSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={200: ImportResultSerializer})
+    def create(self, request):
+        try:
+            data, name = read_upload(request, MAX_BOM_BYTES)
+            result = bom_import(data=data, source_name=name)
+        except InterchangeError as exc:
+            return refused(str(exc))
+        return Response(result.as_dict(), status=status.HTTP_201_CREATED if result.changed else status.HTTP_200_OK)
+
+
+def register(router) -> None:
+    router.register("models", ModelBomViewSet, basename="model-cyclonedx")
+    router.register("interchange/cyclonedx", BomImportViewSet, basename="interchange-cyclonedx")
