@@ -10,3 +10,7 @@ from __future__ import annotations
 
 class InterchangeError(ValueError):
     """A document we cannot take: the message says what is wrong and where; nothing was imported."""
+
+
+#: A BOM or model card larger than this is refused before it is parsed.
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024

@@ -14,8 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from models_catalog.interchange import InterchangeError
-from models_catalog.interchange.cyclonedx import MAX_BOM_BYTES, bom_import, model_bom_export
+from models_catalog.interchange import MAX_DOCUMENT_BYTES, InterchangeError
 from models_catalog.models import AIModel
 
 
@@ -74,6 +73,8 @@ class ModelBomViewSet(viewsets.GenericViewSet):
         model = AIModel.objects.select_related("developer").filter(slug=slug).first()
         if model is None:
             raise Http404
+        from models_catalog.interchange.cyclonedx import model_bom_export  # the validator takes 1 s to import
+
         response = Response(model_bom_export(model=model), content_type="application/vnd.cyclonedx+json; version=1.6")
         response["Content-Disposition"] = f'inline; filename="{model.slug}.cdx.json"'
         return response
@@ -92,7 +93,9 @@ class BomImportViewSet(viewsets.GenericViewSet):
     @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={200: ImportResultSerializer})
     def create(self, request):
         try:
-            data, name = read_upload(request, MAX_BOM_BYTES)
+            from models_catalog.interchange.cyclonedx import bom_import
+
+            data, name = read_upload(request, MAX_DOCUMENT_BYTES)
             result = bom_import(data=data, source_name=name)
         except InterchangeError as exc:
             return refused(str(exc))

@@ -46,7 +46,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from models_catalog.interchange import InterchangeError
+from models_catalog.interchange import MAX_DOCUMENT_BYTES, InterchangeError
 from models_catalog.licences import is_known_licence
 from models_catalog.models import (
     Accelerator,
@@ -61,8 +61,7 @@ from models_catalog.models import (
 SPEC_VERSION = "1.6"
 #: BOM versions we read; each is checked against its own schema.
 READABLE_VERSIONS = {"1.5": SchemaVersion.V1_5, "1.6": SchemaVersion.V1_6}
-#: A BOM larger than this is refused before it is parsed.
-MAX_BOM_BYTES = 5 * 1024 * 1024
+MAX_BOM_BYTES = MAX_DOCUMENT_BYTES
 PREFIX = "riskreg:"
 PROPERTY_FAMILY = "riskreg:family"
 PROPERTY_WEIGHTS = "riskreg:weights"
