@@ -102,6 +102,61 @@ class BomImportViewSet(viewsets.GenericViewSet):
         return Response(result.as_dict(), status=status.HTTP_201_CREATED if result.changed else status.HTTP_200_OK)
 
 
+class CardUploadSerializer(UploadSerializer):
+    name = serializers.CharField(required=False, max_length=120, help_text="Default: the card's model-index name.")
+    developer = serializers.CharField(
+        required=False, max_length=255, help_text="The developer's name, for a model not yet in the catalog."
+    )
+
+
+class CardImportResultSerializer(serializers.Serializer):
+    model = serializers.CharField()
+    model_outcome = serializers.CharField()
+    claims_created = serializers.IntegerField()
+    claims_updated = serializers.IntegerField()
+    hardware_accelerator = serializers.CharField(allow_null=True)
+    source = serializers.IntegerField()
+    notes = serializers.ListField(child=serializers.CharField())
+    changed = serializers.BooleanField()
+
+
+class ModelCardImportViewSet(viewsets.GenericViewSet):
+    """Upload a Hugging Face model card (README.md with YAML front matter) into the catalog."""
+
+    permission_classes = [HasPerms]
+    required_perms = [
+        "models_catalog.add_aimodel",
+        "models_catalog.change_aimodel",
+        "models_catalog.add_provenanceclaim",
+    ]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = CardUploadSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(request={"multipart/form-data": CardUploadSerializer}, responses={200: CardImportResultSerializer})
+    def create(self, request):
+        from models_catalog.interchange.modelcard import model_card_import
+
+        serializer = CardUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        name = f"upload:{upload.name}"
+        try:
+            if upload.size > MAX_DOCUMENT_BYTES:
+                raise InterchangeError(f"{name}: {upload.size:,} bytes is over the 5 MiB limit")
+            result = model_card_import(
+                data=upload.read(),
+                source_name=name,
+                name=serializer.validated_data.get("name"),
+                developer=serializer.validated_data.get("developer"),
+            )
+        except InterchangeError as exc:
+            return refused(str(exc))
+        return Response(result.as_dict(), status=status.HTTP_201_CREATED if result.changed else status.HTTP_200_OK)
+
+
 def register(router) -> None:
     router.register("models", ModelBomViewSet, basename="model-cyclonedx")
     router.register("interchange/cyclonedx", BomImportViewSet, basename="interchange-cyclonedx")
+    router.register("interchange/model-card", ModelCardImportViewSet, basename="interchange-model-card")
