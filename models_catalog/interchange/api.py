@@ -1,6 +1,6 @@
 """Interchange API: a model as a CycloneDX ML-BOM, and BOM uploads into the catalog.
 
-`GET /api/models/{slug}/cyclonedx/` needs models_catalog.view_aimodel (every role);
+`GET /api/models/{slug}/cyclonedx/` and `/spdx/` need models_catalog.view_aimodel (every role);
 `POST /api/interchange/cyclonedx/` needs add_aimodel and change_aimodel (legal).
 """
 
@@ -56,7 +56,7 @@ def read_upload(request, limit: int) -> tuple[bytes, str]:
 
 
 class ModelBomViewSet(viewsets.GenericViewSet):
-    """A catalog model as a CycloneDX 1.6 ML-BOM."""
+    """A catalog model as a CycloneDX 1.6 ML-BOM or an SPDX 3.0.1 AI package."""
 
     queryset = AIModel.objects.select_related("developer")
     lookup_field = "slug"
@@ -77,6 +77,20 @@ class ModelBomViewSet(viewsets.GenericViewSet):
 
         response = Response(model_bom_export(model=model), content_type="application/vnd.cyclonedx+json; version=1.6")
         response["Content-Disposition"] = f'inline; filename="{model.slug}.cdx.json"'
+        return response
+
+    @extend_schema(
+        responses={200: OpenApiResponse(description="An SPDX 3.0.1 JSON-LD document with one ai_AIPackage.")},
+    )
+    @action(detail=True, methods=["get"], url_path="spdx")
+    def spdx(self, request, slug=None):
+        from models_catalog.interchange.spdx import model_spdx_export
+
+        model = AIModel.objects.select_related("developer").filter(slug=slug).first()
+        if model is None:
+            raise Http404
+        response = Response(model_spdx_export(model=model), content_type="application/spdx+json")
+        response["Content-Disposition"] = f'inline; filename="{model.slug}.spdx.json"'
         return response
 
 
