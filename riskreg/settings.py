@@ -189,6 +189,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["riskreg.core.permissions.ModelPermissions"],
+    # ?format=csv / ?format=xlsx on a list: the whole filtered table for auditors (riskreg/core/exports.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "riskreg.core.renderers.CSVRenderer",
+        "riskreg.core.renderers.XLSXRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
