@@ -14,7 +14,8 @@ filters. Password hashes and claim tokens are never exported.
 
 Spreadsheet formulas: a text value starting with `=`, `+`, `-`, `@`, a tab or a carriage return would be
 run by a spreadsheet (CSV injection, OWASP); in CSV and XLSX such a value is written with a leading `'`,
-which spreadsheets show as text. JSON keeps values exactly as they are.
+which spreadsheets show as text, and control characters (which an XLSX file cannot hold) become U+FFFD.
+JSON keeps values exactly as they are.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import base64
 import hashlib
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -43,11 +45,16 @@ SECRET_FIELDS = frozenset({"password", "claim_token", "key"})
 SPREADSHEET_FORMATS = ("csv", "xlsx")
 
 
+#: Control characters a spreadsheet file cannot hold (XLSX is XML 1.0); each becomes U+FFFD.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def neutralise(value):
-    """A text value a spreadsheet would run as a formula, made into text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A text value made safe for a spreadsheet: control characters replaced, a formula made into text."""
+    if not isinstance(value, str):
+        return value
+    value = CONTROL_CHARACTERS.sub("\ufffd", value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _cell(value):

@@ -19,11 +19,16 @@ class _TableRenderer(BaseRenderer):
         else:
             items = [data] if data is not None else []
         items = [item if isinstance(item, dict) else {"value": item} for item in items]
-        content = file_bytes(dicts_dataset(items, spreadsheet=True), self.format)
+        view = (renderer_context or {}).get("view")
+        if not items and view is not None and hasattr(view, "get_serializer"):
+            # An empty table still has its columns (and a body: DRF drops Content-Type from an empty one).
+            items = [dict.fromkeys(view.get_serializer().fields)]
+            content = file_bytes(dicts_dataset(items, spreadsheet=True).subset(rows=[]), self.format)
+        else:
+            content = file_bytes(dicts_dataset(items, spreadsheet=True), self.format)
         response = (renderer_context or {}).get("response")
         if response is not None:
             response["Repr-Digest"] = sha256_digest_header(content)
-            view = (renderer_context or {}).get("view")
             name = getattr(view, "basename", None) or "export"
             response["Content-Disposition"] = f'attachment; filename="{name}.{self.format}"'
         return content

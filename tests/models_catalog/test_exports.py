@@ -31,7 +31,15 @@ def digest(content: bytes) -> str:
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [("=1+1", "'=1+1"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("Zhipu", "Zhipu")],
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("Zhipu", "Zhipu"),
+        ("a\x1db", "a\ufffdb"),
+    ],
 )
 def test_values_a_spreadsheet_would_run_are_written_as_text(value, shown):
     assert neutralise(value) == shown
