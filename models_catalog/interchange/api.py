@@ -1,6 +1,7 @@
 """Interchange API: a model as a CycloneDX ML-BOM, and BOM uploads into the catalog.
 
-`GET /api/models/{slug}/cyclonedx/` and `/spdx/` need models_catalog.view_aimodel (every role);
+`GET /api/models/{slug}/cyclonedx/` and `/spdx/` (actions of the models endpoint, see ModelDocumentsMixin) need
+models_catalog.view_aimodel (every role);
 `POST /api/interchange/cyclonedx/` needs add_aimodel and change_aimodel (legal).
 """
 
@@ -55,15 +56,8 @@ def read_upload(request, limit: int) -> tuple[bytes, str]:
     return upload.read(), name
 
 
-class ModelBomViewSet(viewsets.GenericViewSet):
-    """A catalog model as a CycloneDX 1.6 ML-BOM or an SPDX 3.0.1 AI package."""
-
-    queryset = AIModel.objects.select_related("developer")
-    lookup_field = "slug"
-    permission_classes = [HasPerms]
-    required_perms = ["models_catalog.view_aimodel"]
-    pagination_class = None
-    filter_backends: list = []
+class ModelDocumentsMixin:
+    """`/api/models/{slug}/cyclonedx/` and `/spdx/` on the models endpoint (its permissions: view_aimodel)."""
 
     @extend_schema(
         responses={200: OpenApiResponse(description="A CycloneDX 1.6 JSON BOM with one machine-learning-model.")},
@@ -171,6 +165,5 @@ class ModelCardImportViewSet(viewsets.GenericViewSet):
 
 
 def register(router) -> None:
-    router.register("models", ModelBomViewSet, basename="model-cyclonedx")
     router.register("interchange/cyclonedx", BomImportViewSet, basename="interchange-cyclonedx")
     router.register("interchange/model-card", ModelCardImportViewSet, basename="interchange-model-card")
