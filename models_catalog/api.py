@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
 from rest_framework import serializers, viewsets
 
+from models_catalog.interchange.api import ModelDocumentsMixin
 from models_catalog.models import (
     Accelerator,
     AIModel,
@@ -256,7 +257,7 @@ class AIModelFilter(django_filters.FilterSet):
         return queryset.filter(Q(developer__name__icontains=value) | Q(developer__short_name__icontains=value))
 
 
-class AIModelViewSet(viewsets.ModelViewSet):
+class AIModelViewSet(ModelDocumentsMixin, viewsets.ModelViewSet):
     lookup_field = "slug"
     filterset_class = AIModelFilter
     search_fields = [

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag on every GET (detail endpoints included) and 304 Not Modified for a matching If-None-Match.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -238,6 +240,13 @@ REST_FRAMEWORK = {
     # Behind one TLS proxy, the client's address is the last one the proxy added to X-Forwarded-For.
     "NUM_PROXIES": 1 if env_bool("BEHIND_TLS_PROXY", False) else None,
     "DEFAULT_PERMISSION_CLASSES": ["riskreg.core.permissions.ModelPermissions"],
+    # ?format=csv / ?format=xlsx on a list: the whole filtered table for auditors (riskreg/core/exports.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "riskreg.core.renderers.CSVRenderer",
+        "riskreg.core.renderers.XLSXRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -246,7 +255,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "riskreg.core.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "riskreg.core.exceptions.api_exception_handler",  # database down: JSON 503
+    # Every API error is an object with a readable `detail`; the database down is a JSON 503 (riskreg/core/exceptions.py).
+    "EXCEPTION_HANDLER": "riskreg.core.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "riskreg API",
