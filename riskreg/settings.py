@@ -255,7 +255,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "riskreg.core.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Every API error is an object with a readable `detail`; the database down is a JSON 503 (riskreg/core/exceptions.py).
+    # Every API error is an object with a readable `detail`; the database down is a JSON 503 (core/exceptions.py).
     "EXCEPTION_HANDLER": "riskreg.core.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

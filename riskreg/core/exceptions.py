@@ -1,4 +1,4 @@
-"""The API's answers to failures. One error body for the whole API: a JSON object with `detail`, a sentence a person can read.
+"""The API's answers to failures: one error body for the whole API, a JSON object with `detail`.
 
 DRF's own bodies vary: `{"detail": ...}` for 401/403/404, `{"field": [...]}` for a form error, and a bare
 list for a `ValidationError("...")` raised outside a field. Here every error becomes an object that has
