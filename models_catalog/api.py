@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from models_catalog.interchange.api import ModelDocumentsMixin
 from models_catalog.models import (
     Accelerator,
     AIModel,
@@ -270,7 +271,7 @@ class AIModelFilter(django_filters.FilterSet):
         return queryset.filter(Q(developer__name__icontains=value) | Q(developer__short_name__icontains=value))
 
 
-class AIModelViewSet(viewsets.ModelViewSet):
+class AIModelViewSet(ModelDocumentsMixin, viewsets.ModelViewSet):
     lookup_field = "slug"
     filterset_class = AIModelFilter
     search_fields = [

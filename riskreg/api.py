@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework.routers import DefaultRouter
 
 import models_catalog.api
+import models_catalog.interchange.api
 import reports.api
 import riskreg.evidence.api
 import riskreg.register.api
@@ -14,6 +15,7 @@ import riskreg.watch.api
 router = DefaultRouter()
 for module in (
     models_catalog.api,
+    models_catalog.interchange.api,
     riskreg.screening.api,
     riskreg.watch.api,
     riskreg.evidence.api,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from riskreg.api import router
 from riskreg.workspace.api import AIModelAsOfViewSet
@@ -18,7 +18,8 @@ urlpatterns = [
     path("admin/login/", workspace_login, name="workspace-login"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger's start-up script as a file: no inline script for the CSP to allow.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/auth/", include("rest_framework.urls")),
     # The catalog's model detail, plus ?as_of=YYYY-MM-DD (riskreg/workspace/api.py).
     path(
@@ -32,3 +33,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("riskreg.workspace.urls")),
 ]
+
+# The register's own 403 and 404 pages (say why, and who can grant a role); 500 is templates/500.html.
+handler403 = "riskreg.workspace.error_views.permission_denied"
+handler404 = "riskreg.workspace.error_views.page_not_found"

@@ -13,8 +13,20 @@ from reports.services.memos import (
     memo_storage_dir,
     memo_verify,
 )
-from reports.services.render import TEMPLATE_VERSION, StaticOnlyFetcher, memo_render
 from reports.services.snapshot import snapshot_canonical, snapshot_sha256
+
+#: Names served from reports.services.render on first use, so that importing the services (the admin does
+#: at start-up) does not import WeasyPrint.
+_FROM_RENDER = ("TEMPLATE_VERSION", "StaticOnlyFetcher", "memo_render")
+
+
+def __getattr__(name: str):
+    if name in _FROM_RENDER:
+        from reports.services import render
+
+        return getattr(render, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "TEMPLATE_VERSION",

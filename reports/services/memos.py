@@ -16,9 +16,17 @@ from django.utils import timezone
 
 from models_catalog.models import AIModel
 from reports.models import Memo, MemoVerification
-from reports.services.render import RENDERER, TEMPLATE_VERSION, memo_render, pdf_text
 from reports.services.snapshot import memo_meta, model_snapshot_build, portfolio_snapshot_build, snapshot_sha256
 from riskreg.register.models import AdoptionRequest
+
+
+def _render():
+    """The WeasyPrint side, imported when a memo is made or verified: importing WeasyPrint (Pango through
+    cffi) costs half a second, which every `manage.py` command and web process would otherwise pay."""
+    from reports.services import render
+
+    return render
+
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +68,19 @@ def _subject_filter(*, kind: str, model: AIModel | None, request: AdoptionReques
     return Q(kind=kind)
 
 
+def _subject_lock(*, kind: str, model: AIModel | None, request: AdoptionRequest | None) -> None:
+    """Take the subject's row lock so that simultaneous memos of one subject number themselves one after
+    the other (the unique constraint alone made all but one fail and retry, and retries ran out). A model
+    memo locks the model, a request memo the request; the portfolio locks its latest memo (the first
+    portfolio memo ever, raced, is the one case left to the retry)."""
+    if kind == Memo.Kind.REQUEST:
+        AdoptionRequest.objects.select_for_update().filter(pk=request.pk).values_list("pk", flat=True).first()
+    elif kind == Memo.Kind.MODEL:
+        AIModel.objects.select_for_update().filter(pk=model.pk).values_list("pk", flat=True).first()
+    else:
+        Memo.objects.select_for_update().filter(kind=kind).order_by("-version").values_list("pk", flat=True).first()
+
+
 def memo_create(*, kind: str, model: AIModel | None = None, request: AdoptionRequest | None = None, user=None) -> Memo:
     """A pending memo with the subject's next version number (nothing rendered yet)."""
     if kind == Memo.Kind.MODEL:
@@ -81,6 +102,7 @@ def memo_create(*, kind: str, model: AIModel | None = None, request: AdoptionReq
     for _attempt in range(5):
         try:
             with transaction.atomic():
+                _subject_lock(kind=kind, model=model, request=request)
                 last = Memo.objects.filter(subject).aggregate(last=Max("version"))["last"] or 0
                 memo = Memo(kind=kind, model=model, request=request, version=last + 1, generated_by=user)
                 memo.save()
@@ -104,7 +126,7 @@ def memo_snapshot(*, memo: Memo, at) -> dict:
         kind=memo.kind,
         version=memo.version,
         generated_by=memo.generated_by,
-        template_version=TEMPLATE_VERSION,
+        template_version=_render().TEMPLATE_VERSION,
         subject=str(memo),
     )
     meta["id"] = memo.pk
@@ -150,7 +172,7 @@ def memo_generate(*, memo_id: int) -> Memo:
     try:
         snapshot = memo_snapshot(memo=memo, at=now)
         snapshot_hash = snapshot_sha256(snapshot)
-        result = memo_render(snapshot=snapshot)
+        result = _render().memo_render(snapshot=snapshot)
         pdf_hash = hashlib.sha256(result.pdf).hexdigest()
         relative = _store_pdf(memo=memo, pdf=result.pdf, sha256=pdf_hash)
         Memo.objects.filter(pk=memo.pk, status=Memo.Status.RENDERING).update(
@@ -160,8 +182,8 @@ def memo_generate(*, memo_id: int) -> Memo:
             pdf_path=relative,
             pdf_sha256=pdf_hash,
             pages=result.pages,
-            template_version=TEMPLATE_VERSION,
-            renderer=RENDERER,
+            template_version=_render().TEMPLATE_VERSION,
+            renderer=_render().RENDERER,
             finished_at=timezone.now(),
             error="",
         )
@@ -231,7 +253,7 @@ def memo_verify(*, memo: Memo, user=None) -> dict:
             else:
                 problems.append("the stored PDF does not match its recorded SHA-256 (altered or replaced)")
         try:
-            rerender = memo_render(snapshot=memo.snapshot)
+            rerender = _render().memo_render(snapshot=memo.snapshot)
         except Exception as exc:  # a snapshot that no longer renders is a failed verification, not a crash
             problems.append(f"re-rendering the snapshot failed: {type(exc).__name__}: {exc}")
         else:
@@ -241,10 +263,10 @@ def memo_verify(*, memo: Memo, user=None) -> dict:
             checks["rerender_identical"] = result["rerendered_pdf_sha256"] == memo.pdf_sha256
             if not checks["rerender_identical"]:
                 problems.append("re-rendering the snapshot does not reproduce the recorded PDF")
-                if memo.renderer and memo.renderer != RENDERER:
-                    problems.append(f"the memo was rendered by {memo.renderer}, this system runs {RENDERER}")
+                if memo.renderer and memo.renderer != _render().RENDERER:
+                    problems.append(f"the memo was rendered by {memo.renderer}, this system runs {_render().RENDERER}")
                 if stored is not None:
-                    stored_text, new_text = pdf_text(stored), pdf_text(rerender.pdf)
+                    stored_text, new_text = _render().pdf_text(stored), _render().pdf_text(rerender.pdf)
                     if stored_text is not None and new_text is not None:
                         result["rerender_text_identical"] = stored_text == new_text
         if "captures" in memo.snapshot:  # template memo-4 on: the source copies the memo cites

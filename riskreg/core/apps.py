@@ -8,7 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = "System"
 
     def ready(self) -> None:
+        from django.contrib import admin
+
         from riskreg.core import checks  # noqa: F401  (registers the system checks)
+        from riskreg.core.exports import export_for_auditors
+
+        admin.site.add_action(export_for_auditors)
 
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="riskreg.core.roles_sync")
 

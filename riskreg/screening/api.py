@@ -7,10 +7,10 @@ running screening on demand needs run_screening.
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404  # 404, not 500, for an id that is not a number
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -19,9 +19,14 @@ from riskreg.screening.importers import PARSERS
 from riskreg.screening.matching import POTENTIAL_THRESHOLD
 from riskreg.screening.models import ListEntry, ListVersion, SanctionsList, ScreeningHit
 from riskreg.screening.services import (
+    SCREEN_MAX_NAME_LENGTH,
+    SCREEN_MAX_NAMES,
     ListImportError,
+    ListRollbackError,
     ReviewError,
-    names_screen,
+    ScreenQuery,
+    list_version_rollback,
+    names_screen_batch,
     sanctions_list_import,
     screening_hit_review,
 )
@@ -48,6 +53,7 @@ class HasPermission(BasePermission):
 class ListVersionSerializer(serializers.ModelSerializer):
     list = serializers.CharField(source="sanctions_list.code", read_only=True)
     imported_by = serializers.CharField(source="imported_by.username", read_only=True, default=None)
+    rolled_back_by = serializers.CharField(source="rolled_back_by.username", read_only=True, default=None)
 
     class Meta:
         model = ListVersion
@@ -65,6 +71,9 @@ class ListVersionSerializer(serializers.ModelSerializer):
             "changed_count",
             "diff",
             "published_on",
+            "rolled_back_at",
+            "rolled_back_by",
+            "rollback_reason",
         ]
 
 
@@ -151,7 +160,17 @@ class ImportSerializer(serializers.Serializer):
 
 
 class ScreenRequestSerializer(serializers.Serializer):
-    names = serializers.ListField(child=serializers.CharField(max_length=1000), required=False, default=list)
+    names = serializers.ListField(
+        child=serializers.CharField(
+            max_length=SCREEN_MAX_NAME_LENGTH,
+            error_messages={"max_length": f"a name is at most {SCREEN_MAX_NAME_LENGTH} characters"},
+        ),
+        required=False,
+        default=list,
+        max_length=SCREEN_MAX_NAMES,
+        error_messages={"max_length": f"at most {SCREEN_MAX_NAMES:,} names a call; send the rest in another call"},
+        help_text=f"Up to {SCREEN_MAX_NAMES:,} names, each up to {SCREEN_MAX_NAME_LENGTH} characters.",
+    )
     identifiers = serializers.DictField(child=serializers.CharField(max_length=200), required=False, default=dict)
     lists = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
     threshold = serializers.FloatField(required=False, default=POTENTIAL_THRESHOLD, min_value=50, max_value=100)
@@ -159,8 +178,6 @@ class ScreenRequestSerializer(serializers.Serializer):
     def validate(self, attrs):
         if not attrs["names"] and not attrs["identifiers"]:
             raise ValidationError("give names and/or identifiers")
-        if len(attrs["names"]) > 1000:
-            raise ValidationError("at most 1,000 names at once")
         return attrs
 
 
@@ -226,9 +243,24 @@ class SanctionsListViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ListVersionViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = ListVersion.objects.select_related("sanctions_list", "imported_by")
+    queryset = ListVersion.objects.select_related("sanctions_list", "imported_by", "rolled_back_by")
     serializer_class = ListVersionSerializer
     filterset_fields = ["sanctions_list__code"]
+
+    @action(detail=True, methods=["post"], serializer_class=ReviewSerializer, permission_classes=[IsAuthenticated])
+    def rollback(self, request, pk=None):
+        """Roll back the version in force (legal), with `{"reason"}`: the version before it is in force again."""
+        _require(request, "screening.add_listversion")
+        version = self.get_object()
+        serializer = ReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            list_version_rollback(version_id=version.pk, user=request.user, reason=serializer.validated_data["reason"])
+        except ListRollbackError as exc:
+            return Response(
+                {"detail": str(exc), "kept": "the version in force is unchanged"}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response(ListVersionSerializer(self.get_queryset().get(pk=version.pk)).data)
 
 
 class ListEntryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -303,34 +335,12 @@ class ScreenViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        report = []
-        queries = [(name, [name], {}) for name in data["names"]]
-        queries += [(f"{scheme}:{value}", [], {scheme: value}) for scheme, value in data["identifiers"].items()]
-        for label, names, identifiers in queries:
-            results = names_screen(
-                names=names, identifiers=identifiers, list_codes=data.get("lists"), threshold=data["threshold"]
-            )
-            entries = ListEntry.objects.in_bulk([m.entry_id for _, m in results])
-            report.append(
-                {
-                    "query": label,
-                    "hits": [
-                        {
-                            "list": version.sanctions_list.code,
-                            "entry_id": entries[match.entry_id].external_id,
-                            "name": entries[match.entry_id].primary_name,
-                            "matched_name": match.matched_name,
-                            "score": match.score,
-                            "reasons": match.reasons,
-                            "listed_on": entries[match.entry_id].listed_on,
-                            "citation": entries[match.entry_id].citation,
-                            "algorithm_version": match.algorithm_version,
-                        }
-                        for version, match in results
-                        if match.entry_id in entries
-                    ],
-                }
-            )
+        queries = [ScreenQuery(label=name, names=[name]) for name in data["names"]]
+        queries += [
+            ScreenQuery(label=f"{scheme}:{value}", identifiers={scheme: value})
+            for scheme, value in data["identifiers"].items()
+        ]
+        report = names_screen_batch(queries=queries, list_codes=data.get("lists"), threshold=data["threshold"])
         return Response(report, status=status.HTTP_200_OK)
 
 

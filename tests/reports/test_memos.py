@@ -83,9 +83,9 @@ def test_verification_passes_on_an_untouched_memo(light_memo, auditor):
 
 
 def test_a_memo_made_with_the_previous_template_still_verifies(world, legal, monkeypatch):
-    import reports.services.memos
+    import reports.services.render
 
-    monkeypatch.setattr(reports.services.memos, "TEMPLATE_VERSION", "memo-2")
+    monkeypatch.setattr(reports.services.render, "TEMPLATE_VERSION", "memo-2")
     memo = memo_generate_now(kind=Memo.Kind.MODEL, model=world.model, user=legal)
     monkeypatch.undo()
 
@@ -98,9 +98,9 @@ def test_a_memo_made_with_the_previous_template_still_verifies(world, legal, mon
 
 def test_a_memo_made_with_template_memo_3_still_verifies(world, legal, monkeypatch):
     """memo-4 added the sources' captures and one block per listing; memo-3 memos keep verifying byte for byte."""
-    import reports.services.memos
+    import reports.services.render
 
-    monkeypatch.setattr(reports.services.memos, "TEMPLATE_VERSION", "memo-3")
+    monkeypatch.setattr(reports.services.render, "TEMPLATE_VERSION", "memo-3")
     memo = memo_generate_now(kind=Memo.Kind.MODEL, model=world.model, user=legal)
     monkeypatch.undo()
 
@@ -153,7 +153,7 @@ def test_a_failed_render_is_recorded_and_can_be_retried(legal, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("template exploded")
 
-    monkeypatch.setattr("reports.services.memos.memo_render", broken)
+    monkeypatch.setattr("reports.services.render.memo_render", broken)
     with pytest.raises(RuntimeError):
         memo_generate(memo_id=memo.pk)
     memo.refresh_from_db()

@@ -41,9 +41,9 @@ def small_sdn() -> bytes:
 
 @pytest.fixture(autouse=True)
 def _fresh_index_cache():
-    index_cache_clear()
+    index_cache_clear(stored=True)
     yield
-    index_cache_clear()
+    index_cache_clear(stored=True)
 
 
 @pytest.fixture

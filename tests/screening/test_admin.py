@@ -8,7 +8,6 @@ from django.test import Client
 
 from riskreg.screening.models import ListVersion, ScreeningHit
 from riskreg.screening.services import organisation_screen, sanctions_list_import
-from tests.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def staff_client(user) -> Client:
     user.is_staff = True
     user.save()
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -1,4 +1,10 @@
-"""Screen names and identifiers against the lists in force: `manage.py screen "Huawei Technologies Co., Ltd."`."""
+"""Screen names and identifiers against the lists in force: `manage.py screen "Huawei Technologies Co., Ltd."`.
+
+Many names at once: `manage.py screen --json --names-file names.txt` screens them in batches of
+SCREEN_MAX_NAMES, each in one pass over the database (see `names_screen_batch`). The command skips
+Django's system checks: it writes nothing, and the checks would import WeasyPrint and run fc-list, which
+costs more than screening a thousand names.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from riskreg.screening.matching import POTENTIAL_THRESHOLD
 from riskreg.screening.models import SanctionsList
-from riskreg.screening.services import names_screen
+from riskreg.screening.services import SCREEN_MAX_NAME_LENGTH, SCREEN_MAX_NAMES, ScreenQuery, names_screen_batch
+
+BRIEF_FIELDS = ("list", "entry_id", "name", "score")
 
 
 class Command(BaseCommand):
@@ -17,10 +25,11 @@ class Command(BaseCommand):
         "Screen names (and identifiers) against every list in force; prints the hits at or above the "
         f"potential-match threshold ({POTENTIAL_THRESHOLD:g}), best first. Writes nothing."
     )
+    requires_system_checks: list = []
 
     def add_arguments(self, parser):
         parser.add_argument("names", nargs="*", metavar="NAME")
-        parser.add_argument("--names-file", help="a file with one name a line")
+        parser.add_argument("--names-file", help="a file with one name a line (UTF-8)")
         parser.add_argument(
             "--identifier",
             action="append",
@@ -31,23 +40,27 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help='print [{"query": ..., "hits": [...]}]')
 
     def handle(self, *args, names, names_file, identifier, lists, json: bool, **options):
-        queries = [n.strip() for n in names if n.strip()]
+        queries = [(f"argument {i}", n.strip()) for i, n in enumerate(names, start=1) if n.strip()]
         if names_file:
-            path = Path(names_file)
-            if not path.is_file():
-                raise CommandError(f"{path}: no such file")
-            queries += [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            queries += _read_names(Path(names_file))
+        for where, name in queries:
+            if len(name) > SCREEN_MAX_NAME_LENGTH:
+                raise CommandError(
+                    f"{where}: a name of {len(name):,} characters; names are at most {SCREEN_MAX_NAME_LENGTH}"
+                )
         if not queries and not identifier:
             raise CommandError("give at least one NAME, --names-file or --identifier")
         if not SanctionsList.objects.filter(current_version__isnull=False).exists():
             raise CommandError("no list has been imported yet: run manage.py import_sanctions first")
-        report = []
-        for query in queries:
-            report.append({"query": query, "hits": self._hits(names_screen(names=[query], list_codes=lists))})
+        work = [ScreenQuery(label=name, names=[name]) for _, name in queries]
         for item in identifier:
             scheme, _, value = item.rpartition(":") if ":" in item else ("id", "", item)
-            results = names_screen(names=[], identifiers={scheme or "id": value}, list_codes=lists)
-            report.append({"query": item, "hits": self._hits(results)})
+            work.append(ScreenQuery(label=item, identifiers={scheme or "id": value}))
+        report = []
+        for start in range(0, len(work), SCREEN_MAX_NAMES):
+            report += names_screen_batch(queries=work[start : start + SCREEN_MAX_NAMES], list_codes=lists)
+        for item in report:
+            item["hits"] = [{key: hit[key] for key in BRIEF_FIELDS} for hit in item["hits"]]
         if json:
             self.stdout.write(_dumps(report))
             return
@@ -56,21 +69,16 @@ class Command(BaseCommand):
             for hit in item["hits"]:
                 self.stdout.write(f"  {hit['score']:5.1f}  {hit['list']}  {hit['entry_id']}  {hit['name']}")
 
-    @staticmethod
-    def _hits(results) -> list[dict]:
-        from riskreg.screening.models import ListEntry
 
-        entries = ListEntry.objects.in_bulk([match.entry_id for _, match in results])
-        return [
-            {
-                "list": version.sanctions_list.code,
-                "entry_id": entries[match.entry_id].external_id,
-                "name": entries[match.entry_id].primary_name,
-                "score": match.score,
-            }
-            for version, match in results
-            if match.entry_id in entries
-        ]
+def _read_names(path: Path) -> list[tuple[str, str]]:
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise CommandError(f"{path}, line {line}: not UTF-8 text") from None
+    return [(f"{path}, line {n}", line.strip()) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
 
 
 def _dumps(value) -> str:

@@ -1,0 +1,722 @@
+"""CycloneDX 1.6 ML-BOM out of the catalog, and back in.
+
+Export (`model_bom_export`): one `machine-learning-model` component per model with its developer as
+`supplier` and `manufacturer`, its licence, `externalReferences` to the evidence (`model-card` for a
+model card, `evidence` for the rest), and a `modelCard`; our provenance claims become the 1.6
+`declarations.claims`, each with its `evidence`. The component, organisations, licences, external
+references and properties are built with cyclonedx-python-lib; the library has no classes for
+`modelCard` and `declarations` yet, so those two are added to its JSON as the 1.6 schema defines them,
+and the whole document is checked with the library's 1.6 JSON validator before it leaves.
+
+The standard has no field for training hardware, compute or parameter counts: they travel as
+`properties` named `riskreg:<name>` (see `PROPERTY_*` below and docs/interchange.md).
+
+Each claim's first `evidence` item (`propertyName` `riskreg:assessment`) carries what the claim is
+about, its value, our confidence, the accelerator and country as named text attachments, and the date
+the claim was last checked as `created`. The claim's sources follow as one `evidence` item each
+(`propertyName` `riskreg:source`: title, URL, publisher as `author`, publication date as `created`).
+
+Import (`bom_import`): every ML component becomes or updates a model (matched by name, or by the name in
+its purl), its supplier becomes or is matched to an organisation (screened as any other once saved), and
+its claims arrive with the BOM itself as their principal source and the sources it cites as further
+sources. A claim keeps the confidence the BOM states in `riskreg:assessment`; a claim without one is
+`developer-stated` (a vendor's BOM is the vendor's word). Nothing is written unless the whole BOM is
+good; importing the same BOM again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from functools import cache
+
+from cyclonedx.model import ExternalReference, ExternalReferenceType, Property, XsUri
+from cyclonedx.model.bom import Bom, BomMetaData
+from cyclonedx.model.component import Component, ComponentType
+from cyclonedx.model.contact import OrganizationalEntity, PostalAddress
+from cyclonedx.model.license import DisjunctiveLicense
+from cyclonedx.model.tool import ToolRepository
+from cyclonedx.output.json import JsonV1Dot6
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from models_catalog.interchange import MAX_DOCUMENT_BYTES, InterchangeError
+from models_catalog.licences import is_known_licence
+from models_catalog.models import (
+    Accelerator,
+    AIModel,
+    EvidenceSource,
+    Organisation,
+    OrganisationRole,
+    ProvenanceClaim,
+    model_slug,
+)
+
+SPEC_VERSION = "1.6"
+#: BOM versions we read; each is checked against its own schema.
+READABLE_VERSIONS = {"1.5": SchemaVersion.V1_5, "1.6": SchemaVersion.V1_6}
+MAX_BOM_BYTES = MAX_DOCUMENT_BYTES
+PREFIX = "riskreg:"
+PROPERTY_FAMILY = "riskreg:family"
+PROPERTY_WEIGHTS = "riskreg:weights"
+PROPERTY_RELEASE_DATE = "riskreg:release-date"
+PROPERTY_PARAMETERS_TOTAL = "riskreg:parameters-total"
+PROPERTY_PARAMETERS_ACTIVE = "riskreg:parameters-active"
+PROPERTY_TRAINING_TOKENS = "riskreg:training-tokens"
+PROPERTY_COMPUTE = "riskreg:training-compute-flop-estimate"
+PROPERTY_HARDWARE = "riskreg:training-hardware"
+PROPERTY_COMPUTE_PROVIDER = "riskreg:compute-provider"
+ASSESSMENT = "riskreg:assessment"
+SOURCE = "riskreg:source"
+#: Named pieces of a claim's assessment evidence, in the order they are written.
+ASSESSMENT_FIELDS = (
+    "subject",
+    "value",
+    "confidence",
+    "accelerator",
+    "accelerator-vendor",
+    "accelerator-vendor-country",
+    "country",
+    "notes",
+)
+MODEL_CARD_KINDS = {EvidenceSource.Kind.MODEL_CARD}
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+def _model_ref(model: AIModel) -> str:
+    return f"model:{model.slug}"
+
+
+def _organisation_entity(organisation: Organisation) -> OrganizationalEntity:
+    return OrganizationalEntity(
+        name=organisation.name,
+        urls=[XsUri(organisation.website)] if organisation.website else None,
+        address=PostalAddress(country=organisation.country),
+    )
+
+
+def _compute_estimate(model: AIModel) -> int | None:
+    """6 x parameters x tokens, active parameters for a mixture of experts: an estimate, not a disclosure."""
+    parameters = model.parameters_active or model.parameters_total
+    if parameters and model.training_tokens:
+        return 6 * parameters * model.training_tokens
+    return None
+
+
+def _model_properties(model: AIModel, claims: list[ProvenanceClaim]) -> list[Property]:
+    values: list[tuple[str, object]] = [
+        (PROPERTY_FAMILY, model.family),
+        (PROPERTY_WEIGHTS, model.weights),
+        (PROPERTY_RELEASE_DATE, model.release_date.isoformat() if model.release_date else None),
+        (PROPERTY_PARAMETERS_TOTAL, model.parameters_total),
+        (PROPERTY_PARAMETERS_ACTIVE, model.parameters_active),
+        (PROPERTY_TRAINING_TOKENS, model.training_tokens),
+        (PROPERTY_COMPUTE, _compute_estimate(model)),
+    ]
+    for claim in claims:
+        if claim.subject == ProvenanceClaim.Subject.TRAINING_HARDWARE:
+            values.append((PROPERTY_HARDWARE, f"{claim.value} ({claim.get_confidence_display().lower()})"))
+        elif claim.subject == ProvenanceClaim.Subject.COMPUTE_PROVIDER:
+            values.append((PROPERTY_COMPUTE_PROVIDER, f"{claim.value} ({claim.get_confidence_display().lower()})"))
+    return [Property(name=name, value=str(value)) for name, value in values if value not in (None, "")]
+
+
+def _sources(claims: list[ProvenanceClaim]) -> list[EvidenceSource]:
+    seen: dict[int, EvidenceSource] = {}
+    for claim in claims:
+        for source in claim.all_sources():
+            seen.setdefault(source.pk, source)
+    return list(seen.values())
+
+
+def _external_references(sources: list[EvidenceSource]) -> list[ExternalReference]:
+    return [
+        ExternalReference(
+            type=ExternalReferenceType.MODEL_CARD
+            if source.kind in MODEL_CARD_KINDS
+            else ExternalReferenceType.EVIDENCE,
+            url=XsUri(source.url),
+            comment=f"{source.publisher}: {source.title}",
+        )
+        for source in sources
+        if source.url
+    ]
+
+
+def _licence(model: AIModel) -> list[DisjunctiveLicense]:
+    if model.licence == "NOASSERTION":
+        return []
+    if model.licence.startswith("LicenseRef-"):
+        return [DisjunctiveLicense(name=model.licence)]
+    return [DisjunctiveLicense(id=model.licence)]
+
+
+def _text(name: str, value: str) -> dict:
+    return {"name": name, "contents": {"attachment": {"contentType": "text/plain", "content": value}}}
+
+
+def _datetime(value: date | None) -> str | None:
+    if value is None:
+        return None
+    return datetime.combine(value, time(0, 0), tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _claims_declarations(model: AIModel, claims: list[ProvenanceClaim]) -> dict:
+    declaration_claims, evidence = [], []
+    for number, claim in enumerate(claims, start=1):
+        assessment = {
+            "subject": claim.subject,
+            "value": claim.value,
+            "confidence": claim.confidence,
+            "accelerator": claim.accelerator.product if claim.accelerator_id else "",
+            "accelerator-vendor": claim.accelerator.vendor.name if claim.accelerator_id else "",
+            "accelerator-vendor-country": claim.accelerator.vendor.country if claim.accelerator_id else "",
+            "country": claim.country,
+            "notes": claim.notes,
+        }
+        item = {
+            "bom-ref": f"evidence-{number}-assessment",
+            "propertyName": ASSESSMENT,
+            "data": [_text(key, assessment[key]) for key in ASSESSMENT_FIELDS if assessment[key]],
+        }
+        if claim.as_of:
+            item["created"] = _datetime(claim.as_of)
+        refs = [item["bom-ref"]]
+        evidence.append(item)
+        for k, source in enumerate(claim.all_sources(), start=1):
+            data: dict = {"name": source.title}
+            if source.url:
+                data["contents"] = {"url": source.url}
+            source_item = {
+                "bom-ref": f"evidence-{number}-source-{k}",
+                "propertyName": SOURCE,
+                "data": [
+                    data,
+                    _text("kind", source.kind),
+                    *([_text("citation", source.citation)] if source.citation else []),
+                ],
+                "author": {"name": source.publisher},
+            }
+            if source.published_on:
+                source_item["created"] = _datetime(source.published_on)
+            evidence.append(source_item)
+            refs.append(source_item["bom-ref"])
+        declaration_claims.append(
+            {
+                "bom-ref": f"claim-{number}",
+                "target": _model_ref(model),
+                "predicate": claim.statement,
+                "reasoning": f"{claim.get_subject_display()}: {claim.value}. "
+                f"Confidence: {claim.get_confidence_display()}.",
+                "evidence": refs,
+            }
+        )
+    return {"claims": declaration_claims, "evidence": evidence}
+
+
+def _model_card(model: AIModel, claims: list[ProvenanceClaim]) -> dict:
+    parameters: dict = {}
+    if model.family:
+        parameters["architectureFamily"] = model.family
+    if model.architecture:
+        parameters["modelArchitecture"] = model.architecture
+    datasets = [
+        {"type": "dataset", "name": claim.value}
+        for claim in claims
+        if claim.subject == ProvenanceClaim.Subject.TRAINING_DATA
+    ]
+    if datasets:
+        parameters["datasets"] = datasets
+    limitations = [
+        f"{claim.statement} ({claim.get_confidence_display().lower()})"
+        for claim in claims
+        if claim.confidence in (ProvenanceClaim.Confidence.DISPUTED, ProvenanceClaim.Confidence.REPORTED)
+    ]
+    card: dict = {"bom-ref": f"{_model_ref(model)}:model-card", "modelParameters": parameters}
+    if limitations:
+        card["considerations"] = {"technicalLimitations": limitations}
+    return card
+
+
+def _claims_of(model: AIModel) -> list[ProvenanceClaim]:
+    return list(
+        model.claims.select_related("source", "accelerator__vendor", "organisation")
+        .prefetch_related("other_sources")
+        .order_by("subject", "value", "pk")
+    )
+
+
+def model_bom_export(*, model: AIModel) -> dict:
+    """The model as a CycloneDX 1.6 ML-BOM (a dict ready for json.dumps), checked against the 1.6 schema.
+
+    The same catalog state gives the same document: the timestamp is the last change of the model or its
+    claims and the serial number is derived from the content.
+    """
+    claims = _claims_of(model)
+    developer = model.developer
+    component = Component(
+        type=ComponentType.MACHINE_LEARNING_MODEL,
+        name=model.name,
+        version=model.version or None,
+        bom_ref=_model_ref(model),
+        description=model.description or None,
+        supplier=_organisation_entity(developer),
+        licenses=_licence(model),
+        external_references=_external_references(_sources(claims)),
+        properties=_model_properties(model, claims),
+    )
+    component.manufacturer = _organisation_entity(developer)
+    changed = max([model.updated_at, *(c.updated_at for c in claims)])
+    bom = Bom(components=[component], metadata=BomMetaData(timestamp=changed.replace(microsecond=0)))
+    bom.metadata.tools = ToolRepository(
+        components=[Component(type=ComponentType.APPLICATION, name="riskreg", group="riskreg")]
+    )
+    document = json.loads(JsonV1Dot6(bom).output_as_string())
+    document["components"][0]["modelCard"] = _model_card(model, claims)
+    if claims:
+        document["declarations"] = _claims_declarations(model, claims)
+    document.pop("serialNumber", None)
+    digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+    document["serialNumber"] = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'riskreg:bom:' + digest)}"
+    problem = _validator(SchemaVersion.V1_6).validate_str(json.dumps(document))
+    if problem is not None:  # a bug of ours, never the user's: fail loudly
+        raise AssertionError(f"riskreg produced a CycloneDX BOM its validator refuses: {problem}")
+    return document
+
+
+@cache
+def _validator(version: SchemaVersion) -> JsonStrictValidator:
+    return JsonStrictValidator(version)
+
+
+def bom_validate(document_text: str, *, version: str = SPEC_VERSION) -> list[str]:
+    """Every schema violation of a CycloneDX JSON document, each as 'at <path>: <message>'."""
+    errors = _validator(READABLE_VERSIONS[version]).validate_str(document_text, all_errors=True) or []
+    return [_describe(error.data) for error in errors]
+
+
+def _describe(error) -> str:
+    path = "/".join(str(part) for part in error.absolute_path) or "(top level)"
+    message = error.message if len(error.message) <= 300 else error.message[:300] + "..."
+    return f"at {path}: {message}"
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+@dataclass
+class BomImportResult:
+    models_created: list[str] = field(default_factory=list)
+    models_updated: list[str] = field(default_factory=list)
+    models_unchanged: list[str] = field(default_factory=list)
+    organisations_created: list[str] = field(default_factory=list)
+    claims_created: int = 0
+    claims_updated: int = 0
+    source_id: int | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.models_created or self.models_updated or self.organisations_created) or bool(
+            self.claims_created or self.claims_updated
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "models_created": self.models_created,
+            "models_updated": self.models_updated,
+            "models_unchanged": self.models_unchanged,
+            "organisations_created": self.organisations_created,
+            "claims_created": self.claims_created,
+            "claims_updated": self.claims_updated,
+            "source": self.source_id,
+            "changed": self.changed,
+        }
+
+
+def _parse(data: bytes, source_name: str) -> tuple[dict, str]:
+    if len(data) > MAX_BOM_BYTES:
+        raise InterchangeError(
+            f"{source_name}: {len(data):,} bytes is over the {MAX_BOM_BYTES // (1024 * 1024)} MiB limit for a BOM"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InterchangeError(f"{source_name}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InterchangeError(f"{source_name}: not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    if not isinstance(document, dict) or document.get("bomFormat") != "CycloneDX":
+        raise InterchangeError(f'{source_name}: not a CycloneDX JSON BOM (no "bomFormat": "CycloneDX")')
+    version = document.get("specVersion")
+    if version not in READABLE_VERSIONS:
+        raise InterchangeError(
+            f"{source_name}: CycloneDX specVersion {version!r} is not supported; "
+            f"riskreg reads {' and '.join(sorted(READABLE_VERSIONS))}"
+        )
+    problems = bom_validate(text, version=version)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise InterchangeError(f"{source_name}: invalid against the CycloneDX {version} schema {problems[0]}{more}")
+    return document, version
+
+
+def _ml_components(document: dict) -> list[tuple[str, dict]]:
+    found = []
+    subject = (document.get("metadata") or {}).get("component")
+    if subject and subject.get("type") == "machine-learning-model":
+        found.append(("metadata/component", subject))
+
+    def walk(components: list, path: str) -> None:
+        for i, component in enumerate(components):
+            where = f"{path}/{i}"
+            if component.get("type") == "machine-learning-model":
+                found.append((where, component))
+            walk(component.get("components") or [], f"{where}/components")
+
+    walk(document.get("components") or [], "components")
+    return found
+
+
+def _properties(component: dict) -> dict[str, str]:
+    return {p["name"]: p.get("value", "") for p in component.get("properties") or [] if p.get("name")}
+
+
+def _integer(properties: dict[str, str], name: str, where: str) -> int | None:
+    value = properties.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise InterchangeError(f"{where}: property {name} must be a whole number, not {value!r}") from None
+    if number < 0:
+        raise InterchangeError(f"{where}: property {name} cannot be negative")
+    return number
+
+
+def _component_licence(component: dict, where: str) -> str:
+    for i, choice in enumerate(component.get("licenses") or []):
+        licence = choice.get("license") or {}
+        value = licence.get("id") or licence.get("name") or choice.get("expression")
+        if not value:
+            continue
+        if not is_known_licence(value):
+            raise InterchangeError(
+                f"{where}/licenses/{i}: {value!r} is not a known SPDX licence id; use an SPDX id such as MIT or "
+                "Apache-2.0, or a custom reference written LicenseRef-<name>"
+            )
+        return value
+    return "NOASSERTION"
+
+
+def _entity(component: dict) -> tuple[str, dict] | None:
+    for key in ("supplier", "manufacturer"):
+        entity = component.get(key)
+        if entity and entity.get("name"):
+            return key, entity
+    return None
+
+
+def _texts(item: dict) -> dict[str, str]:
+    out = {}
+    for data in item.get("data") or []:
+        attachment = (data.get("contents") or {}).get("attachment")
+        if data.get("name") and attachment and "content" in attachment:
+            out[data["name"]] = attachment["content"]
+    return out
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+@dataclass
+class _Plan:
+    """What one ML component asks for, checked before anything is written."""
+
+    where: str
+    name: str
+    values: dict
+    developer_name: str
+    developer_country: str
+    developer_url: str
+    claims: list[dict]
+
+
+def _plan_component(document: dict, where: str, component: dict) -> _Plan:
+    name = (component.get("name") or "").strip()
+    purl = component.get("purl") or ""
+    if not name and purl:
+        name = purl.split("/")[-1].split("@")[0]
+    if not name:
+        raise InterchangeError(f"{where}: the machine-learning-model component has no name")
+    if len(name) > AIModel._meta.get_field("name").max_length:
+        raise InterchangeError(f"{where}/name: {len(name)} characters is longer than a model name may be (120)")
+    entity = _entity(component)
+    if entity is None:
+        raise InterchangeError(f"{where}: {name!r} names no supplier or manufacturer, so the register has no developer")
+    key, developer = entity
+    country = ((developer.get("address") or {}).get("country") or "").strip().upper()
+    properties = _properties(component)
+    release = properties.get(PROPERTY_RELEASE_DATE)
+    card = component.get("modelCard") or {}
+    parameters = card.get("modelParameters") or {}
+    weights = properties.get(PROPERTY_WEIGHTS) or AIModel.Weights.OPEN
+    if weights not in AIModel.Weights.values:
+        raise InterchangeError(
+            f"{where}: property {PROPERTY_WEIGHTS} is {weights!r}; use one of {', '.join(AIModel.Weights.values)}"
+        )
+    values = {
+        "family": (properties.get(PROPERTY_FAMILY) or parameters.get("architectureFamily") or name.split("-")[0])[:80],
+        "version": (component.get("version") or "")[:40],
+        "parameters_total": _integer(properties, PROPERTY_PARAMETERS_TOTAL, where),
+        "parameters_active": _integer(properties, PROPERTY_PARAMETERS_ACTIVE, where),
+        "training_tokens": _integer(properties, PROPERTY_TRAINING_TOKENS, where),
+        "architecture": (parameters.get("modelArchitecture") or "")[:255],
+        "licence": _component_licence(component, where),
+        "weights": weights,
+        "release_date": _date(release),
+        "description": component.get("description") or "",
+    }
+    if release and values["release_date"] is None:
+        raise InterchangeError(f"{where}: property {PROPERTY_RELEASE_DATE} {release!r} is not a date (YYYY-MM-DD)")
+    return _Plan(
+        where=where,
+        name=name,
+        values=values,
+        developer_name=developer["name"].strip(),
+        developer_country=country,
+        developer_url=next(iter(developer.get("url") or []), ""),
+        claims=_plan_claims(document, component, where, key),
+    )
+
+
+def _plan_claims(document: dict, component: dict, where: str, entity_key: str) -> list[dict]:
+    declarations = document.get("declarations") or {}
+    evidence = {item.get("bom-ref"): item for item in declarations.get("evidence") or [] if item.get("bom-ref")}
+    ref = component.get("bom-ref")
+    plans = []
+    for i, claim in enumerate(declarations.get("claims") or []):
+        if claim.get("target") not in (None, ref) or not claim.get("predicate"):
+            continue
+        assessment: dict[str, str] = {}
+        sources = []
+        as_of = None
+        for evidence_ref in claim.get("evidence") or []:
+            item = evidence.get(evidence_ref)
+            if item is None:
+                raise InterchangeError(
+                    f"declarations/claims/{i}: evidence {evidence_ref!r} is not in declarations/evidence"
+                )
+            if item.get("propertyName") == ASSESSMENT:
+                assessment = _texts(item)
+                as_of = _date(item.get("created"))
+                continue
+            texts = _texts(item)
+            named = [
+                d for d in item.get("data") or [] if d.get("name") and "attachment" not in (d.get("contents") or {})
+            ]
+            if not named:
+                continue
+            sources.append(
+                {
+                    "title": named[0]["name"][:500],
+                    "url": ((named[0].get("contents") or {}).get("url") or "")[:1000],
+                    "publisher": ((item.get("author") or {}).get("name") or "")[:255],
+                    "kind": texts.get("kind", ""),
+                    "citation": texts.get("citation", "")[:120],
+                    "published_on": _date(item.get("created")),
+                }
+            )
+        subject = assessment.get("subject", ProvenanceClaim.Subject.OTHER)
+        confidence = assessment.get("confidence", ProvenanceClaim.Confidence.DEVELOPER_STATED)
+        if subject not in ProvenanceClaim.Subject.values:
+            raise InterchangeError(f"declarations/claims/{i}: unknown claim subject {subject!r}")
+        if confidence not in ProvenanceClaim.Confidence.values:
+            raise InterchangeError(f"declarations/claims/{i}: unknown confidence {confidence!r}")
+        country = assessment.get("country", "").upper()
+        if country and (len(country) != 2 or not country.isalpha()):
+            raise InterchangeError(f"declarations/claims/{i}: country {country!r} is not a two-letter ISO code")
+        plans.append(
+            {
+                "where": f"declarations/claims/{i}",
+                "statement": claim["predicate"],
+                "subject": subject,
+                "value": (assessment.get("value") or claim["predicate"])[:255],
+                "confidence": confidence,
+                "accelerator": assessment.get("accelerator", "")[:120],
+                "accelerator_vendor": assessment.get("accelerator-vendor", "")[:255],
+                "accelerator_vendor_country": assessment.get("accelerator-vendor-country", "").upper()[:2],
+                "country": country,
+                "notes": assessment.get("notes", ""),
+                "as_of": as_of,
+                "sources": sources,
+            }
+        )
+    return plans
+
+
+def _organisation_find(name: str) -> Organisation | None:
+    organisation = Organisation.objects.filter(name__iexact=name).first()
+    if organisation is None:
+        organisation = Organisation.objects.filter(short_name__iexact=name).first()
+    return organisation
+
+
+def _upsert(model, lookup: dict, values: dict, *, update: bool = True) -> tuple[object, str]:
+    """Create or update one row, saving only when something differs (history stays quiet on a re-import)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.full_clean()
+        obj.save()
+        return obj, "created"
+    changed = [key for key, value in values.items() if getattr(obj, key) != value] if update else []
+    if changed:
+        for key in changed:
+            setattr(obj, key, values[key])
+        obj.full_clean()
+        obj.save()
+        return obj, "updated"
+    return obj, "unchanged"
+
+
+def _model_find(name: str) -> AIModel | None:
+    return AIModel.objects.filter(name__iexact=name).first() or AIModel.objects.filter(slug=model_slug(name)).first()
+
+
+def bom_import(*, data: bytes, source_name: str = "BOM") -> BomImportResult:
+    """Import the ML components of a CycloneDX 1.5/1.6 JSON BOM into the catalog. Raises InterchangeError."""
+    document, version = _parse(data, source_name)
+    components = _ml_components(document)
+    if not components:
+        raise InterchangeError(f"{source_name}: no component of type machine-learning-model; nothing to import")
+    try:
+        plans = [_plan_component(document, where, component) for where, component in components]
+    except InterchangeError as exc:
+        raise InterchangeError(f"{source_name}: {exc}") from None
+    for plan in plans:
+        if _organisation_find(plan.developer_name) is None and len(plan.developer_country) != 2:
+            raise InterchangeError(
+                f"{source_name}: {plan.where}: developer {plan.developer_name!r} is not in the register and the BOM "
+                "gives no two-letter address.country for it; add the organisation first or give its country"
+            )
+    try:
+        with transaction.atomic():
+            return _bom_write(document, version, data, source_name, plans)
+    except ValidationError as exc:
+        raise InterchangeError(f"{source_name}: refused by the catalog's rules: {_validation_text(exc)}") from None
+
+
+def _validation_text(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "; ".join(f"{key}: {' '.join(messages)}" for key, messages in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+def _bom_write(document: dict, version: str, data: bytes, source_name: str, plans: list[_Plan]) -> BomImportResult:
+    result = BomImportResult()
+    digest = hashlib.sha256(data).hexdigest()
+    metadata = document.get("metadata") or {}
+    publisher = plans[0].developer_name
+    serial = document.get("serialNumber") or f"sha256:{digest[:16]}"
+    source, _ = _upsert(
+        EvidenceSource,
+        {"title": f"CycloneDX {version} ML-BOM {serial}"[:500], "publisher": publisher[:255]},
+        {
+            "kind": EvidenceSource.Kind.DEVELOPER_STATEMENT,
+            "published_on": _date(metadata.get("timestamp")),
+            "retrieved_on": timezone.localdate(),
+            "captured_sha256": digest,
+            "summary": f"Machine-learning BOM imported from {source_name}: "
+            + ", ".join(plan.name for plan in plans)
+            + ".",
+        },
+        update=False,
+    )
+    result.source_id = source.pk
+    for plan in plans:
+        developer = _organisation_find(plan.developer_name)
+        if developer is None:
+            developer, _ = _upsert(
+                Organisation,
+                {"name": plan.developer_name[:255]},
+                {
+                    "country": plan.developer_country,
+                    "roles": [OrganisationRole.DEVELOPER],
+                    "website": plan.developer_url[:200],
+                    "notes": f"Created from the supplier of {plan.name} in {source_name}.",
+                },
+            )
+            result.organisations_created.append(developer.name)
+        model = _model_find(plan.name)
+        if model is None:
+            model, outcome = _upsert(AIModel, {"name": plan.name}, {**plan.values, "developer": developer})
+        else:
+            model, outcome = _upsert(AIModel, {"pk": model.pk}, {**plan.values, "developer": developer})
+        {"created": result.models_created, "updated": result.models_updated, "unchanged": result.models_unchanged}[
+            outcome
+        ].append(model.slug)
+        for claim in plan.claims:
+            _claim_write(result, model, claim, source)
+    return result
+
+
+def _claim_write(result: BomImportResult, model: AIModel, claim: dict, bom_source: EvidenceSource) -> None:
+    accelerator = None
+    if claim["accelerator"] and claim["accelerator_vendor"]:
+        vendor = _organisation_find(claim["accelerator_vendor"])
+        if vendor is None and len(claim["accelerator_vendor_country"]) == 2:
+            vendor, _ = _upsert(
+                Organisation,
+                {"name": claim["accelerator_vendor"]},
+                {"country": claim["accelerator_vendor_country"], "roles": [OrganisationRole.CHIP_VENDOR]},
+            )
+            result.organisations_created.append(vendor.name)
+        if vendor is not None:
+            accelerator, _ = _upsert(Accelerator, {"vendor": vendor, "product": claim["accelerator"]}, {}, update=False)
+    cited = []
+    for spec in claim["sources"]:
+        kind = spec["kind"] if spec["kind"] in EvidenceSource.Kind.values else EvidenceSource.Kind.OTHER
+        found, _ = _upsert(
+            EvidenceSource,
+            {"title": spec["title"], "publisher": spec["publisher"] or bom_source.publisher},
+            {"url": spec["url"], "kind": kind, "citation": spec["citation"], "published_on": spec["published_on"]},
+            update=False,
+        )
+        cited.append(found)
+    row, outcome = _upsert(
+        ProvenanceClaim,
+        {"model": model, "subject": claim["subject"], "value": claim["value"]},
+        {
+            "statement": claim["statement"],
+            "confidence": claim["confidence"],
+            "accelerator": accelerator,
+            "country": claim["country"],
+            "notes": claim["notes"],
+            "as_of": claim["as_of"],
+            "source": bom_source,
+        },
+    )
+    wanted = {s.pk for s in cited if s.pk != bom_source.pk}
+    if set(row.other_sources.values_list("pk", flat=True)) != wanted:
+        row.other_sources.set(wanted)
+        outcome = "updated" if outcome == "unchanged" else outcome
+    if outcome == "created":
+        result.claims_created += 1
+    elif outcome == "updated":
+        result.claims_updated += 1
