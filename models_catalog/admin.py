@@ -12,6 +12,7 @@ from models_catalog.models import (
     Accelerator,
     AIModel,
     EvidenceSource,
+    GuidanceReach,
     IdentifierScheme,
     Jurisdiction,
     ModelGuidanceStatus,
@@ -324,12 +325,65 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name")
 
 
+class GuidanceReachInline(admin.TabularInline):
+    """What the guidance reaches, one row each; legal edits these. Rows of the same kind are alternatives,
+    rows of different kinds must all match."""
+
+    model = GuidanceReach
+    extra = 1
+    autocomplete_fields = ["organisation"]
+    fields = (
+        "kind",
+        "organisation",
+        "include_subsidiaries",
+        "product_prefix",
+        "jurisdiction",
+        "licence",
+        "threshold",
+        "unit",
+        "country",
+    )
+
+
 @admin.register(RegulatoryGuidance)
 class RegulatoryGuidanceAdmin(SimpleHistoryAdmin):
-    list_display = ("title", "jurisdiction", "issuer", "reference", "kind", "status", "effective_from")
-    list_filter = ("jurisdiction", "status", "kind")
+    list_display = (
+        "title",
+        "jurisdiction",
+        "issuer",
+        "reference",
+        "kind",
+        "status",
+        "publication",
+        "effective_from",
+    )
+    list_filter = ("publication", "jurisdiction", "status", "kind")
     search_fields = ("title", "reference", "issuer", "summary")
     autocomplete_fields = ["source"]
+    inlines = [GuidanceReachInline]
+    readonly_fields = ("publication", "published_by", "published_at")
+    fieldsets = (
+        (None, {"fields": ("jurisdiction", "issuer", "title", "reference", "kind", "status", "summary", "source")}),
+        (
+            _("Dates"),
+            {"fields": ("issued_on", "effective_from", "effective_to", "superseded_on")},
+        ),
+        (
+            _("The risk it implies for every model it reaches"),
+            {"fields": ("risk_category", "risk_likelihood", "risk_impact", "risk_sentence", "citation")},
+        ),
+        (_("Publication"), {"fields": ("publication", "published_by", "published_at")}),
+    )
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("publication", RegulatoryGuidance.Publication.DRAFT)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # a new record is a draft until published from its impact page
+            obj.publication = RegulatoryGuidance.Publication.DRAFT
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ModelGuidanceStatus)
