@@ -373,6 +373,7 @@ def training_hardware_listed_vendor(facts: ModelFacts) -> list[DerivedRisk]:
                     reach.kind == GuidanceReach.Kind.ACCELERATOR and accelerator_reached(accelerator, reach)
                     for reach in guidance.reaches.all()
                 )
+                and facts.reached_by(guidance)
             ),
             None,
         )
@@ -568,5 +569,8 @@ RULE_NAMES = {rule.__name__ for rule in RULES}
 def derive(*, model: AIModel, guidance: list[RegulatoryGuidance] | None = None) -> list[DerivedRisk]:
     """Every risk the facts about this model imply, in a stable order. ``guidance`` is the guidance that
     applies (``guidance_applying()``), fetched once by a caller deriving many models."""
-    facts = model_facts(model=model, guidance=guidance)
+    return derive_from(model_facts(model=model, guidance=guidance))
+
+
+def derive_from(facts: ModelFacts) -> list[DerivedRisk]:
     return [risk for rule in RULES for risk in rule(facts)]
