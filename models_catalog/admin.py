@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -361,7 +362,7 @@ class RegulatoryGuidanceAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "reference", "issuer", "summary")
     autocomplete_fields = ["source"]
     inlines = [GuidanceReachInline]
-    readonly_fields = ("publication", "published_by", "published_at")
+    readonly_fields = ("publication", "published_by", "published_at", "impact_page")
     fieldsets = (
         (None, {"fields": ("jurisdiction", "issuer", "title", "reference", "kind", "status", "summary", "source")}),
         (
@@ -372,8 +373,16 @@ class RegulatoryGuidanceAdmin(SimpleHistoryAdmin):
             _("The risk it implies for every model it reaches"),
             {"fields": ("risk_category", "risk_likelihood", "risk_impact", "risk_sentence", "citation")},
         ),
-        (_("Publication"), {"fields": ("publication", "published_by", "published_at")}),
+        (_("Publication"), {"fields": ("publication", "published_by", "published_at", "impact_page")}),
     )
+
+    @admin.display(description=_("impact"))
+    def impact_page(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Save the draft first, then see what publishing it would change.")
+        url = reverse("workspace:guidance-impact", args=[obj.pk])
+        label = _("See what publishing it would change, and publish") if obj.publication == "draft" else _("Open")
+        return format_html('<a href="{}">{}</a>', url, label)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -17,7 +17,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from models_catalog.models import AIModel, RegulatoryGuidance
+from models_catalog.api import RegulatoryGuidanceViewSet
+from models_catalog.models import AIModel
 from riskreg.core.permissions import ModelPermissions
 from riskreg.core.selectors import users_visible_to
 from riskreg.register import services
@@ -42,7 +43,7 @@ from riskreg.register.selectors import (
     risk_state_sha256,
     sign_off_status,
 )
-from riskreg.register.services.guidance import guidance_impact, guidance_publish
+from riskreg.register.services.guidance import AlreadyPublished, guidance_impact, guidance_publish
 from riskreg.register.wording import decision_label, event_sentence, fact_sentences, role_label
 
 
@@ -592,37 +593,33 @@ class CanPublishGuidance(BasePermission):
         return user.has_perm(f"models_catalog.{perm}_regulatoryguidance")
 
 
-class GuidanceImpactViewSet(viewsets.GenericViewSet):
-    """``GET /api/guidance/{id}/impact/`` and ``POST /api/guidance/{id}/publish/``, beside the catalog's
-    guidance endpoints (the catalog cannot import the register's derivation)."""
+class GuidanceImpactViewSet(RegulatoryGuidanceViewSet):
+    """The catalog's guidance endpoints plus ``GET /api/guidance/{id}/impact/`` and
+    ``POST /api/guidance/{id}/publish/`` (the catalog cannot import the register's derivation, so the
+    register takes the catalog's place on the router with this subclass)."""
 
-    queryset = RegulatoryGuidance.objects.all()
-    permission_classes = [CanPublishGuidance]
-    serializer_class = serializers.Serializer
-
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], permission_classes=[CanPublishGuidance])
     def impact(self, request, pk=None):
         """What publishing this draft would do: models gaining or losing risk items (with the reason),
         approved requests that would reopen, sign-offs that would lapse, memos out of date."""
         return Response(guidance_impact(guidance=self.get_object()).as_dict())
 
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[CanPublishGuidance])
     def publish(self, request, pk=None):
         """Publish the draft and apply its impact, once; a second publish gets 409."""
         guidance = self.get_object()
-        try:
-            with service_errors():
+        with service_errors():
+            try:
                 impact = guidance_publish(guidance_id=guidance.pk, actor=request.user)
-        except serializers.ValidationError as exc:
-            if "Already published" in str(exc.detail):
-                raise Conflict(exc.detail.get("publication", ["Already published"])[0]) from None
-            raise
+            except AlreadyPublished as exc:
+                raise Conflict(exc.messages[0]) from None
         return Response(impact.as_dict())
 
 
 def register(router) -> None:
     """Register this app's viewsets on the project router."""
-    router.register("guidance", GuidanceImpactViewSet, basename="guidance-impact")
+    router.registry[:] = [entry for entry in router.registry if entry[2] != "guidance"]
+    router.register("guidance", GuidanceImpactViewSet, basename="guidance")
     router.register("adoption-requests", AdoptionRequestViewSet, basename="adoption-request")
     router.register("risk-items", RiskItemViewSet, basename="risk-item")
     router.register("risk-matrices", RiskMatrixViewSet, basename="risk-matrix")

@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 
 from models_catalog.licences import PERMISSIVE_LICENCES
 from models_catalog.models import (
@@ -212,7 +212,7 @@ def guidance_applying(*, on: datetime.date | None = None, draft: RegulatoryGuida
                 queryset=GuidanceReach.objects.select_related("organisation", "jurisdiction").order_by("pk"),
             )
         )
-        .order_by("issued_on", "pk")
+        .order_by(F("issued_on").asc(nulls_last=True), "pk")
     )
 
 
@@ -540,7 +540,7 @@ def guidance_reaches_model(facts: ModelFacts) -> list[DerivedRisk]:
                 rule="guidance_reaches_model",
                 key=f"guidance:{guidance.pk}",
                 category=guidance.risk_category,
-                title=f"{guidance.jurisdiction.code}: {guidance.title}"[:255],
+                title=guidance.title[:255],
                 description=(
                     f"{guidance.title} ({guidance.get_status_display().lower()}) reaches {facts.model.name}: "
                     f"{because}. {guidance.risk_sentence}".strip()

@@ -193,3 +193,43 @@ def test_two_publishes_at_once_on_postgresql_apply_once(glm5, eu, huawei, legal,
     assert sorted(outcomes) == ["published", "refused"]
     assert RiskItem.objects.filter(request=request, rule="guidance_reaches_model").count() == 1
     assert RegulatoryGuidance.objects.filter(pk=guidance.pk, publication="published").count() == 1
+
+
+def test_the_impact_page_shows_legal_what_publishing_changes_and_publishes(glm5, llama4, eu, huawei, client, legal):
+    guidance = RegulatoryGuidance.objects.create(
+        jurisdiction=eu,
+        issuer="EC",
+        title=TITLE,
+        kind="guidance",
+        status="proposed",
+        publication="draft",
+        risk_category="regulatory",
+        risk_likelihood=3,
+        risk_impact=4,
+    )
+    GuidanceReach.objects.create(guidance=guidance, kind="accelerator", organisation=huawei, product_prefix="Ascend")
+    client.force_login(legal)
+    url = f"/guidance/{guidance.pk}/impact/"
+
+    page = client.get(url).content.decode()
+
+    assert 'data-testid="impact"' in page and "GLM-5" in page and "Llama 4" not in page
+    assert 'data-testid="publish"' in page
+    assert client.post(url).status_code == 302
+    assert RegulatoryGuidance.objects.get(pk=guidance.pk).published_by == legal
+    assert 'data-testid="publish"' not in client.get(url).content.decode()
+
+
+def test_the_impact_page_refuses_outsiders_and_lets_the_auditor_read_but_not_publish(
+    eu, huawei, client, outsider, auditor
+):
+    guidance = RegulatoryGuidance.objects.create(
+        jurisdiction=eu, issuer="EC", title=TITLE, kind="guidance", status="proposed", publication="draft"
+    )
+    url = f"/guidance/{guidance.pk}/impact/"
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403
+    client.force_login(auditor)
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 403
+    assert RegulatoryGuidance.objects.get(pk=guidance.pk).publication == "draft"

@@ -231,3 +231,10 @@ def test_an_outsider_cannot_write_guidance(as_user, outsider, eu):
     response = as_user(outsider).post("/api/guidance/", {"jurisdiction": "EU", "title": "x"}, format="json")
 
     assert response.status_code == 403
+
+
+def test_legal_edits_what_guidance_reaches_in_the_admin_and_the_auditor_only_reads_it(legal, auditor):
+    assert legal.has_perm("models_catalog.add_guidancereach")
+    assert legal.has_perm("models_catalog.change_guidancereach")
+    assert auditor.has_perm("models_catalog.view_guidancereach")
+    assert not auditor.has_perm("models_catalog.change_guidancereach")
