@@ -136,7 +136,12 @@ class ModelFacts:
 
 
 def model_facts(*, model: AIModel, guidance: list[RegulatoryGuidance] | None = None) -> ModelFacts:
-    model = (
+    return models_facts(model_ids=[model.pk], guidance=guidance)[0]
+
+
+def models_facts(*, model_ids: list[int], guidance: list[RegulatoryGuidance] | None = None) -> list[ModelFacts]:
+    """The facts of many models in a fixed number of queries, whatever their number (ordered by name)."""
+    models = list(
         AIModel.objects.select_related("developer", "developer__parent")
         .prefetch_related(
             Prefetch(
@@ -149,13 +154,16 @@ def model_facts(*, model: AIModel, guidance: list[RegulatoryGuidance] | None = N
                 "guidance_statuses",
                 queryset=ModelGuidanceStatus.objects.select_related("jurisdiction").order_by("jurisdiction__code"),
             ),
+            Prefetch("developer__subsidiaries", queryset=Organisation.objects.order_by("name")),
         )
-        .get(pk=model.pk)
+        .filter(pk__in=model_ids)
+        .order_by("name")
     )
-    chain = supply_chain(model=model)
-    claims = list(model.claims.all())
-    org_ids = {link.organisation.pk for link in chain}
-    org_ids |= {link.organisation.parent_id for link in chain if link.organisation.parent_id}
+    chains = {model.pk: supply_chain(model=model) for model in models}
+    org_ids = {link.organisation.pk for chain in chains.values() for link in chain}
+    org_ids |= {
+        link.organisation.parent_id for chain in chains.values() for link in chain if link.organisation.parent_id
+    }
     listings: dict[int, list[dict]] = {pk: [] for pk in org_ids}
     for org_id, hits in organisation_exposure(organisation_ids=org_ids).items():
         for hit in hits:
@@ -181,14 +189,18 @@ def model_facts(*, model: AIModel, guidance: list[RegulatoryGuidance] | None = N
                 "listed_on": note.listed_on.isoformat() if note.listed_on else None,
             }
         )
-    return ModelFacts(
-        model=model,
-        chain=chain,
-        claims=claims,
-        listings=listings,
-        statuses=list(model.guidance_statuses.all()),
-        guidance=guidance_applying() if guidance is None else guidance,
-    )
+    guidance = guidance_applying() if guidance is None else guidance
+    return [
+        ModelFacts(
+            model=model,
+            chain=chains[model.pk],
+            claims=list(model.claims.all()),
+            listings=listings,  # shared: read by organisation id only
+            statuses=list(model.guidance_statuses.all()),
+            guidance=guidance,
+        )
+        for model in models
+    ]
 
 
 def guidance_applying(*, on: datetime.date | None = None, draft: RegulatoryGuidance | None = None) -> list:

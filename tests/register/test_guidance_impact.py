@@ -12,8 +12,15 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from models_catalog.models import AIModel, GuidanceReach, Jurisdiction, Organisation, RegulatoryGuidance
-from riskreg.register import demo, services
+from models_catalog.models import (
+    AIModel,
+    GuidanceReach,
+    Jurisdiction,
+    Organisation,
+    ProvenanceClaim,
+    RegulatoryGuidance,
+)
+from riskreg.register import demo, rules, services
 from riskreg.register.models import AdoptionRequest, RiskItem
 from riskreg.register.services.guidance import PublishRefused, guidance_impact, guidance_publish
 
@@ -233,3 +240,57 @@ def test_the_impact_page_refuses_outsiders_and_lets_the_auditor_read_but_not_pub
     assert client.get(url).status_code == 200
     assert client.post(url).status_code == 403
     assert RegulatoryGuidance.objects.get(pk=guidance.pk).publication == "draft"
+
+
+def portfolio(size: int, huawei, ascend, press) -> list[AIModel]:
+    developer = Organisation.objects.create(name=f"Developer of {size}", country="CN")
+    models = AIModel.objects.bulk_create(
+        AIModel(
+            name=f"M{size}-{n}", slug=f"m{size}-{n}", family="M", developer=developer, licence="MIT", weights="closed"
+        )
+        for n in range(size)
+    )
+    ProvenanceClaim.objects.bulk_create(
+        ProvenanceClaim(
+            model=model,
+            subject="training_hardware",
+            statement="Trained on Ascend.",
+            value="Ascend 910B",
+            accelerator=ascend,
+            confidence="reported",
+            source=press,
+        )
+        for model in models
+    )
+    return models
+
+
+def test_the_impact_and_the_derivation_take_a_constant_number_of_queries_per_model(eu, huawei, ascend, press):
+    from django.test.utils import CaptureQueriesContext
+
+    guidance = RegulatoryGuidance.objects.create(
+        jurisdiction=eu,
+        issuer="EC",
+        title=TITLE,
+        kind="guidance",
+        status="proposed",
+        publication="draft",
+        risk_category="regulatory",
+        risk_likelihood=3,
+        risk_impact=4,
+    )
+    GuidanceReach.objects.create(guidance=guidance, kind="accelerator", organisation=huawei, product_prefix="Ascend")
+    counts = {}
+    for size in (10, 200):
+        models = portfolio(size, huawei, ascend, press)
+        with CaptureQueriesContext(connection) as impact_queries:
+            impact = guidance_impact(guidance=guidance)
+        applying = rules.guidance_applying()
+        with CaptureQueriesContext(connection) as first:
+            rules.derive(model=models[0], guidance=applying)
+        with CaptureQueriesContext(connection) as last:
+            rules.derive(model=models[-1], guidance=applying)
+        counts[size] = (len(impact_queries), len(first), len(last))
+        assert len(impact.models) == AIModel.objects.count()
+
+    assert counts[10] == counts[200]

@@ -17,6 +17,7 @@ from riskreg.register.models import AdoptionRequest, SignOff
 from riskreg.register.workflow import REVIEW_STATES
 
 State = AdoptionRequest.State
+BATCH = 500  # models whose facts are fetched together (a fixed number of queries per batch)
 Publication = RegulatoryGuidance.Publication
 
 
@@ -94,6 +95,24 @@ def _summary(risk: rules.DerivedRisk) -> dict:
     return {"rule": risk.rule, "key": risk.key, "title": risk.title, "reason": risk.description}
 
 
+def _compare(impact: GuidanceImpact, facts: rules.ModelFacts, after: list) -> None:
+    """Derive the model with the guidance that applies now, then with the draft added; record the difference."""
+    model = facts.model
+    old = {(risk.rule, risk.key): risk for risk in rules.derive_from(facts)}
+    facts.guidance = after
+    new = {(risk.rule, risk.key): risk for risk in rules.derive_from(facts)}
+    change = ModelImpact(id=model.pk, name=model.name, slug=model.slug)
+    change.gains = [_summary(risk) for key, risk in new.items() if key not in old]
+    change.loses = [_summary(risk) for key, risk in old.items() if key not in new]
+    change.changes = [
+        _summary(risk)
+        for key, risk in new.items()
+        if key in old and (old[key].facts != risk.facts or old[key].description != risk.description)
+    ]
+    if change.gains or change.loses or change.changes:
+        impact.models.append(change)
+
+
 def guidance_impact(*, guidance: RegulatoryGuidance) -> GuidanceImpact:
     """What publishing this draft would do: for each model, the risk items it would gain, lose or see change
     (by running the rules with the guidance that applies now, and again with this draft added), the approved
@@ -112,23 +131,11 @@ def guidance_impact(*, guidance: RegulatoryGuidance) -> GuidanceImpact:
         return impact  # already applied
     before = rules.guidance_applying()
     after = rules.guidance_applying(draft=guidance)
-    candidates = list(_candidates(guidance))
+    candidates = list(_candidates(guidance).values_list("pk", flat=True))
     impact.models_considered = len(candidates)
-    for model in candidates:
-        facts = rules.model_facts(model=model, guidance=before)
-        old = {(risk.rule, risk.key): risk for risk in rules.derive_from(facts)}
-        facts.guidance = after
-        new = {(risk.rule, risk.key): risk for risk in rules.derive_from(facts)}
-        change = ModelImpact(id=model.pk, name=model.name, slug=model.slug)
-        change.gains = [_summary(risk) for key, risk in new.items() if key not in old]
-        change.loses = [_summary(risk) for key, risk in old.items() if key not in new]
-        change.changes = [
-            _summary(risk)
-            for key, risk in new.items()
-            if key in old and (old[key].facts != risk.facts or old[key].description != risk.description)
-        ]
-        if change.gains or change.loses or change.changes:
-            impact.models.append(change)
+    for start in range(0, len(candidates), BATCH):
+        for facts in rules.models_facts(model_ids=candidates[start : start + BATCH], guidance=before):
+            _compare(impact, facts, after)
     ids = impact.model_ids
     requests = AdoptionRequest.objects.filter(model_id__in=ids).select_related("model")
     impact.requests_reopening = [
@@ -150,8 +157,8 @@ def guidance_impact(*, guidance: RegulatoryGuidance) -> GuidanceImpact:
         for s in lapsing.order_by("pk")
         if s.review_round == s.request.review_round
     ]
-    for model in AIModel.objects.filter(pk__in=ids).order_by("name"):
-        for memo in model.memos.filter(status="done").order_by("pk"):
+    for model in AIModel.objects.filter(pk__in=ids).prefetch_related("memos").order_by("name"):
+        for memo in sorted((m for m in model.memos.all() if m.status == "done"), key=lambda m: m.pk):
             impact.memos_out_of_date.append(
                 {"id": memo.pk, "model": model.name, "request": memo.request_id, "version": memo.version}
             )
