@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from reports.models import Memo
 from riskreg.register.models import AdoptionRequest
 from riskreg.watch.services import watch_source_check, watch_source_create
 from tests.browser.conftest import axe_serious_violations
@@ -133,6 +134,10 @@ def test_glm5_request_is_filed_assessed_signed_off_and_reopened_by_an_alert(
     violations = axe_serious_violations(page)
     assert violations == [], [(v["id"], [n["html"][:200] for n in v["nodes"]]) for v in violations]
     save_screenshot(page, "request-after-sign-off.png")
+    # The request's memo, asked for from the same page (the worker renders it; the dossier's journey downloads one).
+    page.get_by_test_id("generate-memo").click()
+    page.locator(".memo-progress").filter(has_text="worker").wait_for()
+    assert Memo.objects.filter(kind=Memo.Kind.REQUEST, request=adoption).count() == 1
 
     # A watch check on a local feed names Zhipu AI: the approval reopens with the alert's reason.
     feed = {"body": rss(("fr-1", "Unrelated notice", "Nothing of ours."))}
