@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export RISKREG_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test check-browser lint format check-system venv migrate demo bench clean
+.PHONY: run test screenshots check-browser lint format check-system venv migrate demo bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "riskreg needs Python 3.11 or newer")'
@@ -46,6 +46,10 @@ check-browser:
 
 test: venv check-browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The README's screenshots (docs/*.png), taken by the browser journeys; `make test` leaves docs/ alone.
+screenshots: venv check-browser
+	RISKREG_SCREENSHOTS=1 $(PY) -m pytest tests/browser -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
