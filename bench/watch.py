@@ -47,7 +47,7 @@ SOURCES = 200
 DELAY = float(os.environ.get("WATCH_BENCH_DELAY", 0.2))
 PROCESSES = int(os.environ.get("WATCH_BENCH_PROCESSES", 2))  # one worker process per core
 THREADS = int(os.environ.get("WATCH_BENCH_THREADS", 25))  # threads in each: 50 checks in flight
-SDN_DIR = BASE_DIR.parent / "shared" / "data" / "ofac"  # shared/ sits beside the checkout
+SDN_DIR = BASE_DIR / "tests" / "data" / "lists" / "ofac"  # real list files, in the repository
 
 
 class Feeds:
