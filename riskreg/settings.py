@@ -1,8 +1,8 @@
 """riskreg settings. Everything that differs between machines comes from the environment.
 
 DATABASE_URL      sqlite:///path or postgres://user@host:port/name (default: SQLite under RISKREG_DATA_DIR)
-REDIS_URL         redis://host:port/db, the Celery broker and the cache (default: none; a filesystem
-                  broker under RISKREG_DATA_DIR and an in-process cache)
+REDIS_URL         redis://host:port/db, the Celery broker and the cache (default: none; a SQLite broker
+                  file under RISKREG_DATA_DIR and an in-process cache)
 SECRET_KEY        required unless DEBUG is on
 DEBUG             1/0, default 0
 ALLOWED_HOSTS     comma-separated, default localhost,127.0.0.1 (plus testserver)
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from riskreg.env import env_bool, env_int, env_list, env_mapping, env_str
 
@@ -127,17 +128,21 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    _queue_dir = RISKREG_DATA_DIR / "celery-broker"
-    CELERY_BROKER_URL = "filesystem://localhost/"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir / "queue"),
-        "data_folder_out": str(_queue_dir / "queue"),
-        "processed_folder": str(_queue_dir / "processed"),
-        "control_folder": str(_queue_dir / "control"),
-        "store_processed": False,
-    }
+    # The embedded broker of `make run`: kombu's SQLAlchemy transport on a SQLite file. Unlike its filesystem
+    # transport (which lost a task whose worker process was killed), a message handed to a worker stays in the
+    # file until it is acknowledged, and a lost worker's task is put back (see docs/reports.md, crash recovery).
+    CELERY_BROKER_URL = f"sqla+sqlite:///{RISKREG_DATA_DIR / 'celery-broker.sqlite3'}"
+    # Polled: every 0.2 s rather than kombu's default 1 s, which capped a worker at about one task a second.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.2}
 
+# Two queues, so memos, imports and notifications never wait behind slow watch sources: the default one
+# ("riskreg") for everything but the source checks, and "riskreg-watch" for them (run a worker for each:
+# `celery -A riskreg worker -Q riskreg` and `celery -A riskreg worker -Q riskreg-watch --pool threads`).
+# A worker started without -Q consumes both.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "riskreg")
+RISKREG_WATCH_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-watch"
+CELERY_TASK_QUEUES = (Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(RISKREG_WATCH_QUEUE))
+CELERY_TASK_ROUTES = {"riskreg.watch.tasks.watch_source_check": {"queue": RISKREG_WATCH_QUEUE}}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -152,6 +157,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+RISKREG_SWEEP_SECONDS = env_int("RISKREG_SWEEP_SECONDS", 300, minimum=30)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Beat entries are synced into django-celery-beat's tables on start and can be edited in the admin.
 # Each entry expires before its next run, so a backlog never piles up behind a stopped worker.
@@ -160,6 +166,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "riskreg.core.tasks.worker_heartbeat",
         "schedule": 60.0,
         "options": {"expires": 50},
+    },
+    # Re-sends work stuck past its time limit (a lost message, a worker killed mid-task).
+    "core-stuck-work-sweep": {
+        "task": "riskreg.core.tasks.stuck_work_sweep",
+        "schedule": float(RISKREG_SWEEP_SECONDS),
+        "options": {"expires": RISKREG_SWEEP_SECONDS - 10},
     },
     "watch-dispatch-due": {
         "task": "riskreg.watch.tasks.watch_dispatch_due",
@@ -259,7 +271,30 @@ RISKREG_WATCH_ALLOWED_ADDRESSES = env_list("RISKREG_WATCH_ALLOWED_ADDRESSES", []
 RISKREG_WATCH_TIMEOUT = env_int("RISKREG_WATCH_TIMEOUT", 30, minimum=1)  # seconds, whole fetch
 RISKREG_WATCH_MAX_BYTES = env_int("RISKREG_WATCH_MAX_BYTES", 40 * 1024 * 1024, minimum=1024)
 RISKREG_WATCH_MAX_REDIRECTS = env_int("RISKREG_WATCH_MAX_REDIRECTS", 5, minimum=0)
-RISKREG_WATCH_CLAIM_SECONDS = env_int("RISKREG_WATCH_CLAIM_SECONDS", 600, minimum=30)
+RISKREG_WATCH_CLAIM_SECONDS = env_int("RISKREG_WATCH_CLAIM_SECONDS", 600, minimum=RISKREG_WATCH_TIMEOUT + 90)
+# Time limits of background work, in seconds. At the soft limit the task is interrupted and records a
+# failure it can explain; TASK_KILL_GRACE seconds later (the hard limit) its process is killed. Work left
+# "rendering" or "importing" past its hard limit is free to be claimed again, and the sweep re-sends it.
+# Celery enforces them in prefork workers; in the threads pool of the watch queue the fetch deadline and the
+# watch claim bound a check instead.
+RISKREG_TASK_KILL_GRACE = 30
+RISKREG_TASK_TIME_LIMIT = env_int("RISKREG_TASK_TIME_LIMIT", 120, minimum=10)  # notices, screening, heartbeat
+RISKREG_MEMO_TIME_LIMIT = env_int("RISKREG_MEMO_TIME_LIMIT", 300, minimum=10)
+RISKREG_IMPORT_TIME_LIMIT = env_int("RISKREG_IMPORT_TIME_LIMIT", 1800, minimum=30)
+# A check's hard limit ends before its claim does, so a killed check's source is never checked twice at once.
+RISKREG_WATCH_CHECK_TIME_LIMIT = RISKREG_WATCH_CLAIM_SECONDS - 2 * RISKREG_TASK_KILL_GRACE
+RISKREG_TASK_LIMITS = {
+    kind: {"soft_time_limit": soft, "time_limit": soft + RISKREG_TASK_KILL_GRACE}
+    for kind, soft in {
+        "default": RISKREG_TASK_TIME_LIMIT,
+        "memo": RISKREG_MEMO_TIME_LIMIT,
+        "import": RISKREG_IMPORT_TIME_LIMIT,
+        "watch": RISKREG_WATCH_CHECK_TIME_LIMIT,
+    }.items()
+}
+# Every task declares one of these; these are the fallbacks for a task that would not.
+CELERY_TASK_SOFT_TIME_LIMIT = RISKREG_TASK_LIMITS["default"]["soft_time_limit"]
+CELERY_TASK_TIME_LIMIT = RISKREG_TASK_LIMITS["default"]["time_limit"]
 RISKREG_WATCH_RETENTION_DAYS = env_int("RISKREG_WATCH_RETENTION_DAYS", 365, minimum=1)
 RISKREG_APPROVAL_VALIDITY_DAYS = env_int("RISKREG_APPROVAL_VALIDITY_DAYS", 365, minimum=1)
 # Sign-offs required per data classification, e.g. "public=legal;restricted=legal,security,procurement".

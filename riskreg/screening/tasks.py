@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from riskreg.screening.models import ListVersion
@@ -16,7 +17,7 @@ RETRY = {
 }
 
 
-@shared_task(ignore_result=True, acks_late=True, **RETRY)
+@shared_task(ignore_result=True, acks_late=True, **RETRY, **settings.RISKREG_TASK_LIMITS["import"])
 def screening_run_all(list_version_id: int | None = None) -> dict:
     """Screen every organisation; after an import, only against that version's list (if still in force)."""
     list_codes = None
@@ -28,6 +29,6 @@ def screening_run_all(list_version_id: int | None = None) -> dict:
     return vars(organisations_screen(list_codes=list_codes))
 
 
-@shared_task(ignore_result=True, acks_late=True, **RETRY)
+@shared_task(ignore_result=True, acks_late=True, **RETRY, **settings.RISKREG_TASK_LIMITS["default"])
 def screening_run_organisation(organisation_id: int) -> dict:
     return vars(organisation_screen(organisation_id=organisation_id))
