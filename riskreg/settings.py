@@ -132,8 +132,9 @@ else:
     # transport (which lost a task whose worker process was killed), a message handed to a worker stays in the
     # file until it is acknowledged, and a lost worker's task is put back (see docs/reports.md, crash recovery).
     CELERY_BROKER_URL = f"sqla+sqlite:///{RISKREG_DATA_DIR / 'celery-broker.sqlite3'}"
-    # Polled: every 0.2 s rather than kombu's default 1 s, which capped a worker at about one task a second.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.2}
+    # Polled once a second when idle (kombu's default; its SQLAlchemy transport hands every transport option to
+    # SQLAlchemy's create_engine, so polling_interval cannot be set here).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
 # Two queues, so memos, imports and notifications never wait behind slow watch sources: the default one
 # ("riskreg") for everything but the source checks, and "riskreg-watch" for them (run a worker for each:
@@ -150,6 +151,10 @@ CELERY_TASK_IGNORE_RESULT = True  # tasks record their outcome in the register's
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for the next one
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# When a pool process dies, wait this long (Celery's default: 10 s) for a result it may have sent before
+# declaring it lost and handing its task back to the queue; tasks record their outcome in our tables, and a
+# redelivered one finds its work done or takes it over.
+CELERY_WORKER_LOST_WAIT = 2.0
 # Celery's Django fixup closes the database connections before and after every task unless this is set,
 # whatever CONN_MAX_AGE says, and a new PostgreSQL connection costs more CPU than a watch check. Set, it
 # only recycles them every thousand tasks; riskreg/celery.py closes old (DB_CONN_MAX_AGE) and broken ones
