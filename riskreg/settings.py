@@ -300,6 +300,8 @@ RISKREG_TASK_LIMITS = {
 # Every task declares one of these; these are the fallbacks for a task that would not.
 CELERY_TASK_SOFT_TIME_LIMIT = RISKREG_TASK_LIMITS["default"]["soft_time_limit"]
 CELERY_TASK_TIME_LIMIT = RISKREG_TASK_LIMITS["default"]["time_limit"]
+# The largest list file (and OFAC alt.csv/add.csv) an import accepts, from the admin, the API or the command line.
+RISKREG_IMPORT_MAX_BYTES = env_int("RISKREG_IMPORT_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
 RISKREG_WATCH_RETENTION_DAYS = env_int("RISKREG_WATCH_RETENTION_DAYS", 365, minimum=1)
 RISKREG_APPROVAL_VALIDITY_DAYS = env_int("RISKREG_APPROVAL_VALIDITY_DAYS", 365, minimum=1)
 # Sign-offs required per data classification, e.g. "public=legal;restricted=legal,security,procurement".

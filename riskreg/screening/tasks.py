@@ -32,3 +32,16 @@ def screening_run_all(list_version_id: int | None = None) -> dict:
 @shared_task(ignore_result=True, acks_late=True, **RETRY, **settings.RISKREG_TASK_LIMITS["default"])
 def screening_run_organisation(organisation_id: int) -> dict:
     return vars(organisation_screen(organisation_id=organisation_id))
+
+
+@shared_task(bind=True, ignore_result=True, acks_late=True, **RETRY, **settings.RISKREG_TASK_LIMITS["import"])
+def list_import_job_run(self, job_id: int) -> str | None:
+    """Import an uploaded list file (a ListImportJob). Delivered again after its worker was lost, it takes the job
+    over at once; a job that is gone is ignored."""
+    from riskreg.screening.imports import list_import_job_run as run
+    from riskreg.screening.models import ListImportJob
+
+    try:
+        return run(job_id=job_id, task_id=self.request.id or "").status
+    except ListImportJob.DoesNotExist:
+        return None
