@@ -104,7 +104,12 @@ class SanctionsListAdmin(SimpleHistoryAdmin):
             else:
                 messages.info(request, "The file is being imported; this page shows how far it has got.")
                 return redirect("admin:screening_listimportjob_change", job.pk)
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "max_bytes": settings.RISKREG_IMPORT_MAX_BYTES,
+        }
         context["title"] = "Import a list file"
         return TemplateResponse(request, "screening/admin/import_list.html", context)
 
@@ -124,9 +129,13 @@ class SanctionsListAdmin(SimpleHistoryAdmin):
 class ListImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Imports in the background: the list of uploads and, for each, a page with its progress."""
 
-    list_display = ("created_at", "sanctions_list", "source_name", "status", "stage", "created_by")
+    list_display = ("created_at", "list_code", "source_name", "status", "created_by")
     list_filter = ("status", "sanctions_list")
     list_select_related = ("sanctions_list", "created_by")
+
+    @admin.display(description="list", ordering="sanctions_list__code")
+    def list_code(self, obj: ListImportJob) -> str:
+        return obj.sanctions_list.code
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         job = self.get_object(request, object_id)
