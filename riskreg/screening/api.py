@@ -162,12 +162,22 @@ class ScreenRequestSerializer(serializers.Serializer):
         return attrs
 
 
+class ImportedVersionSerializer(serializers.ModelSerializer):
+    """The version a job imported, without its diff (thousands of ids): follow `url` for that."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="screening-version-detail")
+
+    class Meta:
+        model = ListVersion
+        fields = ["id", "url", "sha256", "entry_count", "added_count", "removed_count", "changed_count"]
+
+
 class ListImportJobSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="screening-import-job-detail")
     list = serializers.CharField(source="sanctions_list.code", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
-    version = ListVersionSerializer(read_only=True)
+    version = ImportedVersionSerializer(read_only=True)
     location = serializers.CharField(source="error_location", read_only=True)
 
     class Meta:
@@ -241,7 +251,8 @@ class SanctionsListViewSet(viewsets.ReadOnlyModelViewSet):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         data = ListImportJobSerializer(job, context={"request": request}).data
-        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+        # str(): the URL is a DRF Hyperlink, and a WSGI server takes plain str header values only.
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": str(data["url"])})
 
     @action(detail=False, methods=["post"], url_path="screen-all", permission_classes=[IsAuthenticated])
     def screen_all(self, request):
@@ -256,7 +267,7 @@ class SanctionsListViewSet(viewsets.ReadOnlyModelViewSet):
 class ListImportJobViewSet(viewsets.ReadOnlyModelViewSet):
     """List imports in the background: poll one until its status is done or failed."""
 
-    queryset = ListImportJob.objects.select_related("sanctions_list", "created_by", "version__sanctions_list")
+    queryset = ListImportJob.objects.select_related("sanctions_list", "created_by", "version")
     serializer_class = ListImportJobSerializer
     filterset_fields = ["sanctions_list__code", "status"]
 

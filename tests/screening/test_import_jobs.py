@@ -197,3 +197,12 @@ def test_every_import_path_is_capped_in_the_service_too(db, settings):
 @pytest.mark.parametrize("who, expected", [("auditor", 200), ("legal", 200), ("requester", 403)])
 def test_who_may_follow_an_import(as_user, request, job, who, expected):
     assert as_user(request.getfixturevalue(who)).get(f"/api/screening/import-jobs/{job.pk}/").status_code == expected
+
+
+def test_a_finished_job_links_its_version_without_carrying_the_diff(as_user, legal, job):
+    list_import_job_run(job_id=job.pk)
+
+    version = as_user(legal).get(f"/api/screening/import-jobs/{job.pk}/").json()["version"]
+
+    assert version["entry_count"] == 4 and version["added_count"] == 4 and "diff" not in version
+    assert version["url"].endswith(f"/api/screening/versions/{version['id']}/")
