@@ -184,15 +184,22 @@ def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2):
 
 
 class Worker:
-    """A real `celery worker` process started by a test, on the broker of its environment."""
+    """A real `celery worker` process started by a test, on the broker of its environment, consuming the
+    test's own default queue (`queue`) or its own watch queue: no other worker of the session takes its tasks,
+    so send them there (`task.apply_async(..., queue=worker.queue)`)."""
 
-    def __init__(self, *, log: Path, queues: list[str], pool: str = "prefork", concurrency: int = 1, env=None):
+    def __init__(
+        self, *, log: Path, prefix: str, watch: bool = False, pool: str = "prefork", concurrency: int = 1, env=None
+    ):
         self.log = log
         self.name = f"fault-{uuid.uuid4().hex[:8]}@localhost"
+        self.queue, self.watch_queue = prefix, f"{prefix}-watch"
+        queues = [self.watch_queue if watch else self.queue]
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "DATABASE_URL": _test_database_url(),
+            "CELERY_QUEUE": prefix,  # the worker routes what it sends (the sweep's tasks) to the test's queues
             **(env or {}),
         }
         self.command = [
@@ -253,9 +260,10 @@ def start_worker(tmp_path):
     if not services_configured():
         pytest.skip("needs the real PostgreSQL and Redis")
     workers: list[Worker] = []
+    prefix = f"fault-{uuid.uuid4().hex[:12]}"
 
     def start(**options) -> Worker:
-        worker = Worker(log=tmp_path / f"worker-{len(workers)}.log", **options)
+        worker = Worker(log=tmp_path / f"worker-{len(workers)}.log", prefix=prefix, **options)
         workers.append(worker)
         return worker.start()
 

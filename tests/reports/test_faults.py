@@ -47,10 +47,10 @@ def test_a_memo_whose_pool_process_is_killed_mid_render_on_redis_is_rendered_onc
     start_worker, transactional_db, legal
 ):
     """Found by the fault probe: the redelivered task did nothing and the memo stayed "rendering" for good."""
-    worker = start_worker(queues=[settings.CELERY_TASK_DEFAULT_QUEUE])
+    worker = start_worker()
     memo = memo_create(kind=Memo.Kind.MODEL, model=light_model(), user=legal)
 
-    memo_generate_task.delay(memo.pk)
+    memo_generate_task.apply_async(args=[memo.pk], queue=worker.queue)
     kill_mid_render(worker, memo)
 
     wait_for(lambda: Memo.objects.filter(pk=memo.pk, status=Memo.Status.DONE).exists(), timeout=30)
@@ -63,19 +63,19 @@ def test_the_embedded_sqlite_broker_loses_no_memo_when_its_worker_is_killed(star
     process too) takes its message with it, and after a restart one sweep sends the memo again."""
     data_dir = Path(settings.RISKREG_DATA_DIR)
     embedded = {"REDIS_URL": "", "RISKREG_DATA_DIR": str(data_dir)}
-    worker = start_worker(queues=[settings.CELERY_TASK_DEFAULT_QUEUE], env=embedded)
+    worker = start_worker(env=embedded)
     first, second = (
         memo_create(kind=Memo.Kind.MODEL, model=light_model(name=name), user=legal) for name in ("Tiny-A", "Tiny-B")
     )
 
     with sqlite_broker(data_dir) as broker:
-        memo_generate_task.apply_async(args=[first.pk], connection=broker)
+        memo_generate_task.apply_async(args=[first.pk], connection=broker, queue=worker.queue)
     kill_mid_render(worker, first)
     wait_for(lambda: Memo.objects.filter(pk=first.pk, status=Memo.Status.DONE).exists(), timeout=30)
     assert rendered_once(first).attempts == 2
 
     with sqlite_broker(data_dir) as broker:
-        memo_generate_task.apply_async(args=[second.pk], connection=broker)
+        memo_generate_task.apply_async(args=[second.pk], connection=broker, queue=worker.queue)
     wait_for(lambda: Memo.objects.filter(pk=second.pk, status=Memo.Status.RENDERING).exists(), interval=0.01)
     worker.kill_all()
     worker.start()
@@ -85,22 +85,22 @@ def test_the_embedded_sqlite_broker_loses_no_memo_when_its_worker_is_killed(star
     # Its time limit passes (simulated), and the sweep, from beat, runs on the worker.
     Memo.objects.filter(pk=second.pk).update(started_at=timezone.now() - memo_render_stale_after() - timedelta(1))
     with sqlite_broker(data_dir) as broker:
-        stuck_work_sweep.apply_async(connection=broker)
+        stuck_work_sweep.apply_async(connection=broker, queue=worker.queue)
     wait_for(lambda: Memo.objects.filter(pk=second.pk, status=Memo.Status.DONE).exists(), timeout=30)
     assert rendered_once(second).attempts == 2
 
 
 def test_after_a_whole_worker_is_killed_on_redis_one_sweep_renders_the_memo(start_worker, transactional_db, legal):
-    worker = start_worker(queues=[settings.CELERY_TASK_DEFAULT_QUEUE])
+    worker = start_worker()
     memo = memo_create(kind=Memo.Kind.MODEL, model=light_model(), user=legal)
 
-    memo_generate_task.delay(memo.pk)
+    memo_generate_task.apply_async(args=[memo.pk], queue=worker.queue)
     wait_for(lambda: Memo.objects.filter(pk=memo.pk, status=Memo.Status.RENDERING).exists(), interval=0.01)
     worker.kill_all()
     worker.start()
     Memo.objects.filter(pk=memo.pk).update(started_at=timezone.now() - memo_render_stale_after() - timedelta(1))
 
-    stuck_work_sweep.delay()
+    stuck_work_sweep.apply_async(queue=worker.queue)  # from beat; runs on the worker, which re-sends the memo
 
     wait_for(lambda: Memo.objects.filter(pk=memo.pk, status=Memo.Status.DONE).exists(), timeout=30)
     assert rendered_once(memo).attempts == 2

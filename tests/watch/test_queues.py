@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.conf import settings
 
 from reports.models import Memo
 from reports.services import memo_create
@@ -37,14 +36,14 @@ def test_a_memo_is_ready_while_fifty_slow_sources_are_being_checked(
 
     server = local_server(one_byte_a_second)
     sources = [make_source(server.url(f"/feed/{n}"), name=f"slow {n}") for n in range(SLOW_SOURCES)]
-    start_worker(queues=[settings.RISKREG_WATCH_QUEUE], pool="threads", concurrency=10)
-    start_worker(queues=[settings.CELERY_TASK_DEFAULT_QUEUE])
+    watch = start_worker(watch=True, pool="threads", concurrency=10)
+    default = start_worker()
     for source in sources:
-        watch_source_check.delay(source.pk)
+        watch_source_check.apply_async(args=[source.pk], queue=watch.watch_queue)  # as routed: the watch queue
     wait_for(lambda: WatchSource.objects.exclude(claim_token="").count() == 10, timeout=30)  # every watch slot busy
 
     memo = memo_create(kind=Memo.Kind.MODEL, model=light_model(), user=legal)
-    memo_generate_task.delay(memo.pk)
+    memo_generate_task.apply_async(args=[memo.pk], queue=default.queue)  # as routed: the default queue
 
     wait_for(lambda: Memo.objects.filter(pk=memo.pk, status=Memo.Status.DONE).exists(), timeout=15)
     assert WatchSource.objects.exclude(claim_token="").count() == 10  # the slow checks are still running
