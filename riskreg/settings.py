@@ -129,8 +129,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded broker of `make run`: kombu's SQLAlchemy transport on a SQLite file. Unlike its filesystem
-    # transport (which lost a task whose worker process was killed), a message handed to a worker stays in the
-    # file until it is acknowledged, and a lost worker's task is put back (see docs/reports.md, crash recovery).
+    # transport (which lost the task of a killed pool process), the task of a killed pool process is put back
+    # and delivered again; a message lost with a whole worker (main process killed) is re-sent by the
+    # stuck-work sweep (see README, "Queues, time limits and crash recovery").
     CELERY_BROKER_URL = f"sqla+sqlite:///{RISKREG_DATA_DIR / 'celery-broker.sqlite3'}"
     # Polled once a second when idle (kombu's default; its SQLAlchemy transport hands every transport option to
     # SQLAlchemy's create_engine, so polling_interval cannot be set here).

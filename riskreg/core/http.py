@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import heapq
 import ipaddress
+import os
 import socket
 import threading
 import time
@@ -138,8 +139,7 @@ class _Deadline:
 
 
 class _Watchdog:
-    """One daemon thread per process that expires deadlines as they pass (started on first use, and again
-    in a forked worker process, where the parent's thread does not exist)."""
+    """One daemon thread per process that expires deadlines as they pass (started on first use)."""
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
@@ -170,6 +170,16 @@ class _Watchdog:
 
 
 _watchdog = _Watchdog()
+
+
+def _new_watchdog_after_fork() -> None:
+    """A forked process (a prefork pool process) starts with a watchdog of its own: the parent's thread does not
+    exist there, and its lock may have been held at the moment of the fork."""
+    global _watchdog
+    _watchdog = _Watchdog()
+
+
+os.register_at_fork(after_in_child=_new_watchdog_after_fork)
 
 
 def _shutdown(sock: socket.socket) -> None:
