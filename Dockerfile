@@ -20,7 +20,7 @@ ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=riskreg.settings RISKREG_DATA_DIR=/data PORT=8000
 WORKDIR /app
 COPY --chown=riskreg:riskreg . /app
-RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+RUN SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))') python manage.py collectstatic --noinput \
  && mkdir -p /data && chown riskreg:riskreg /data
 USER riskreg
 VOLUME ["/data"]

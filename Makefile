@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export RISKREG_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint format check-system venv migrate demo bench clean
+.PHONY: run test check-browser lint format check-system venv migrate demo bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "riskreg needs Python 3.11 or newer")'
@@ -38,7 +38,13 @@ demo: migrate
 run: check-system demo
 	DEBUG=1 PORT=$(PORT) RISKREG_SITE_URL=$${RISKREG_SITE_URL:-http://localhost:$(PORT)} $(PY) manage.py run_local --port $(PORT)
 
-test: venv
+# Browser tests drive Debian's Chromium: installed here when missing (as root), otherwise named.
+check-browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "The browser tests need Debian's Chromium: apt-get install chromium"; exit 1; fi; }
+
+test: venv check-browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv

@@ -22,6 +22,7 @@ from models_catalog.models import (
     ProvenanceClaim,
     RegulatoryGuidance,
     SanctionsNote,
+    model_slug,
 )
 
 ZHIPU = "Beijing Zhipu Huazhang Technology Co., Ltd."
@@ -495,11 +496,12 @@ class _Counter:
         self.updated = 0
 
 
-def _upsert(counter: _Counter, model, lookup: dict, values: dict):
-    """Create or update one row, saving only when something differs (so history stays quiet)."""
+def _upsert(counter: _Counter, model, lookup: dict, values: dict, *, on_create: dict | None = None):
+    """Create or update one row, saving only when something differs (so history stays quiet).
+    `on_create` holds values set only on a new row (a name a person may have changed since)."""
     obj = model.objects.filter(**lookup).first()
     if obj is None:
-        obj = model(**lookup, **values)
+        obj = model(**lookup, **values, **(on_create or {}))
         obj.full_clean()
         obj.save()
         counter.created += 1
@@ -567,8 +569,11 @@ def load(*, stdout) -> None:
         }
         values["developer"] = orgs[values["developer"]]
         name = values.pop("name")
-        model = _upsert(counter, AIModel, {"name": name}, values)
-        models[model.slug] = model
+        # Found by slug, which never changes: a demo model someone renamed keeps its new name, and is not
+        # created again under the old one (which crashed on the slug taken).
+        slug = model_slug(name)
+        model = _upsert(counter, AIModel, {"slug": slug}, values, on_create={"name": name})
+        models[slug] = model
     for spec in CLAIMS:
         accelerator = accelerators[spec["accelerator"]] if spec.get("accelerator") else None
         claim = _upsert(

@@ -8,7 +8,7 @@ import json
 from django.contrib import admin, messages
 from django.db import transaction
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import Memo, MemoVerification
@@ -61,6 +61,7 @@ class MemoAdmin(_ReadOnlyMixin, admin.ModelAdmin):
         "request",
         "version",
         "status",
+        "summary",
         "download",
         "pages",
         "pdf_sha256",
@@ -84,12 +85,50 @@ class MemoAdmin(_ReadOnlyMixin, admin.ModelAdmin):
     def download(self, obj: Memo) -> str:
         return _download_link(obj)
 
+    @admin.display(description=_("summary"))
+    def summary(self, obj: Memo) -> str:
+        """What the memo says first, in words: the residual level, what drives it, the approval, the questions."""
+        snapshot = obj.snapshot
+        if not snapshot:
+            return "–"
+        if snapshot.get("kind") == Memo.Kind.PORTFOLIO:
+            models = snapshot.get("models", [])
+            return f"Portfolio of {len(models)} model(s), each with its residual level and the state of its requests."
+        risk = snapshot.get("risk") or {}
+        overall = risk.get("overall")
+        by_ref = {item["ref"]: item for item in risk.get("items", [])}
+        lines = []
+        if overall:
+            basis = "inherent rating, no residual assessment yet" if overall.get("from_inherent") else "after controls"
+            lines.append(
+                format_html(
+                    "Overall residual risk: <strong>{}</strong> (score {}, {}).",
+                    overall["name"],
+                    overall["score"],
+                    basis,
+                )
+            )
+        else:
+            lines.append("No accepted risk item: no overall level.")
+        drivers = [by_ref[ref]["title"] for ref in risk.get("drivers", []) if ref in by_ref]
+        if drivers:
+            lines.append(format_html("Driven by: {}.", "; ".join(drivers)))
+        approval = snapshot.get("approval") or {}
+        if approval.get("reason"):
+            lines.append(approval["reason"] + (" The memo is marked DRAFT." if approval.get("watermark") else ""))
+        questions = snapshot.get("open_questions") or []
+        if questions:
+            lines.append(f"{len(questions)} open question(s) for counsel.")
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
+
     @admin.display(description=_("snapshot"))
     def snapshot_pretty(self, obj: Memo) -> str:
+        """The data behind the memo, for whoever checks it; folded away so the page reads as a summary."""
         if not obj.snapshot:
             return "–"
         return format_html(
-            '<pre style="max-height: 30em; overflow: auto">{}</pre>',
+            "<details><summary>Show data (the snapshot the PDF was rendered from; its SHA-256 is above)</summary>"
+            "<pre>{}</pre></details>",
             json.dumps(obj.snapshot, indent=2, ensure_ascii=False, sort_keys=True),
         )
 
@@ -155,8 +194,9 @@ def _queue(modeladmin, request, subjects, *, kind: str) -> None:
         modeladmin.message_user(
             request,
             format_html(
-                '<a href="{}">{}</a> queued; it is rendered in the background (status on the memo and the '
-                "memos tab; usually a few seconds).",
+                '<a href="{}">{}</a> queued; it is rendered in the background, usually in a few seconds. '
+                "Its status shows on the memo's page (this link) and in the Memos section of the model's or "
+                "request's page.",
                 reverse("admin:reports_memo_change", args=[memo.pk]),
                 memo,
             ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -59,3 +60,42 @@ def env_mapping(name: str) -> dict[str, list[str]]:
             raise ImproperlyConfigured(f"{name}: {part!r} is not key=value[,value...].")
         result[key.strip()] = [item.strip() for item in items.split(",") if item.strip()]
     return result
+
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate such as `120/minute` (per second, minute, hour or day), as DRF's throttles read it."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    match = _RATE.match(value)
+    if not match or int(match.group(1)) < 1:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate; use e.g. 120/minute (second, minute, hour, day).")
+    return f"{int(match.group(1))}/{match.group(2)}"
+
+
+# Values published in documentation and tutorials (and ours for development): never secret.
+_KNOWN_SECRET_KEYS = {
+    "changeme",
+    "change-me",
+    "secret",
+    "secret-key",
+    "your-secret-key",
+    "django-insecure",
+}
+
+
+def secret_key_weakness(value: str, *, known: list[str] = ()) -> str:
+    """Why a SECRET_KEY is too weak to sign sessions and tokens in production, or ''. The thresholds are
+    Django's own deployment check (security.W009): 50 characters, 5 different ones, no django-insecure-."""
+    if value.lower() in _KNOWN_SECRET_KEYS or value in known:
+        return "it is a published example or development value"
+    if value.startswith("django-insecure-"):
+        return "it is the key startproject generates for development (django-insecure-...)"
+    if len(value) < 50:
+        return f"it has {len(value)} characters, fewer than 50"
+    if len(set(value)) < 5:
+        return f"it has only {len(set(value))} different characters"
+    return ""

@@ -13,23 +13,33 @@ RISKREG_SITE_URL  the register's address as its users reach it, for links in ema
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
-from riskreg.env import env_bool, env_int, env_list, env_mapping, env_str
+from riskreg.env import env_bool, env_int, env_list, env_mapping, env_rate, env_str, secret_key_weakness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
 
+_DEV_SECRET_KEY = "insecure-dev-only-key-do-not-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (export SECRET_KEY=... or DEBUG=1).")
-    SECRET_KEY = "insecure-dev-only-key-do-not-use-in-production"
+    SECRET_KEY = _DEV_SECRET_KEY
+elif not DEBUG:
+    _weakness = secret_key_weakness(SECRET_KEY, known=[_DEV_SECRET_KEY])
+    if _weakness:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak for production: {_weakness}. Use at least 50 random characters, e.g. "
+            "export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=1 "
+            "on a development machine."
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -51,12 +61,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_celery_beat",
+    "axes",
     "riskreg.core",
     "models_catalog",
     "riskreg.screening",
     "riskreg.watch",
     "riskreg.register",
     "reports",
+    "riskreg.workspace",
+    "riskreg.notifications",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into riskreg's 429 page
 ]
 
 ROOT_URLCONF = "riskreg.urls"
@@ -199,13 +214,47 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
+# --- Login lockout and API throttling ---------------------------------------------------------------
+# django-axes counts failed sign-ins (admin login form and API basic auth) per account and, separately,
+# per address; at the limit every sign-in for that account or from that address is refused, the right
+# password included, for the cool-off time, with a 429 and Retry-After. Locked out before the password
+# is hashed, so guessing costs the server nothing. `manage.py axes_reset` lifts every lockout.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("RISKREG_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("RISKREG_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: an account, or an address
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout ends when its Retry-After says
+AXES_LOCKOUT_CALLABLE = "riskreg.core.throttling.lockout_response"
+AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged as warnings
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "new_password1", "new_password2"]
+if env_bool("BEHIND_TLS_PROXY", False):
+    AXES_CLIENT_IP_CALLABLE = "riskreg.core.throttling.client_address"
+# API tokens (Authorization: Token ...) expire this many days after they were created.
+RISKREG_API_TOKEN_DAYS = env_int("RISKREG_API_TOKEN_DAYS", 30, minimum=1)
+# API calls per client: anonymous by address, signed in (token, session, basic) by user. "N/second|minute|hour|day".
+API_THROTTLE_RATES = {
+    "anon": env_rate("RISKREG_API_RATE_ANON", "60/minute"),
+    "user": env_rate("RISKREG_API_RATE_USER", "120/minute"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so an anonymous request gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "riskreg.core.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "riskreg.core.authentication.BasicAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "riskreg.core.throttling.AnonRateThrottle",
+        "riskreg.core.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
+    # Behind one TLS proxy, the client's address is the last one the proxy added to X-Forwarded-For.
+    "NUM_PROXIES": 1 if env_bool("BEHIND_TLS_PROXY", False) else None,
     "DEFAULT_PERMISSION_CLASSES": ["riskreg.core.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -215,6 +264,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "riskreg.core.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "riskreg.core.exceptions.api_exception_handler",  # database down: JSON 503
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "riskreg API",
@@ -228,6 +278,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- I18N, static, files -------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["riskreg.core.formats"]  # one date format everywhere: 16 Jan 2025, 08:28 UTC
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -264,6 +315,26 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp) on every page: scripts and everything else only from this site,
+# no inline scripts (the Swagger page loads its start-up script as a file), images also as data: URLs
+# (the admin's icons), never framed, no external origin. style-src keeps 'unsafe-inline' because Django's
+# admin templates and riskreg's risk-level badges use style attributes (and the Swagger page a <style>
+# block); styles cannot run code, and the admin's CSS is not ours to rewrite.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # History is a record, not an undo button: the admin shows past states but cannot revert to them.
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -312,9 +383,11 @@ RISKREG_REQUIRED_SIGN_OFFS = env_mapping("RISKREG_REQUIRED_SIGN_OFFS")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"expected_refusal": {"()": "riskreg.core.log_filters.ExpectedRefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.request": {"filters": ["expected_refusal"]},  # a 403 is one INFO line, not a traceback
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -2,21 +2,38 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from riskreg.api import router
+from riskreg.workspace.api import AIModelAsOfViewSet
+from riskreg.workspace.views import login as workspace_login
 
 admin.site.site_header = "riskreg: AI model risk register"
 admin.site.site_title = "riskreg"
+admin.site.site_url = "/"  # "View site" goes to the workspace home page
 admin.site.index_title = "Catalog, screening, watch, register and memos"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # The admin's login, landing on the workspace home page when no `next` is given.
+    path("admin/login/", workspace_login, name="workspace-login"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger's start-up script as a file: no inline script for the CSP to allow.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/auth/", include("rest_framework.urls")),
+    # The catalog's model detail, plus ?as_of=YYYY-MM-DD (riskreg/workspace/api.py).
+    path(
+        "api/models/<slug:slug>/",
+        AIModelAsOfViewSet.as_view(
+            {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+        ),
+        name="aimodel-detail-as-of",
+    ),
     path("api/", include(router.urls)),
     path("", include("reports.urls")),
+    path("", include("riskreg.workspace.urls")),
 ]
+
+# The register's own 403 and 404 pages (say why, and who can grant a role); 500 is templates/500.html.
+handler403 = "riskreg.workspace.error_views.permission_denied"
+handler404 = "riskreg.workspace.error_views.page_not_found"

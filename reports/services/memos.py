@@ -67,6 +67,19 @@ def _subject_filter(*, kind: str, model: AIModel | None, request: AdoptionReques
     return Q(kind=kind)
 
 
+def _subject_lock(*, kind: str, model: AIModel | None, request: AdoptionRequest | None) -> None:
+    """Take the subject's row lock so that simultaneous memos of one subject number themselves one after
+    the other (the unique constraint alone made all but one fail and retry, and retries ran out). A model
+    memo locks the model, a request memo the request; the portfolio locks its latest memo (the first
+    portfolio memo ever, raced, is the one case left to the retry)."""
+    if kind == Memo.Kind.REQUEST:
+        AdoptionRequest.objects.select_for_update().filter(pk=request.pk).values_list("pk", flat=True).first()
+    elif kind == Memo.Kind.MODEL:
+        AIModel.objects.select_for_update().filter(pk=model.pk).values_list("pk", flat=True).first()
+    else:
+        Memo.objects.select_for_update().filter(kind=kind).order_by("-version").values_list("pk", flat=True).first()
+
+
 def memo_create(*, kind: str, model: AIModel | None = None, request: AdoptionRequest | None = None, user=None) -> Memo:
     """A pending memo with the subject's next version number (nothing rendered yet)."""
     if kind == Memo.Kind.MODEL:
@@ -88,6 +101,7 @@ def memo_create(*, kind: str, model: AIModel | None = None, request: AdoptionReq
     for _attempt in range(5):
         try:
             with transaction.atomic():
+                _subject_lock(kind=kind, model=model, request=request)
                 last = Memo.objects.filter(subject).aggregate(last=Max("version"))["last"] or 0
                 memo = Memo(kind=kind, model=model, request=request, version=last + 1, generated_by=user)
                 memo.save()

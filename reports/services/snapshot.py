@@ -222,9 +222,9 @@ def _risk_items(*, model_id: int, request_id: int | None) -> list[RiskItem]:
 def _requests_risk(request_ids: list[int]) -> dict[int, dict]:
     """Each request's own accepted risk items summed up: the overall level and how many (one query)."""
     by_request: dict[int, list[RiskItem]] = {pk: [] for pk in request_ids}
-    for item in RiskItem.objects.filter(request_id__in=request_ids, status=RiskItem.Status.ACCEPTED).select_related(
-        "matrix"
-    ):
+    # _risk() reads each item's owner: select it with the matrix, or every item costs one more query.
+    accepted = RiskItem.objects.filter(request_id__in=request_ids, status=RiskItem.Status.ACCEPTED)
+    for item in accepted.select_related("matrix", "owner"):
         by_request[item.request_id].append(item)
     summaries = {}
     for pk, items in by_request.items():

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from riskreg.core.models import WorkerHeartbeat
+from riskreg.core.selectors import user_reads_all_users
 
 
 @admin.register(WorkerHeartbeat)
@@ -58,7 +59,7 @@ class RoleAwareUserAdmin(UserAdmin):
 
     @staticmethod
     def _reads_all_users(request) -> bool:
-        return request.user.has_perm("register.view_all_adoptionrequest")  # every role but the requester
+        return user_reads_all_users(request.user)  # every role but the requester
 
     def has_view_permission(self, request, obj=None):
         if super().has_view_permission(request, obj) or self._reads_all_users(request):
@@ -75,9 +76,7 @@ class RoleAwareUserAdmin(UserAdmin):
 
     def get_queryset(self, request):
         users = super().get_queryset(request)
-        if request.user.has_perm("auth.view_user") or self._reads_all_users(request):
-            return users
-        return users.filter(pk=request.user.pk)
+        return users if user_reads_all_users(request.user) else users.filter(pk=request.user.pk)
 
 
 admin.site.unregister(User)

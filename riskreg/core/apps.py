@@ -14,8 +14,10 @@ class CoreConfig(AppConfig):
 
 
 def _sync_roles_after_last_app(sender, using="default", **kwargs) -> None:
-    # Permissions of every app exist only once the last app's post_migrate has run.
-    if sender.label != list(apps.get_app_configs())[-1].label:
+    # Permissions of every app exist only once the last app's post_migrate has run (Django sends it only
+    # for apps with a models module).
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.label != with_models[-1].label:
         return
     from riskreg.core.roles import roles_sync
 

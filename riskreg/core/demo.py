@@ -6,6 +6,9 @@ import os
 import secrets
 
 from django.contrib.auth.models import Group, User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from riskreg.core.roles import Role
@@ -20,12 +23,33 @@ DEMO_USERS = [
 ]
 
 
+def _password_check(password: str) -> None:
+    """RISKREG_DEMO_PASSWORD must pass the password rules of the register (AUTH_PASSWORD_VALIDATORS) for
+    every demo user (admin is a superuser): refused with the rules it breaks, before anything is written."""
+    problems: list[str] = []
+    for username, _role, first, last in DEMO_USERS:
+        user = User(username=username, email=f"{username}@example.com", first_name=first, last_name=last)
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            problems.extend(message for message in exc.messages if message not in problems)
+    if problems:
+        raise CommandError(
+            "RISKREG_DEMO_PASSWORD is refused by the password rules: "
+            + " ".join(problems)
+            + " Choose another (e.g. RISKREG_DEMO_PASSWORD=$(python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(12))')), or unset it for a random one. No demo user was created or changed."
+        )
+
+
 @transaction.atomic
 def load(*, stdout) -> None:
     """Create the demo users that are missing. RISKREG_DEMO_PASSWORD, when set, is also given to the
     demo users that exist (so `RISKREG_DEMO_PASSWORD=... make run` works after a first `make run`);
     unset, existing passwords are left alone and a new random one is printed once for new users."""
     password = os.environ.get("RISKREG_DEMO_PASSWORD")
+    if password:
+        _password_check(password)
     missing = [spec for spec in DEMO_USERS if not User.objects.filter(username=spec[0]).exists()]
     if password:
         present = User.objects.filter(username__in=[spec[0] for spec in DEMO_USERS if spec not in missing])

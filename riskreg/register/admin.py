@@ -14,17 +14,19 @@ from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from reports.admin import MemoActionsMixin, RequestMemoInline, generate_request_memo
 from riskreg.core.admin import ScopedHistoryAdmin
+from riskreg.core.selectors import users_visible_to
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
 from riskreg.register.selectors import (
     adoption_requests_expiring,
+    adoption_requests_open_for_risk_items,
     adoption_requests_visible_to,
     adoption_requests_waiting_for,
     risk_items_visible_to,
@@ -34,6 +36,13 @@ from riskreg.register.selectors import (
     sign_off_status,
     user_is_reviewer,
     user_sign_off_roles,
+)
+from riskreg.register.wording import (
+    decision_label,
+    event_sentence,
+    fact_sentences,
+    human_datetime,
+    role_label,
 )
 from riskreg.register.workflow import OPEN_STATES, REVIEW_STATES
 
@@ -66,13 +75,17 @@ class RiskMatrixForm(forms.ModelForm):
         model = RiskMatrix
         fields = ["name", "likelihood_labels", "impact_labels", "bands", "is_default", "description"]
 
+    def _get_validation_exclusions(self):
+        # A new default is allowed: the service withdraws the old one (with history) in the same transaction.
+        return {*super()._get_validation_exclusions(), "is_default"}
+
 
 @admin.register(RiskMatrix)
 class RiskMatrixAdmin(SimpleHistoryAdmin):
     form = RiskMatrixForm
     list_display = ("name", "version", "is_default", "size", "in_use")
     list_filter = ("is_default",)
-    actions = ["new_version"]
+    actions = ["new_version", "make_default"]
 
     @admin.display(description=_("size"))
     def size(self, matrix: RiskMatrix) -> str:
@@ -95,6 +108,25 @@ class RiskMatrixAdmin(SimpleHistoryAdmin):
         else:
             updated = services.risk_matrix_create(actor=request.user, **data)
         obj.pk, obj.version = updated.pk, updated.version
+
+    def has_make_default_permission(self, request) -> bool:
+        return request.user.has_perm("register.change_riskmatrix")
+
+    @admin.action(description=_("Make the selected matrix the default for new requests"), permissions=["make_default"])
+    def make_default(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one matrix to make the default.", messages.ERROR)
+            return
+        try:
+            matrix = services.risk_matrix_default_set(matrix_id=queryset.get().pk, actor=request.user)
+        except PermissionDenied as exc:
+            self.message_user(request, _errors(exc), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"{matrix} is the default for new requests; requests already filed keep their matrix.",
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Make a new version of the selected matrices (to edit before use)"))
     def new_version(self, request, queryset):
@@ -209,7 +241,7 @@ class SignOffForm(forms.Form):
 
     def __init__(self, *args, roles: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(role, role.title()) for role in roles]
+        self.fields["role"].choices = [(role, role_label(role)) for role in roles]
 
 
 @admin.register(AdoptionRequest)
@@ -276,7 +308,7 @@ class AdoptionRequestAdmin(MemoActionsMixin, ScopedHistoryAdmin):
     def waiting_for(self, obj: AdoptionRequest) -> str:
         if obj.state not in REVIEW_STATES:
             return "-"
-        return ", ".join(roles_missing(obj)) or "-"
+        return ", ".join(role_label(role) for role in roles_missing(obj)) or "-"
 
     @admin.display(description=_("sign-offs this round"))
     def sign_off_table(self, obj: AdoptionRequest):
@@ -286,10 +318,10 @@ class AdoptionRequestAdmin(MemoActionsMixin, ScopedHistoryAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    row["role"],
-                    row["decision"] or "waiting",
+                    role_label(row["role"]),
+                    decision_label(row["decision"]) if row["decision"] else "Waiting",
                     row["signer"] or "",
-                    f"{row['at']:%Y-%m-%d %H:%M}" if row["at"] else "",
+                    human_datetime(row["at"]),
                 )
                 for row in rows
             ),
@@ -298,8 +330,17 @@ class AdoptionRequestAdmin(MemoActionsMixin, ScopedHistoryAdmin):
         if obj.state in REVIEW_STATES:
             url = reverse("admin:register_adoptionrequest_sign_off", args=[obj.pk])
             link = format_html('<p><a class="button" href="{}">Sign off</a></p>', url)
+        try:
+            page = reverse("workspace:request-detail", args=[obj.pk])
+            link = format_html(
+                '{}<p><a href="{}">Open the request page</a>: assess the risk items and sign off in one place.</p>',
+                link,
+                page,
+            )
+        except NoReverseMatch:
+            pass
         return format_html(
-            "<table><tr><th>role</th><th>decision</th><th>by</th><th>at</th></tr>{}</table>{}", body, link
+            "<table><tr><th>Role</th><th>Decision</th><th>By</th><th>When</th></tr>{}</table>{}", body, link
         )
 
     @admin.display(description=_("current risk state (SHA-256)"))
@@ -329,23 +370,22 @@ class AdoptionRequestAdmin(MemoActionsMixin, ScopedHistoryAdmin):
     @admin.display(description=_("timeline"))
     def timeline(self, obj: AdoptionRequest):
         events = obj.events.select_related("actor").order_by("at", "pk")
+        titles = dict(obj.risk_items.values_list("pk", "title"))
         body = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    f"{event.at:%Y-%m-%d %H:%M}",
+                    human_datetime(event.at),
                     event.review_round,
-                    event.get_kind_display(),
-                    f"{event.from_state} → {event.to_state}" if event.to_state else "",
-                    event.actor.get_username() if event.actor else "register",
-                    event.detail.get("reason") or event.detail.get("conditions") or event.detail.get("decision") or "",
+                    event.actor.get_username() if event.actor else "the register",
+                    event_sentence(event, titles=titles),
                 )
                 for event in events
             ),
         )
         return format_html(
-            "<table><tr><th>at</th><th>round</th><th>what</th><th>state</th><th>who</th><th>detail</th></tr>{}</table>",
+            "<table><tr><th>When</th><th>Round</th><th>Who</th><th>What happened</th></tr>{}</table>",
             body,
         )
 
@@ -365,6 +405,25 @@ class AdoptionRequestAdmin(MemoActionsMixin, ScopedHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """Not Django's "You may edit it again below": the request's page is read-only; say what comes next."""
+        try:
+            page = reverse("workspace:request-detail", args=[obj.pk])
+        except NoReverseMatch:
+            page = reverse("admin:register_adoptionrequest_change", args=[obj.pk])
+        self.message_user(
+            request,
+            format_html(
+                "Request #{} filed as a draft, with the risk items the register proposes. Check them and submit it "
+                'for review on <a href="{}">the request page</a> (or with the list\'s action "Submit the selected '
+                'drafts for review").',
+                obj.pk,
+                page,
+            ),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(page)
 
     def add_view(self, request, form_url="", extra_context=None):
         try:
@@ -506,24 +565,38 @@ class RiskItemAdmin(ScopedHistoryAdmin):
         visible = risk_items_visible_to(user=request.user).values("pk")
         return super().get_queryset(request).filter(pk__in=visible)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Choice lists show only what the user may see and use: the requests they may add items to, and
+        the users they may see (a requester: only themselves)."""
+        if db_field.name == "request":
+            kwargs["queryset"] = adoption_requests_open_for_risk_items(user=request.user)
+        elif db_field.name == "owner":
+            kwargs["queryset"] = users_visible_to(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         fixed = (
             "matrix",
             "origin",
             "rule",
             "derivation_key",
-            "facts",
+            "facts_in_words",
             "status",
-            "proposal",
+            "proposal_in_words",
             "assessed_by",
             "assessed_at",
+            "accepted_by",
+            "accepted_at",
         )
         return ("model", "request", *fixed) if obj is not None else fixed
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or obj.request_id is None or obj.request.state in OPEN_STATES
+        if obj is None or obj.request_id is None:
+            return True
+        # Whoever filed the request reads its items but never changes them (the service refuses it too).
+        return obj.request.state in OPEN_STATES and obj.request.requester_id != request.user.pk
 
     @admin.display(description=_("inherent"))
     def inherent(self, obj: RiskItem):
@@ -532,6 +605,35 @@ class RiskItemAdmin(ScopedHistoryAdmin):
     @admin.display(description=_("residual"))
     def residual(self, obj: RiskItem):
         return _level_badge(obj.matrix, obj.residual_likelihood, obj.residual_impact)
+
+    @admin.display(description=_("facts it was derived from"))
+    def facts_in_words(self, obj: RiskItem):
+        sentences = fact_sentences(obj)
+        if not sentences:
+            return "-"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}{}</li>",
+                (
+                    (fact["text"], format_html(" <cite>{}</cite>", fact["citation"]) if fact["citation"] else "")
+                    for fact in sentences
+                ),
+            ),
+        )
+
+    @admin.display(description=_("pending proposal"))
+    def proposal_in_words(self, obj: RiskItem) -> str:
+        proposal = obj.proposal
+        if not proposal:
+            return "-"
+        if proposal.get("retire"):
+            return f"Retire this item: {proposal.get('reason', '')} Accepting applies it."
+        return (
+            f"Update this item: {proposal.get('reason', '')} Proposed title: {proposal.get('title', obj.title)}. "
+            "Accepting applies it."
+        )
 
     @admin.display(description=_("awaiting a person"), boolean=True)
     def proposal_pending(self, obj: RiskItem) -> bool:

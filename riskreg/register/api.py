@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from models_catalog.models import AIModel
 from riskreg.core.permissions import ModelPermissions
+from riskreg.core.selectors import users_visible_to
 from riskreg.register import services
 from riskreg.register.models import (
     AdoptionRequest,
@@ -41,6 +42,7 @@ from riskreg.register.selectors import (
     risk_state_sha256,
     sign_off_status,
 )
+from riskreg.register.wording import decision_label, event_sentence, fact_sentences, role_label
 
 
 class Conflict(exceptions.APIException):
@@ -100,8 +102,10 @@ class RiskMatrixSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["version", "created_at"]
-        # A new version of an existing name is allowed: the service numbers it.
+        # A new version of an existing name is allowed: the service numbers it. A new default is allowed:
+        # the service withdraws the old one (the "one default" constraint holds in the database).
         validators = []
+        extra_kwargs = {"is_default": {"validators": []}}
 
 
 class RiskItemSerializer(serializers.ModelSerializer):
@@ -118,12 +122,19 @@ class RiskItemSerializer(serializers.ModelSerializer):
         error_messages={"does_not_exist": "No adoption request #{pk_value} that you can see."},
     )
     owner = serializers.SlugRelatedField(
-        slug_field="username", queryset=get_user_model().objects.all(), required=False, allow_null=True
+        slug_field="username", queryset=get_user_model().objects.none(), required=False, allow_null=True
     )
     assessed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     matrix = serializers.SerializerMethodField()
     inherent_level = serializers.SerializerMethodField()
     residual_level = serializers.SerializerMethodField()
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    treatment_label = serializers.CharField(source="get_treatment_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    facts_in_words = serializers.SerializerMethodField(
+        help_text="The facts the item was derived from, as sentences with their citations."
+    )
 
     class Meta:
         model = RiskItem
@@ -133,6 +144,7 @@ class RiskItemSerializer(serializers.ModelSerializer):
             "request",
             "matrix",
             "category",
+            "category_label",
             "title",
             "description",
             "inherent_likelihood",
@@ -144,16 +156,21 @@ class RiskItemSerializer(serializers.ModelSerializer):
             "residual_impact",
             "residual_level",
             "treatment",
+            "treatment_label",
             "owner",
             "next_review_on",
             "origin",
             "rule",
             "derivation_key",
             "facts",
+            "facts_in_words",
             "status",
+            "status_label",
             "proposal",
             "assessed_by",
             "assessed_at",
+            "accepted_by",
+            "accepted_at",
             "created_at",
             "updated_at",
         ]
@@ -165,6 +182,7 @@ class RiskItemSerializer(serializers.ModelSerializer):
             "status",
             "proposal",
             "assessed_at",
+            "accepted_at",
             "created_at",
             "updated_at",
         ]
@@ -181,6 +199,7 @@ class RiskItemSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
             fields["request"].queryset = adoption_requests_visible_to(user=request.user)
+            fields["owner"].queryset = users_visible_to(user=request.user)
         return fields
 
     def get_matrix(self, item: RiskItem) -> dict:
@@ -191,6 +210,9 @@ class RiskItemSerializer(serializers.ModelSerializer):
 
     def get_residual_level(self, item: RiskItem) -> dict | None:
         return _level(item.matrix, item.residual_likelihood, item.residual_impact)
+
+    def get_facts_in_words(self, item: RiskItem) -> list[dict]:
+        return fact_sentences(item)
 
 
 class RiskItemAcceptSerializer(serializers.Serializer):
@@ -204,13 +226,22 @@ class RiskItemAcceptSerializer(serializers.Serializer):
     residual_impact = serializers.IntegerField(required=False, allow_null=True)
     treatment = serializers.ChoiceField(choices=RiskItem.Treatment.choices, required=False, allow_blank=True)
     owner = serializers.SlugRelatedField(
-        slug_field="username", queryset=get_user_model().objects.all(), required=False, allow_null=True
+        slug_field="username", queryset=get_user_model().objects.none(), required=False, allow_null=True
     )
     next_review_on = serializers.DateField(required=False, allow_null=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["owner"].queryset = users_visible_to(user=request.user)
+        return fields
 
 
 class SignOffSerializer(serializers.ModelSerializer):
     signer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    decision_label = serializers.CharField(source="get_decision_display", read_only=True)
 
     class Meta:
         model = SignOff
@@ -218,8 +249,10 @@ class SignOffSerializer(serializers.ModelSerializer):
             "id",
             "review_round",
             "role",
+            "role_label",
             "signer",
             "decision",
+            "decision_label",
             "comment",
             "conditions",
             "risk_state_sha256",
@@ -237,10 +270,25 @@ class SignOffInputSerializer(serializers.Serializer):
 class RequestEventSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    summary = serializers.SerializerMethodField(help_text="The event in words, as the request page shows it.")
 
     class Meta:
         model = RequestEvent
-        fields = ["id", "at", "actor", "kind", "kind_label", "from_state", "to_state", "review_round", "detail"]
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "kind",
+            "kind_label",
+            "from_state",
+            "to_state",
+            "review_round",
+            "summary",
+            "detail",
+        ]
+
+    def get_summary(self, event: RequestEvent) -> str:
+        return event_sentence(event)
 
 
 class AdoptionRequestCreateSerializer(serializers.Serializer):
@@ -258,6 +306,8 @@ class AdoptionRequestListSerializer(serializers.ModelSerializer):
     model = serializers.SerializerMethodField()
     requester = serializers.SlugRelatedField(slug_field="username", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
+    deployment_label = serializers.CharField(source="get_deployment_display", read_only=True)
+    data_classification_label = serializers.CharField(source="get_data_classification_display", read_only=True)
     required_sign_offs = serializers.SerializerMethodField()
     risk_item_count = serializers.IntegerField(read_only=True, default=None)
     pending_proposal_count = serializers.IntegerField(read_only=True, default=None)
@@ -269,7 +319,9 @@ class AdoptionRequestListSerializer(serializers.ModelSerializer):
             "model",
             "use_case",
             "deployment",
+            "deployment_label",
             "data_classification",
+            "data_classification_label",
             "requester",
             "state",
             "state_label",
@@ -287,7 +339,14 @@ class AdoptionRequestListSerializer(serializers.ModelSerializer):
         return {"slug": request.model.slug, "name": request.model.name}
 
     def get_required_sign_offs(self, request: AdoptionRequest) -> list[dict]:
-        return sign_off_status(request)
+        return [
+            {
+                **row,
+                "role_label": role_label(row["role"]),
+                "decision_label": decision_label(row["decision"]) if row["decision"] else None,
+            }
+            for row in sign_off_status(request)
+        ]
 
 
 class AdoptionRequestDetailSerializer(AdoptionRequestListSerializer):
@@ -411,7 +470,7 @@ class AdoptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         if not request.user.has_perm("register.add_riskitem"):
             raise exceptions.PermissionDenied("Your role cannot propose risk items.")
         with service_errors():
-            services.risk_item_write_check(actor=request.user, request=target)
+            services.risk_item_write_check(actor=request.user, request=target, action="add")
             result = services.risk_items_derive(model=target.model, request=target, actor=request.user)
         return Response(
             {
@@ -475,7 +534,7 @@ class RiskItemViewSet(
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         item = self.get_object()
-        serializer = RiskItemAcceptSerializer(data=request.data)
+        serializer = RiskItemAcceptSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         with service_errors():
             services.risk_item_accept(item_id=item.pk, actor=request.user, values=dict(serializer.validated_data))
@@ -511,6 +570,14 @@ class RiskMatrixViewSet(
         with service_errors():
             matrix = services.risk_matrix_create(actor=request.user, **serializer.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=matrix.pk)).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="make-default")
+    def make_default(self, request, pk=None):
+        """Make this matrix the default for new requests (legal); recorded in the matrices' history."""
+        matrix = self.get_object()
+        with service_errors():
+            services.risk_matrix_default_set(matrix_id=matrix.pk, actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=matrix.pk)).data)
 
 
 def register(router) -> None:

@@ -4,7 +4,8 @@
 - GLM-5: in review, its derived risk items accepted by legal with residual levels, legal's
   approval with conditions given; security and procurement still to sign.
 - DeepSeek-V4: rejected by security.
-- GLM-4.5: approved, then reopened (the "reopened" queue).
+- GLM-4.5: approved, then reopened by the watch alert on the Federal Register rule that lists Zhipu AI
+  (90 FR 4617; the watch demo records it from a local capture), as a real alert reopens approvals.
 - Qwen3: approved for a pilot ending in 21 days (the "expiring in 30 days" queue).
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -203,15 +205,21 @@ def _glm45(users, stdout) -> None:
     use_case = "Translating internal documents"
     if model is None or _existing(model, users["requester"], use_case):
         return
+    try:  # read through the app registry: the register does not import watch (the arrows point one way)
+        alerts = apps.get_model("watch", "Alert").objects.filter(ai_models=model, change__isnull=False)
+        alert = alerts.select_related("change__source").order_by("pk").first()
+    except LookupError:
+        alert = None
+    if alert is not None:  # the same reason and reference a live alert gives (riskreg.watch.services)
+        reason = f"Watch alert from {alert.change.source.name}: {alert.title}"
+        reference = f"alert:{alert.pk}"
+    else:  # the watch demo was not loaded
+        reason = f"{DEMO_NOTE}: reopened to show the queue; no real change."
+        reference = "demo:reopen"
     with transaction.atomic():
         request = _approved(model, users, use_case, "self-hosted", "internal")
-        services.adoption_requests_reopen(
-            model_ids=[model.pk],
-            kind="watch_alert",
-            reason=f"{DEMO_NOTE}: reopened to show the queue; no real change.",
-            reference=f"demo:reopen:{request.pk}",
-        )
-    stdout.write(f"register demo: GLM-4.5 request #{request.pk} approved, then reopened")
+        services.adoption_requests_reopen(model_ids=[model.pk], kind="watch_alert", reason=reason, reference=reference)
+    stdout.write(f"register demo: GLM-4.5 request #{request.pk} approved, then reopened ({reason})")
 
 
 def _qwen3(users, stdout) -> None:

@@ -7,6 +7,11 @@ cell of the matrix has exactly one named level.
 
 from __future__ import annotations
 
+import re
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+UNBANDED_COLOUR = "#777777"
+
 DEFAULT_MATRIX_NAME = "Default 5 x 5"
 
 DEFAULT_MATRIX = {
@@ -48,6 +53,10 @@ def matrix_problems(*, likelihood_labels, impact_labels, bands) -> dict[str, lis
     for index, band in enumerate(bands, start=1):
         if not isinstance(band, dict) or not isinstance(band.get("name"), str) or not band.get("name", "").strip():
             errors.append(f"Band {index} needs a name.")
+            continue
+        colour = band.get("colour", UNBANDED_COLOUR)
+        if not isinstance(colour, str) or not HEX_COLOUR.match(colour):
+            errors.append(f"Band {band['name']}: the colour must be a hex colour such as #c62828, not {colour!r}.")
             continue
         low, high = band.get("min"), band.get("max")
         if not isinstance(low, int) or not isinstance(high, int) or isinstance(low, bool) or low > high:

@@ -198,7 +198,7 @@ class SignOff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.role}: {self.get_decision_display()} by {self.signer}"
+        return f"{self.get_role_display()}: {self.get_decision_display().lower()} by {self.signer}"
 
 
 class RiskItem(models.Model):
@@ -282,6 +282,19 @@ class RiskItem(models.Model):
         help_text=_("The last person who assessed or accepted this item; the register never overwrites their work."),
     )
     assessed_at = models.DateTimeField(_("last assessed at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "The reviewer who accepted this item into the register; the request's timeline records exactly "
+            "what they accepted."
+        ),
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -360,4 +373,4 @@ class RequestEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"#{self.request_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+        return f"#{self.request_id} {self.get_kind_display().lower()}, {self.at.day} {self.at:%b %Y, %H:%M} UTC"

@@ -167,10 +167,19 @@ def model_facts(*, model: AIModel) -> ModelFacts:
     )
 
 
+def _human_date(iso: str) -> str:
+    """2025-01-16 -> 16 Jan 2025 (the register's one date format, also in the items' descriptions)."""
+    try:
+        day = datetime.date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return str(iso)
+    return f"{day.day} {day:%b %Y}"
+
+
 def _listing_text(listings: list[dict]) -> str:
     parts = []
     for item in listings:
-        when = f", listed {item['listed_on']}" if item.get("listed_on") else ""
+        when = f", listed {_human_date(item['listed_on'])}" if item.get("listed_on") else ""
         cite = f" ({item['citation']}{when})" if item.get("citation") else (f" ({when[2:]})" if when else "")
         parts.append(f"{item['list']}{cite}")
     return "; ".join(dict.fromkeys(parts))

@@ -11,8 +11,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from riskreg.core.roles import Role
+from riskreg.register.matrices import HEX_COLOUR, UNBANDED_COLOUR
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix, SignOff, SignOffRole
-from riskreg.register.workflow import REVIEW_STATES
+from riskreg.register.workflow import OPEN_STATES, REVIEW_STATES
 
 
 def risk_level(*, matrix: RiskMatrix, likelihood: int | None, impact: int | None) -> dict | None:
@@ -22,8 +23,12 @@ def risk_level(*, matrix: RiskMatrix, likelihood: int | None, impact: int | None
     score = likelihood * impact
     for band in matrix.bands:
         if band["min"] <= score <= band["max"]:
-            return {"name": band["name"], "colour": band.get("colour", "#777777"), "score": score}
-    return {"name": "Unbanded", "colour": "#777777", "score": score}
+            colour = band.get("colour")
+            # Only a hex colour reaches a page's style attribute, whatever an old row holds.
+            if not isinstance(colour, str) or not HEX_COLOUR.match(colour):
+                colour = UNBANDED_COLOUR
+            return {"name": band["name"], "colour": colour, "score": score}
+    return {"name": "Unbanded", "colour": UNBANDED_COLOUR, "score": score}
 
 
 def risk_matrix_in_use(*, matrix: RiskMatrix) -> bool:
@@ -46,6 +51,16 @@ def adoption_requests_visible_to(*, user) -> QuerySet[AdoptionRequest]:
     if user_sees_all_requests(user):
         return queryset
     return queryset.filter(requester=user)
+
+
+def adoption_requests_open_for_risk_items(*, user) -> QuerySet[AdoptionRequest]:
+    """The requests a person may add risk items to (for choice lists; the service decides): their own
+    drafts, and, for a reviewer, the open requests of others."""
+    own_drafts = Q(requester=user, state=AdoptionRequest.State.DRAFT)
+    visible = adoption_requests_visible_to(user=user)
+    if user_is_reviewer(user):
+        return visible.filter(own_drafts | (Q(state__in=OPEN_STATES) & ~Q(requester=user)))
+    return visible.filter(own_drafts)
 
 
 def risk_items_visible_to(*, user) -> QuerySet[RiskItem]:

@@ -18,7 +18,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from riskreg.screening.importers import PARSERS
 from riskreg.screening.imports import list_import_job_create
 from riskreg.screening.models import ListEntry, ListImportJob, ListVersion, SanctionsList, ScreeningHit
-from riskreg.screening.services import ListImportError, ReviewError, screening_hit_review
+from riskreg.screening.services import (
+    ListImportError,
+    ListRollbackError,
+    ReviewError,
+    list_version_rollback,
+    screening_hit_review,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -163,8 +169,10 @@ class ListVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "removed_count",
         "changed_count",
         "in_force",
+        "rolled_back_at",
     )
     list_filter = ("sanctions_list",)
+    actions = ["rollback_versions"]
     fields = (
         "sanctions_list",
         "source_name",
@@ -176,9 +184,36 @@ class ListVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "added_count",
         "removed_count",
         "changed_count",
+        "rolled_back_at",
+        "rolled_back_by",
+        "rollback_reason",
         "diff_display",
     )
     readonly_fields = fields
+
+    def has_rollback_permission(self, request) -> bool:
+        return request.user.has_perm("screening.add_listversion")
+
+    @admin.action(description="Roll back the selected version in force (with a reason)…", permissions=["rollback"])
+    def rollback_versions(self, request, queryset):
+        form = RollbackReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            for version in queryset.order_by("-pk"):
+                try:
+                    list_version_rollback(version_id=version.pk, user=request.user, reason=form.cleaned_data["reason"])
+                except (ListRollbackError, PermissionDenied) as exc:
+                    self.message_user(request, f"Version #{version.pk}: {exc}", level=messages.ERROR)
+                else:
+                    self.message_user(request, f"Version #{version.pk} of {version.sanctions_list.code} rolled back.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Roll back list versions",
+            "versions": queryset.select_related("sanctions_list"),
+            "form": form,
+        }
+        return TemplateResponse(request, "screening/admin/rollback_version.html", context)
 
     @admin.display(boolean=True, description="in force")
     def in_force(self, obj: ListVersion) -> bool:
@@ -224,6 +259,13 @@ class ListEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="raw record")
     def raw_display(self, obj: ListEntry):
         return format_html("<pre>{}</pre>", json.dumps(obj.raw, indent=2, ensure_ascii=False))
+
+
+class RollbackReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Why this file is wrong, e.g. a test file with a bogus entry number 999999.",
+    )
 
 
 class ReasonForm(forms.Form):

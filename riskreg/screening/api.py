@@ -21,7 +21,9 @@ from riskreg.screening.matching import POTENTIAL_THRESHOLD
 from riskreg.screening.models import ListEntry, ListImportJob, ListVersion, SanctionsList, ScreeningHit
 from riskreg.screening.services import (
     ListImportError,
+    ListRollbackError,
     ReviewError,
+    list_version_rollback,
     names_screen,
     screening_hit_review,
 )
@@ -46,6 +48,7 @@ class HasPermission(BasePermission):
 class ListVersionSerializer(serializers.ModelSerializer):
     list = serializers.CharField(source="sanctions_list.code", read_only=True)
     imported_by = serializers.CharField(source="imported_by.username", read_only=True, default=None)
+    rolled_back_by = serializers.CharField(source="rolled_back_by.username", read_only=True, default=None)
 
     class Meta:
         model = ListVersion
@@ -63,6 +66,9 @@ class ListVersionSerializer(serializers.ModelSerializer):
             "changed_count",
             "diff",
             "published_on",
+            "rolled_back_at",
+            "rolled_back_by",
+            "rollback_reason",
         ]
 
 
@@ -273,9 +279,24 @@ class ListImportJobViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ListVersionViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = ListVersion.objects.select_related("sanctions_list", "imported_by")
+    queryset = ListVersion.objects.select_related("sanctions_list", "imported_by", "rolled_back_by")
     serializer_class = ListVersionSerializer
     filterset_fields = ["sanctions_list__code"]
+
+    @action(detail=True, methods=["post"], serializer_class=ReviewSerializer, permission_classes=[IsAuthenticated])
+    def rollback(self, request, pk=None):
+        """Roll back the version in force (legal), with `{"reason"}`: the version before it is in force again."""
+        _require(request, "screening.add_listversion")
+        version = self.get_object()
+        serializer = ReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            list_version_rollback(version_id=version.pk, user=request.user, reason=serializer.validated_data["reason"])
+        except ListRollbackError as exc:
+            return Response(
+                {"detail": str(exc), "kept": "the version in force is unchanged"}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response(ListVersionSerializer(self.get_queryset().get(pk=version.pk)).data)
 
 
 class ListEntryViewSet(viewsets.ReadOnlyModelViewSet):

@@ -72,6 +72,20 @@ class ListVersion(models.Model):
         help_text=_('{"added": [external ids], "removed": [...], "changed": [...]}'),
     )
     published_on = models.DateField(_("list publication date"), null=True, blank=True)
+    rolled_back_at = models.DateTimeField(_("rolled back at"), null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rolled back by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rollback_reason = models.TextField(
+        _("why it was rolled back"),
+        blank=True,
+        help_text=_("A bad file (bogus entries, the wrong list): the version before it is in force again."),
+    )
 
     class Meta:
         verbose_name = _("list version")
@@ -80,6 +94,12 @@ class ListVersion(models.Model):
         # Not unique: a publisher may go back to an earlier file, and that is a new version in force.
         indexes = [models.Index(fields=["sanctions_list", "sha256"])]
         get_latest_by = "imported_at"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rolled_back_at__isnull=True) | ~Q(rollback_reason=""),
+                name="list_version_rollback_has_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sanctions_list.code} @ {self.imported_at:%Y-%m-%d %H:%M} ({self.entry_count} entries)"

@@ -168,6 +168,11 @@ def _older_than_in_force(*, current: ListVersion, sha256: str, fmt: str, incomin
         .order_by("-imported_at")
         .first()
     )
+    if earlier is not None and earlier.rolled_back_at is not None:
+        return (
+            f"this file is the one of version #{earlier.pk}, which {earlier.rolled_back_by} rolled back on "
+            f"{earlier.rolled_back_at:%Y-%m-%d %H:%M} ({earlier.rollback_reason})"
+        )
     if earlier is not None:
         return (
             f"this file is the one of an earlier version (#{earlier.pk}, imported "
@@ -182,6 +187,36 @@ def _older_than_in_force(*, current: ListVersion, sha256: str, fmt: str, incomin
                 "force; OFAC numbers entries in the order it lists them, so this is an older list"
             )
     return ""
+
+
+def _nul_field(value, path: str) -> str:
+    """The field holding a NUL character (U+0000), or ''."""
+    if isinstance(value, str):
+        return path if "\x00" in value else ""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return ""
+    for key, item in items:
+        found = _nul_field(key, path) or _nul_field(item, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return ""
+
+
+def _refuse_nul_characters(parsed: list[ParsedEntry]) -> None:
+    """A NUL character is never text: a file holding one is damaged. PostgreSQL cannot store it (a 500
+    there) and SQLite would store it silently, so it is refused here, the same on both."""
+    for entry in parsed:
+        found = _nul_field(vars(entry), "")
+        if found:
+            raise ListImportError(
+                f"entry {entry.external_id or '(no id)'} holds a NUL character (byte 0x00) in {found}; a list file "
+                "is text, so this one is damaged. Nothing was imported; the version in force is unchanged",
+                location=entry.location or f"entry {entry.external_id}",
+            )
 
 
 def sanctions_list_import(
@@ -231,6 +266,8 @@ def sanctions_list_import(
     else:
         parsed = PARSERS[fmt](data)
     incoming = {entry.external_id: entry for entry in parsed}
+    if any(b"\x00" in part or b"\\u0000" in part for part in (data, alt_data or b"", add_data or b"")):
+        _refuse_nul_characters(parsed)
     report(f"comparing and writing {len(incoming):,} entries (in one transaction)", entries_total=len(incoming))
 
     with transaction.atomic():
@@ -542,3 +579,68 @@ def screening_hit_review(*, hit_id: int, user, decision: str, reason: str) -> Sc
                 f"{entry.primary_name}{listed}{citation} (confirmed by {user.get_username()}: {reason})",
             )
     return hit
+
+
+# --- rolling back a bad file ---------------------------------------------------------------------
+
+
+class ListRollbackError(Exception):
+    """A rollback that cannot be done; the message says why and that nothing changed."""
+
+
+def list_version_rollback(*, version_id: int, user, reason: str) -> ListVersion:
+    """Legal withdraws the version in force of a list (a bad file: bogus entries or entry numbers, the
+    wrong list) with a reason; the version before it is in force again.
+
+    Entries the bad file added leave the list again and entries it removed come back, so the next real
+    file is compared with the list as it was (a bogus high OFAC entry number no longer makes every later
+    file look older). Entries it changed keep the file's wording until the next import, which compares
+    and corrects them (a version keeps no copy of its file). The rollback is recorded on the version
+    (who, when, why) and in the list's history; the rolled-back file, imported again, is refused as an
+    earlier file. Every organisation is screened again after commit.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    if not user.has_perm("screening.add_listversion"):
+        raise PermissionDenied("Only legal (who import list files) may roll a list version back.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ListRollbackError("give the reason for the rollback (it is kept with the version); nothing changed")
+    with transaction.atomic():
+        version = ListVersion.objects.filter(pk=version_id).first()
+        if version is None:
+            raise ListRollbackError(f"there is no list version #{version_id}; nothing changed")
+        sanctions_list = SanctionsList.objects.select_for_update().get(pk=version.sanctions_list_id)
+        if sanctions_list.current_version_id != version.pk:
+            raise ListRollbackError(
+                f"version #{version.pk} of {sanctions_list.code} is not the version in force "
+                f"(#{sanctions_list.current_version_id}); only the version in force can be rolled back, "
+                "newest first. Nothing changed"
+            )
+        previous = (
+            ListVersion.objects.filter(sanctions_list=sanctions_list, rolled_back_at__isnull=True, pk__lt=version.pk)
+            .order_by("-pk")
+            .first()
+        )
+        added, removed = version.diff.get("added", []), version.diff.get("removed", [])
+        entries = ListEntry.objects.filter(sanctions_list=sanctions_list)
+        for start in range(0, len(added), _BATCH):
+            entries.filter(external_id__in=added[start : start + _BATCH]).update(active=False)
+        for start in range(0, len(removed), _BATCH):
+            entries.filter(external_id__in=removed[start : start + _BATCH]).update(active=True)
+        entries.filter(active=True).update(last_version=previous)
+        version.rolled_back_at = timezone.now()
+        version.rolled_back_by = user
+        version.rollback_reason = reason
+        version.save(update_fields=["rolled_back_at", "rolled_back_by", "rollback_reason"])
+        sanctions_list.current_version = previous
+        sanctions_list._history_user = user
+        sanctions_list._change_reason = f"Rolled back version #{version.pk}: {reason}"[:100]
+        sanctions_list.save(update_fields=["current_version"])
+        _announce_changed_confirmed_hits(sanctions_list, removed=added, changed=[])
+
+        from riskreg.screening.tasks import screening_run_all
+
+        screening_run_all.delay_on_commit(list_version_id=previous.pk if previous else None)
+    logger.info("rolled back %s version %s (%s): %s", sanctions_list.code, version.pk, user, reason)
+    return version

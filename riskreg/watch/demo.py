@@ -1,12 +1,23 @@
 """Demo watch sources: the real ones legal would watch. Disabled, since the machine may have no internet;
-enable them in the admin (Watch sources > enabled) or check one with `manage.py watch check --source ID`."""
+enable them in the admin (Watch sources > enabled) or check one with `manage.py watch check --source ID`.
+
+The alerts inbox is not empty: the Federal Register source records a local capture of the API's answer
+(demo_data/federal-register-entity-list.json: the Entity List rules that name Zhipu AI and Huawei) the way a
+check would, so its alerts on GLM-5 carry a real reason. Nothing is fetched."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from riskreg.watch.models import SourceKind, WatchSource
+from riskreg.watch.models import Snapshot, SourceKind, WatchSource
+from riskreg.watch.services import watch_source_record
+
+FEDERAL_REGISTER_SOURCE = "Federal Register: BIS Entity List rules"
+FEDERAL_REGISTER_CAPTURE = Path(__file__).resolve().parent / "demo_data" / "federal-register-entity-list.json"
 
 DEMO_SOURCES = [
     {
@@ -57,3 +68,20 @@ def load(*, stdout) -> None:
         stdout.write(f"watch sources created (disabled): {', '.join(created)}")
     else:
         stdout.write("watch sources: present")
+    _federal_register_alerts(stdout)
+
+
+def _federal_register_alerts(stdout) -> None:
+    """A first (empty) answer as the baseline, then the capture: its two rules are new items, and each that
+    names the catalog becomes an alert, as on a real check. Skipped once the source has any snapshot."""
+    source = WatchSource.objects.filter(name=FEDERAL_REGISTER_SOURCE).first()
+    if source is None or Snapshot.objects.filter(source=source).exists():
+        return
+    body = FEDERAL_REGISTER_CAPTURE.read_bytes()
+    baseline = {**json.loads(body), "count": 0, "total_pages": 0, "results": []}
+    watch_source_record(source_id=source.pk, body=json.dumps(baseline).encode(), content_type="application/json")
+    result = watch_source_record(source_id=source.pk, body=body, content_type="application/json")
+    stdout.write(
+        f"watch demo: {len(result.alert_ids)} alert(s) from a local capture of the Federal Register "
+        f"({FEDERAL_REGISTER_CAPTURE.name})"
+    )

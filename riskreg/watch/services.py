@@ -217,6 +217,35 @@ def watch_source_check(*, source_id: int, force: bool = False) -> CheckResult:
         raise
 
 
+def watch_source_record(*, source_id: int, body: bytes, content_type: str = "") -> CheckResult:
+    """Record a body obtained without fetching (a stored capture, e.g. the demo's) exactly as a check that
+    fetched it would: snapshot, diff against the latest snapshot, alerts, reopened approvals. Nothing goes out
+    on the network; the source need not be enabled or due."""
+    token = watch_source_claim(source_id=source_id, force=True)
+    if token is None:
+        return CheckResult(source_id, Status.SKIPPED, error="being checked by another worker, or no such source")
+    try:
+        latest = Snapshot.objects.select_related("source").filter(source_id=source_id).order_by("-sequence").first()
+        source = latest.source if latest is not None else WatchSource.objects.get(pk=source_id)
+        started = timezone.now()
+        sha256 = hashlib.sha256(body).hexdigest()
+        response = Response(url=source.url, status=200, headers={"content-type": content_type}, body=body)
+        if latest is not None and latest.sha256 == sha256:
+            return _record_unchanged(source=source, token=token, started=started, response=response, snapshot=latest)
+        return _record_new_content(
+            source=source,
+            token=token,
+            started=started,
+            response=response,
+            sha256=sha256,
+            latest=latest,
+            kind=kind_for(source.kind),
+        )
+    except BaseException:
+        _release(source_id, token)
+        raise
+
+
 def _snapshot_extract(snapshot: Snapshot, *, kind, source: WatchSource):
     """What the snapshot read, stored with it; read again from its file if it was not stored."""
     stored = Extract.from_json(snapshot.extract or {})

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+STRONG = "7fS2q-" + "a1B2c3D4e5" * 5  # 56 characters, many different
 
 
 def _start(**env) -> subprocess.CompletedProcess:
@@ -29,10 +30,11 @@ def _start(**env) -> subprocess.CompletedProcess:
     ("env", "message"),
     [
         ({}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": "x"}, "SECRET_KEY is too weak for production: it has 1 characters, fewer than 50"),
         ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
-        ({"SECRET_KEY": "x", "DATABASE_URL": "mysql://h/db"}, "supports sqlite:/// and postgres:// only"),
-        ({"SECRET_KEY": "x", "REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' must start with redis://"),
-        ({"SECRET_KEY": "x", "RISKREG_WATCH_RETENTION_DAYS": "soon"}, "is not a whole number"),
+        ({"SECRET_KEY": STRONG, "DATABASE_URL": "mysql://h/db"}, "supports sqlite:/// and postgres:// only"),
+        ({"SECRET_KEY": STRONG, "REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' must start with redis://"),
+        ({"SECRET_KEY": STRONG, "RISKREG_WATCH_RETENTION_DAYS": "soon"}, "is not a whole number"),
     ],
 )
 def test_bad_settings_stop_the_start_with_a_clear_message(env, message):
@@ -44,10 +46,34 @@ def test_bad_settings_stop_the_start_with_a_clear_message(env, message):
 
 def test_good_production_settings_start(tmp_path):
     result = _start(
-        SECRET_KEY="x",
+        SECRET_KEY=STRONG,
         DATABASE_URL="postgres://u@127.0.0.1:5432/riskreg",
         REDIS_URL="redis://127.0.0.1:6379/0",
         RISKREG_DATA_DIR=str(tmp_path),
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_a_weak_secret_key_is_accepted_on_a_development_machine(tmp_path):
+    result = _start(SECRET_KEY="x", DEBUG="1", RISKREG_DATA_DIR=str(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("a" * 60, "only 1 different characters"),
+        ("changeme", "published example"),
+        ("insecure-dev-only-key-do-not-use-in-production", "published example"),
+        ("django-insecure-" + "q" * 50, "django-insecure-"),
+        (STRONG, ""),
+    ],
+)
+def test_what_makes_a_secret_key_weak(key, why):
+    from riskreg.env import secret_key_weakness
+
+    weakness = secret_key_weakness(key, known=["insecure-dev-only-key-do-not-use-in-production"])
+
+    assert (why in weakness) if why else weakness == ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from models_catalog.models import AIModel, EvidenceSource, Organisation, ProvenanceClaim
@@ -162,6 +164,5 @@ def test_token_and_basic_auth_are_accepted(catalog, api, legal):
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert api.get("/api/models/").status_code == 200
 
-    api.credentials()
-    api.login(username="legal", password="test-password-123")
+    api.credentials(HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"legal:test-password-123").decode())
     assert api.get("/api/models/").status_code == 200

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from models_catalog.models import AIModel, Organisation
 from models_catalog.selectors import supply_chain
+from riskreg.core import demo as demo_users
 
 
 def _load() -> str:
@@ -69,13 +71,51 @@ def test_without_a_demo_password_one_is_generated_and_printed_once(db, monkeypat
 
 def test_a_chosen_demo_password_applies_to_demo_users_that_already_exist(db, monkeypatch):
     """Found in review: `make run`, then `RISKREG_DEMO_PASSWORD=... make run` left the random password."""
-    from django.contrib.auth import authenticate
-
     monkeypatch.delenv("RISKREG_DEMO_PASSWORD", raising=False)
     _load()
     monkeypatch.setenv("RISKREG_DEMO_PASSWORD", "choose-a-password")
 
     _load()
 
-    assert authenticate(username="legal", password="choose-a-password") is not None
-    assert authenticate(username="admin", password="choose-a-password") is not None
+    assert User.objects.get(username="legal").check_password("choose-a-password")
+    assert User.objects.get(username="admin").check_password("choose-a-password")
+
+
+@pytest.mark.parametrize(
+    ("password", "rule"),
+    [("a", "too short"), ("password123", "too common")],
+)
+def test_a_demo_password_that_breaks_the_password_rules_is_refused_and_nothing_is_created(
+    db, monkeypatch, password, rule
+):
+    monkeypatch.setenv("RISKREG_DEMO_PASSWORD", password)
+
+    with pytest.raises(CommandError, match=f"RISKREG_DEMO_PASSWORD is refused by the password rules: .*{rule}"):
+        _load()
+
+    assert not User.objects.exists()
+
+
+def test_a_weak_demo_password_never_replaces_the_existing_ones(db, monkeypatch):
+    monkeypatch.setenv("RISKREG_DEMO_PASSWORD", "a-demo-password-1")
+    demo_users.load(stdout=io.StringIO())
+    monkeypatch.setenv("RISKREG_DEMO_PASSWORD", "a")
+
+    with pytest.raises(CommandError, match="too short"):
+        demo_users.load(stdout=io.StringIO())
+
+    assert User.objects.get(username="admin").check_password("a-demo-password-1")
+
+
+def test_load_demo_runs_again_after_a_demo_model_is_renamed_and_keeps_the_new_name(db):
+    _load()
+    glm5 = AIModel.objects.get(slug="glm-5")
+    glm5.name = "GLM-5 (Zhipu AI)"
+    glm5.save()
+    models_before = AIModel.objects.count()
+
+    second = _load()
+
+    assert "0 rows created, 0 updated" in second
+    assert AIModel.objects.count() == models_before
+    assert AIModel.objects.get(slug="glm-5").name == "GLM-5 (Zhipu AI)"

@@ -107,8 +107,10 @@ def test_the_list_shows_sign_off_progress_and_risk_counts(filed, as_user, reques
 
     assert row["required_sign_offs"][0] == {
         "role": "legal",
+        "role_label": "Legal",
         "given": True,
         "decision": "approve",
+        "decision_label": "Approve",
         "signer": "legal",
         "at": row["required_sign_offs"][0]["at"],
     }

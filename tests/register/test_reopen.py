@@ -80,7 +80,7 @@ def test_the_email_links_to_the_request_at_the_site_address(
 
     request_event_notify(event.pk)
 
-    link = f"https://riskreg.example.test/admin/register/adoptionrequest/{approved.pk}/change/"
+    link = f"https://riskreg.example.test/requests/{approved.pk}/"  # the request page, where people act
     assert f"Open it at {link}" in mail.outbox[-1].body
 
 

@@ -8,7 +8,6 @@ from django.test import Client
 
 from riskreg.screening.models import ListImportJob, ListVersion, ScreeningHit
 from riskreg.screening.services import organisation_screen, sanctions_list_import
-from tests.conftest import PASSWORD
 from tests.screening.conftest import run_import_jobs
 
 
@@ -24,7 +23,7 @@ def staff_client(user) -> Client:
     user.is_staff = True
     user.save()
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -19,6 +19,7 @@ from riskreg.register.services.matrices import (
     levels_problems,
     risk_matrix_create,
     risk_matrix_default_get,
+    risk_matrix_default_set,
     risk_matrix_update,
 )
 from riskreg.register.services.requests import (
@@ -66,6 +67,7 @@ __all__ = [
     "risk_items_refresh",
     "risk_matrix_create",
     "risk_matrix_default_get",
+    "risk_matrix_default_set",
     "risk_matrix_update",
     "sign_off_create",
 ]

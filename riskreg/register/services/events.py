@@ -9,10 +9,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from riskreg.core.services import site_url
 from riskreg.register.models import AdoptionRequest, RequestEvent
+from riskreg.register.wording import roles_sentence
 from riskreg.register.workflow import Action, TransitionRefused, transition_target
 
 logger = logging.getLogger("riskreg.register.services")
@@ -128,6 +130,14 @@ def _recipients(event: RequestEvent) -> list[str]:
     return sorted({u.email for u in users if u.email})
 
 
+def request_page_url(request_id: int) -> str:
+    """The request page people act on (the workspace's, when installed; the admin's otherwise), for emails."""
+    try:
+        return site_url("workspace:request-detail", request_id)
+    except NoReverseMatch:
+        return site_url("admin:register_adoptionrequest_change", request_id)
+
+
 def _notice(event: RequestEvent) -> tuple[str, str]:
     request = event.request
     head = f"Adoption request #{request.pk} ({request.model.name}, {request.get_deployment_display()})"
@@ -143,8 +153,8 @@ def _notice(event: RequestEvent) -> tuple[str, str]:
     if event.kind == Kind.REOPENED:
         lines.append("The earlier sign-offs stay on record; each required role must sign off again.")
     if event.kind in (Kind.SUBMITTED, Kind.REVIEW_RESTARTED):
-        lines.append(f"Sign-offs needed: {', '.join(request.required_roles)}.")
-    lines.append(f"Open it at {site_url('admin:register_adoptionrequest_change', request.pk)}")
+        lines.append(f"Sign-offs needed: {roles_sentence(request.required_roles)}.")
+    lines.append(f"Open it at {request_page_url(request.pk)}")
     subject = f"[riskreg] {head}: {event.get_kind_display().lower()}"
     return subject, "\n".join(lines)
 

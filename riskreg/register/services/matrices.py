@@ -50,7 +50,7 @@ def risk_matrix_create(
     with transaction.atomic():
         latest = RiskMatrix.objects.select_for_update().filter(name=name).order_by("-version").first()
         if is_default:
-            RiskMatrix.objects.filter(is_default=True).update(is_default=False)
+            _default_withdraw(actor=actor, keep=None)
         matrix = RiskMatrix(
             name=name,
             version=(latest.version + 1) if latest else 1,
@@ -82,9 +82,35 @@ def risk_matrix_update(*, matrix: RiskMatrix, actor, changes: dict) -> RiskMatri
         raise ValidationError(problems)
     with transaction.atomic():
         if changes.get("is_default"):
-            RiskMatrix.objects.filter(is_default=True).exclude(pk=matrix.pk).update(is_default=False)
+            _default_withdraw(actor=actor, keep=matrix.pk)
         matrix._history_user = actor
         matrix.save()
+    return matrix
+
+
+def _default_withdraw(*, actor, keep: int | None) -> None:
+    """The current default stops being one, saved row by row so its history says who and when."""
+    for old in RiskMatrix.objects.select_for_update().filter(is_default=True).exclude(pk=keep):
+        old.is_default = False
+        old._history_user = actor
+        old._change_reason = "Another matrix became the default for new assessments"
+        old.save(update_fields=["is_default"])
+
+
+def risk_matrix_default_set(*, matrix_id: int, actor) -> RiskMatrix:
+    """Make a matrix the default for new requests; requests and items keep the matrix they started with.
+    Both changes (the old default and the new) are recorded in the matrices' history."""
+    if not actor.has_perm("register.change_riskmatrix"):
+        raise PermissionDenied("Only legal may choose the default risk matrix.")
+    with transaction.atomic():
+        matrix = RiskMatrix.objects.select_for_update().get(pk=matrix_id)
+        if matrix.is_default:
+            return matrix
+        _default_withdraw(actor=actor, keep=matrix.pk)
+        matrix.is_default = True
+        matrix._history_user = actor
+        matrix._change_reason = "Made the default for new assessments"
+        matrix.save(update_fields=["is_default"])
     return matrix
 
 

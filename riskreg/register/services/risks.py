@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -155,14 +156,38 @@ def risk_items_derive(*, model: AIModel, request: AdoptionRequest | None = None,
     return result
 
 
-def risk_item_write_check(*, actor, request: AdoptionRequest | None, accepting: bool = False) -> None:
-    needed = "register.change_riskitem"
-    if not actor.has_perm(needed) and not actor.has_perm("register.add_riskitem"):
+def risk_item_write_check(
+    *,
+    actor,
+    request: AdoptionRequest | None,
+    action: Literal["add", "change", "accept"] = "change",
+    model: AIModel | None = None,
+) -> None:
+    """May ``actor`` add (``action="add"``), change (``"change"``) or accept (``"accept"``) risk items of
+    ``request`` (None: the model's own items)? Raises ``PermissionDenied`` with the reason.
+
+    Separation of duties without a back door: whoever filed a request never assesses, changes or
+    accepts its risk items, whatever other roles they hold (a requester who is also legal, a
+    superuser). They may only add items to their own draft, as proposals that a reviewer assesses
+    and accepts. A model's own items (``request`` None, ``model`` given) feed the risk picture of every
+    request for that model, so whoever has an open request for the model does not touch them either.
+    """
+    if not actor.has_perm("register.change_riskitem") and not actor.has_perm("register.add_riskitem"):
         raise PermissionDenied("Your role cannot change risk items (auditors read only).")
     reviewer = user_is_reviewer(actor)
     if request is None:
         if not reviewer:
             raise PermissionDenied("Only legal, security or procurement assess a model's own risk items.")
+        own = (
+            AdoptionRequest.objects.filter(model=model, requester_id=actor.pk, state__in=OPEN_STATES).first()
+            if model is not None
+            else None
+        )
+        if own is not None:
+            raise PermissionDenied(
+                f"You filed request #{own.pk} for {model}, which is still open; {model}'s own risk items are part "
+                "of its risk picture, so a reviewer who did not file it adds, assesses and accepts them."
+            )
         return
     if request.state not in OPEN_STATES:
         raise ValidationError(
@@ -173,14 +198,44 @@ def risk_item_write_check(*, actor, request: AdoptionRequest | None, accepting: 
                 ]
             }
         )
-    if reviewer and actor.pk != request.requester_id:
+    if actor.pk == request.requester_id:
+        if action != "add":
+            raise PermissionDenied(
+                f"Request #{request.pk} is yours: you filed it, and whoever files a request never assesses, changes "
+                "or accepts its risk items, whatever other roles they hold. A reviewer (legal, security or "
+                "procurement) who did not file it does that."
+            )
+        if request.state != State.DRAFT:
+            raise PermissionDenied("The requester may add risk items only while the request is a draft.")
         return
-    if accepting:
+    if reviewer:
+        return
+    if action == "accept":
         raise PermissionDenied("A reviewer (legal, security or procurement) accepts proposed risk items.")
-    if actor.pk != request.requester_id:
-        raise PermissionDenied("Only the requester or a reviewer may change this request's risk items.")
-    if request.state != State.DRAFT:
-        raise PermissionDenied("The requester may change risk items only while the request is a draft.")
+    raise PermissionDenied("Only the requester or a reviewer may change this request's risk items.")
+
+
+def _requester_changed_last(item: RiskItem) -> bool:
+    return item.request_id is not None and item.assessed_by_id == item.request.requester_id
+
+
+def _accepted_values(item: RiskItem) -> dict:
+    """The assessment as accepted, field by field, for the timeline."""
+    owner = item.owner.get_username() if item.owner_id else None
+    return {
+        "category": item.category,
+        "title": item.title,
+        "inherent_likelihood": item.inherent_likelihood,
+        "inherent_impact": item.inherent_impact,
+        "existing_controls": item.existing_controls,
+        "planned_controls": item.planned_controls,
+        "residual_likelihood": item.residual_likelihood,
+        "residual_impact": item.residual_impact,
+        "treatment": item.treatment,
+        "owner": owner,
+        "next_review_on": item.next_review_on.isoformat() if item.next_review_on else None,
+        "status": item.status,
+    }
 
 
 def _clean_assessment(*, matrix: RiskMatrix, values: dict) -> dict:
@@ -221,26 +276,31 @@ def risk_item_create(*, actor, model: AIModel, request: AdoptionRequest | None =
             request = _locked(request.pk)
             if request.model_id != model.pk:
                 raise ValidationError({"model": ["The model must be the request's model."]})
-        risk_item_write_check(actor=actor, request=request)
+        risk_item_write_check(actor=actor, request=request, action="add", model=model)
         matrix = request.matrix if request is not None else risk_matrix_default_get()
         values = _clean_assessment(matrix=matrix, values=dict(values))
         for required in ("category", "title", "inherent_likelihood", "inherent_impact"):
             if values.get(required) in (None, ""):
                 raise ValidationError({required: ["This field is required."]})
+        now = timezone.now()
+        # The requester's own item is a proposal: a reviewer assesses and accepts it (separation of duties).
+        by_requester = request is not None and actor.pk == request.requester_id
         item = RiskItem(
             model=model,
             request=request,
             matrix=matrix,
             origin=RiskItem.Origin.MANUAL,
-            status=RiskItem.Status.ACCEPTED,
+            status=RiskItem.Status.PROPOSED if by_requester else RiskItem.Status.ACCEPTED,
             assessed_by=actor,
-            assessed_at=timezone.now(),
+            assessed_at=now,
+            accepted_by=None if by_requester else actor,
+            accepted_at=None if by_requester else now,
             **values,
         )
         _residual_pair(item)
         item._history_user = actor
         item.save()
-        _record_risk_change(item, actor=actor, what="added", fields=sorted(values))
+        _record_risk_change(item, actor=actor, what="proposed" if by_requester else "added", fields=sorted(values))
     return item
 
 
@@ -251,12 +311,18 @@ def risk_item_update(*, item_id: int, actor, values: dict) -> RiskItem:
         if item.request_id is not None:
             _locked(item.request_id)
         item = RiskItem.objects.select_for_update(of=("self",)).select_related("matrix", "request").get(pk=item_id)
-        risk_item_write_check(actor=actor, request=item.request)
+        risk_item_write_check(actor=actor, request=item.request, action="change", model=item.model)
         if item.origin == RiskItem.Origin.DERIVED and not user_is_reviewer(actor):
             raise PermissionDenied("Derived risk items are assessed by a reviewer.")
         values = _clean_assessment(matrix=item.matrix, values=dict(values))
         changed = [name for name, value in values.items() if getattr(item, name) != value]
         if not changed:
+            if _requester_changed_last(item):  # a reviewer confirms the requester's values as their own
+                item.assessed_by = actor
+                item.assessed_at = timezone.now()
+                item._history_user = actor
+                item.save(update_fields=["assessed_by", "assessed_at", "updated_at"])
+                _record_risk_change(item, actor=actor, what="confirmed", fields=[])
             return item
         for name in changed:
             setattr(item, name, values[name])
@@ -277,10 +343,22 @@ def risk_item_accept(*, item_id: int, actor, values: dict | None = None) -> Risk
         item = RiskItem.objects.select_related("request").get(pk=item_id)
         if item.request_id is not None:
             _locked(item.request_id)
-        item = RiskItem.objects.select_for_update(of=("self",)).select_related("matrix", "request").get(pk=item_id)
-        risk_item_write_check(actor=actor, request=item.request, accepting=True)
+        item = (
+            RiskItem.objects.select_for_update(of=("self",))
+            .select_related("matrix", "request", "assessed_by", "owner")
+            .get(pk=item_id)
+        )
+        risk_item_write_check(actor=actor, request=item.request, action="accept", model=item.model)
         if item.status != RiskItem.Status.PROPOSED and item.proposal is None:
             raise ValidationError({"status": ["Nothing to accept: this item has no pending proposal."]})
+        if _requester_changed_last(item):
+            when = f" on {item.assessed_at:%Y-%m-%d %H:%M} UTC" if item.assessed_at else ""
+            raise PermissionDenied(
+                f"Risk item #{item.pk} was last changed by the requester ({item.assessed_by.get_username()}){when}; "
+                "assess it yourself first (change it, or save it unchanged to confirm its values as yours), then "
+                "accept it."
+            )
+        last_changed_by = item.assessed_by.get_username() if item.assessed_by_id else None
         values = _clean_assessment(matrix=item.matrix, values=dict(values or {}))
         what = "accepted"
         if item.proposal is not None:
@@ -303,11 +381,27 @@ def risk_item_accept(*, item_id: int, actor, values: dict | None = None) -> Risk
         for name, value in values.items():
             setattr(item, name, value)
         _residual_pair(item)
+        now = timezone.now()
         item.assessed_by = actor
-        item.assessed_at = timezone.now()
+        item.assessed_at = now
+        item.accepted_by = actor
+        item.accepted_at = now
         item._history_user = actor
         item.save()
-        _record_risk_change(item, actor=actor, what=what, fields=sorted(values))
+        if item.request_id is not None:
+            _event(
+                item.request,
+                Kind.RISK_CHANGED,
+                actor=actor,
+                detail={
+                    "risk_item": item.pk,
+                    "what": what,
+                    "fields": sorted(values),
+                    "accepted_by": actor.get_username(),
+                    "accepted": _accepted_values(item),
+                    "last_changed_by": last_changed_by,
+                },
+            )
     return item
 
 

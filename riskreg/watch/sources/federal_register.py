@@ -7,7 +7,9 @@ query conditions. The selector adds conditions, one per line or separated by ';'
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from riskreg.watch.models import WatchSource
@@ -21,7 +23,22 @@ CONDITIONS = {
     "docket": "conditions[docket_id]",
     "since": "conditions[publication_date][gte]",
 }
-FIELDS = ["document_number", "title", "type", "abstract", "html_url", "publication_date", "agencies", "citation"]
+FIELDS = [
+    "document_number",
+    "title",
+    "type",
+    "abstract",
+    "excerpts",  # the passage matching the search term: it names the parties an abstract often leaves out
+    "html_url",
+    "publication_date",
+    "agencies",
+    "citation",
+]
+
+
+def _plain(html_text) -> str:
+    """The API's excerpts come as HTML (<span class="match">, &hellip;): keep the words only."""
+    return html.unescape(re.sub(r"<[^>]+>", "", str(html_text or "")))
 
 
 def parse_conditions(selector: str) -> list[tuple[str, str]]:
@@ -86,6 +103,7 @@ class FederalRegisterKind(Kind):
                     doc.get("publication_date"),
                     agencies,
                     doc.get("abstract"),
+                    _plain(doc.get("excerpts")),
                 )
                 if part
             )

@@ -21,9 +21,16 @@ DEMO_MODULES = [
 class Command(BaseCommand):
     help = "Load the demo catalog and users (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--without-memos",
+            action="store_true",
+            help="Do not render the demo memo (tests and pages that never look at a PDF load faster).",
+        )
+
     def handle(self, *args, **options):
         for name in DEMO_MODULES:
-            if find_spec(name) is None:
+            if find_spec(name) is None or (options["without_memos"] and name == "reports.demo"):
                 continue
             import_module(name).load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("demo loaded"))

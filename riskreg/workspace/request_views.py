@@ -1,0 +1,279 @@
+"""The request page: file, submit, assess and sign off an adoption request on one page.
+
+Each view checks who may read the request (a requester only their own: 404 otherwise), calls one service of
+riskreg.register and shows its refusal next to the form that caused it, with what was typed kept. The
+register's rules (separation of duties, what approval needs, matrix bounds) live in the services only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from models_catalog.models import AIModel
+from riskreg.register import services
+from riskreg.register.models import RiskItem
+from riskreg.register.services import SignOffConflict
+from riskreg.workspace.forms import AdoptionRequestForm, RiskItemAssessmentForm, SignOffForm
+from riskreg.workspace.request_selectors import item_prefill, request_page, request_preview
+from riskreg.workspace.views import page_context, require_a_role
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [message for messages_ in error.message_dict.values() for message in messages_]
+    return list(error.messages)
+
+
+def _render_page(
+    request,
+    *,
+    request_id: int,
+    status: int = 200,
+    item_forms: dict[int, RiskItemAssessmentForm] | None = None,
+    sign_off_form: SignOffForm | None = None,
+    refusal: str = "",
+    refusal_at: str = "",
+    refusal_item: int | None = None,
+):
+    page = request_page(request_id=request_id, user=request.user)
+    item_forms = item_forms or {}
+    for row in page.rows:
+        if row.item.pk in item_forms:
+            row.form = item_forms[row.item.pk]
+        else:
+            initial = (
+                row.prefill
+                if row.needs_accepting
+                else {
+                    name: getattr(row.item, name)
+                    for name in ("residual_likelihood", "residual_impact", "treatment", "planned_controls")
+                }
+            )
+            row.form = RiskItemAssessmentForm(matrix=row.item.matrix, initial=initial, prefix=f"item-{row.item.pk}")
+    if sign_off_form is None and page.sign_off_roles:
+        sign_off_form = SignOffForm(roles=page.sign_off_roles)
+    adoption = page.request
+    return render(
+        request,
+        "workspace/requests/detail.html",
+        page_context(
+            request,
+            title=f"Request #{adoption.pk}: {adoption.model.name}",
+            page=page,
+            adoption=adoption,
+            sign_off_form=sign_off_form,
+            refusal=refusal,
+            refusal_at=refusal_at,
+            refusal_item=refusal_item,
+            is_nav_sidebar_enabled=False,
+            nav="requests",
+        ),
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def request_detail(request, request_id: int):
+    require_a_role(request.user)
+    return _render_page(request, request_id=request_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request):
+    """File a request. `?model=<slug>` (the dossier's *Request adoption*) chooses the model and shows at once
+    what the register will propose for it."""
+    require_a_role(request.user)
+    if not request.user.has_perm("register.add_adoptionrequest"):
+        raise PermissionDenied(
+            "Filing an adoption request needs the requester role. An administrator adds you to the requester "
+            "group in Authentication > Users."
+        )
+    refusal = ""
+    if request.method == "POST":
+        form = AdoptionRequestForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                adoption = services.adoption_request_create(
+                    requester=request.user,
+                    model=data["model"],
+                    use_case=data["use_case"],
+                    deployment=data["deployment"],
+                    data_classification=data["data_classification"],
+                )
+            except ValidationError as error:
+                for name, errors in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            except PermissionDenied as error:
+                refusal = str(error)
+            else:
+                messages.success(
+                    request,
+                    f"Request #{adoption.pk} filed as a draft. Check the risk items below, then submit it for review.",
+                )
+                return redirect("workspace:request-detail", request_id=adoption.pk)
+    else:
+        form = AdoptionRequestForm(initial={"model": request.GET.get("model") or None})
+    model = _chosen_model(form)
+    status = 200 if request.method == "GET" or form.is_valid() and not refusal else 400
+    return render(
+        request,
+        "workspace/requests/new.html",
+        page_context(
+            request,
+            title="Request adoption of a model",
+            form=form,
+            model=model,
+            preview=request_preview(model=model) if model else None,
+            refusal=refusal,
+            is_nav_sidebar_enabled=False,
+            nav="requests",
+        ),
+        status=403 if refusal else status,
+    )
+
+
+def _chosen_model(form: AdoptionRequestForm) -> AIModel | None:
+    slug = form.data.get("model") if form.is_bound else form.initial.get("model")
+    if not slug:
+        return None
+    return AIModel.objects.select_related("developer").filter(slug=slug).first()
+
+
+@login_required
+@require_GET
+def request_preview_fragment(request):
+    """The preview alone, for requests.js to swap in when the model changes (no page reload)."""
+    require_a_role(request.user)
+    if not request.user.has_perm("register.add_adoptionrequest"):
+        raise PermissionDenied("Filing an adoption request needs the requester role.")
+    model = AIModel.objects.select_related("developer").filter(slug=request.GET.get("model", "")).first()
+    return render(
+        request,
+        "workspace/requests/includes/preview.html",
+        {"model": model, "preview": request_preview(model=model) if model else None},
+    )
+
+
+@login_required
+@require_POST
+def request_submit(request, request_id: int):
+    require_a_role(request.user)
+    request_page(request_id=request_id, user=request.user)  # 404 when not readable
+    try:
+        services.adoption_request_submit(request_id=request_id, actor=request.user)
+    except PermissionDenied as error:
+        return _render_page(request, request_id=request_id, status=403, refusal=str(error), refusal_at="submit")
+    except ValidationError as error:
+        return _render_page(
+            request, request_id=request_id, status=400, refusal=" ".join(_messages_of(error)), refusal_at="submit"
+        )
+    messages.success(request, "Submitted for review. Legal, security and procurement see it in their queue now.")
+    return redirect("workspace:request-detail", request_id=request_id)
+
+
+def _item_of(request, request_id: int, item_id: int) -> RiskItem:
+    request_page(request_id=request_id, user=request.user)  # 404 when the request is not readable
+    return get_object_or_404(RiskItem.objects.select_related("matrix"), pk=item_id, request_id=request_id)
+
+
+@login_required
+@require_POST
+def risk_item_assess(request, request_id: int, item_id: int):
+    """Accept a proposed item (or its pending change) with the residual assessment typed, or change the
+    assessment of an accepted one."""
+    require_a_role(request.user)
+    item = _item_of(request, request_id, item_id)
+    form = RiskItemAssessmentForm(request.POST, matrix=item.matrix, prefix=f"item-{item.pk}")
+    if not form.is_valid():
+        return _render_page(request, request_id=request_id, status=400, item_forms={item.pk: form})
+    accepting = item.status == RiskItem.Status.PROPOSED or item.proposal is not None
+    try:
+        if accepting:
+            services.risk_item_accept(item_id=item.pk, actor=request.user, values=form.values())
+        else:
+            services.risk_item_update(item_id=item.pk, actor=request.user, values=form.values())
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for name, errors in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form.add_error(None, error.messages)
+        return _render_page(request, request_id=request_id, status=400, item_forms={item.pk: form})
+    except PermissionDenied as error:
+        return _render_page(
+            request,
+            request_id=request_id,
+            status=403,
+            item_forms={item.pk: form},
+            refusal=str(error),
+            refusal_at="item",
+            refusal_item=item.pk,
+        )
+    messages.success(request, f"{'Accepted' if accepting else 'Saved'}: {item.title}.")
+    return redirect(reverse("workspace:request-detail", args=[request_id]) + f"#item-{item.pk}")
+
+
+@login_required
+@require_POST
+def risk_items_accept_all(request, request_id: int):
+    """Accept every proposed item as prefilled (the model's accepted assessment of the same risk where there is
+    one), all or nothing: one refusal keeps every item as it was."""
+    require_a_role(request.user)
+    page = request_page(request_id=request_id, user=request.user)
+    items = [row.item for row in page.rows if row.needs_accepting]
+    try:
+        with transaction.atomic():
+            for item in items:
+                services.risk_item_accept(item_id=item.pk, actor=request.user, values=item_prefill(item=item))
+    except PermissionDenied as error:
+        return _render_page(request, request_id=request_id, status=403, refusal=str(error), refusal_at="accept-all")
+    except ValidationError as error:
+        return _render_page(
+            request, request_id=request_id, status=400, refusal=" ".join(_messages_of(error)), refusal_at="accept-all"
+        )
+    messages.success(request, f"Accepted {len(items)} risk item{'s' if len(items) != 1 else ''} as prefilled.")
+    return redirect(reverse("workspace:request-detail", args=[request_id]) + "#sign-off")
+
+
+@login_required
+@require_POST
+def request_sign_off(request, request_id: int):
+    require_a_role(request.user)
+    page = request_page(request_id=request_id, user=request.user)
+    roles = page.sign_off_roles or [(value, value) for value in (request.POST.get("role", ""),) if value]
+    form = SignOffForm(request.POST, roles=roles)
+    if not form.is_valid():
+        return _render_page(request, request_id=request_id, status=400, sign_off_form=form)
+    data = form.cleaned_data
+    try:
+        services.sign_off_create(
+            request_id=request_id,
+            signer=request.user,
+            role=data["role"],
+            decision=data["decision"],
+            comment=data["comment"],
+            conditions=data["conditions"],
+        )
+    except ValidationError as error:
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return _render_page(request, request_id=request_id, status=400, sign_off_form=form)
+    except PermissionDenied as error:
+        return _render_page(
+            request, request_id=request_id, status=403, sign_off_form=form, refusal=str(error), refusal_at="sign-off"
+        )
+    except SignOffConflict as error:
+        return _render_page(
+            request, request_id=request_id, status=409, sign_off_form=form, refusal=str(error), refusal_at="sign-off"
+        )
+    messages.success(request, "Your sign-off is recorded.")
+    return redirect(reverse("workspace:request-detail", args=[request_id]) + "#sign-offs")

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from riskreg.workspace import request_views, views
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    # The request page (issue 11): file, submit, assess and sign off in one place.
+    path("requests/new/", request_views.request_new, name="request-new"),
+    path("requests/new/preview/", request_views.request_preview_fragment, name="request-preview"),
+    path("requests/<int:request_id>/", request_views.request_detail, name="request-detail"),
+    path("requests/<int:request_id>/submit/", request_views.request_submit, name="request-submit"),
+    path("requests/<int:request_id>/accept-all/", request_views.risk_items_accept_all, name="request-accept-all"),
+    path(
+        "requests/<int:request_id>/risk-items/<int:item_id>/",
+        request_views.risk_item_assess,
+        name="request-risk-item",
+    ),
+    path("requests/<int:request_id>/sign-off/", request_views.request_sign_off, name="request-sign-off"),
+    path("models/<slug:slug>/", views.model_dossier, name="model"),
+]

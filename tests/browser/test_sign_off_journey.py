@@ -1,0 +1,175 @@
+"""Sign-off in one page, walked in a browser: the requester files and submits GLM-5, security, legal and
+procurement assess and sign off, the request is approved, then a watch check on a local feed reopens it.
+Clicks are counted explicitly (a click, a choice in a select, a radio button each count one)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from riskreg.register.models import AdoptionRequest
+from riskreg.watch.services import watch_source_check, watch_source_create
+from tests.browser.conftest import axe_serious_violations, save_screenshot
+from tests.conftest import PASSWORD
+from tests.watch.conftest import LocalServer, rss
+
+USE_CASE = "Code review assistant for the payments team"
+ALERT_TITLE = "Additions to the Entity List: Beijing Zhipu Huazhang Technology Co., Ltd. and affiliates"
+
+
+class Clicks:
+    """Every click the journey makes goes through here, so the count is the count."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.count = 0
+        self.refused: list[str] = []
+        page.on("response", self._watch)
+
+    def _watch(self, response) -> None:
+        if response.request.method == "POST" and response.status >= 400:
+            self.refused.append(f"{response.status} {response.url}")
+
+    def click(self, selector: str) -> None:
+        self.count += 1
+        self.page.click(selector)
+
+    def select(self, selector: str, value: str) -> None:
+        self.count += 1
+        self.page.select_option(selector, value)
+
+    def check(self, selector: str) -> None:
+        self.count += 1
+        self.page.check(selector)
+
+    def log_in(self, *, username: str) -> None:
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", PASSWORD)
+        self.click("input[type=submit]")
+
+
+@pytest.fixture
+def demo(requester, legal, security, procurement, settings, tmp_path):
+    settings.RISKREG_DATA_DIR = tmp_path
+    call_command("load_demo", "--without-memos", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_glm5_request_is_filed_assessed_signed_off_and_reopened_by_an_alert(
+    page, sign_in, demo, legal, security, procurement
+):
+    # The requester: from the login form to a submitted request.
+    requester = Clicks(page)
+    page.goto("/requests/new/")
+    requester.log_in(username="requester")
+    page.wait_for_url("**/requests/new/")
+    requester.select("#id_model", "glm-5")
+    page.get_by_test_id("request-preview").get_by_text("What the register will propose for GLM-5").wait_for()
+    assert "on a sanctions or export-control list" in page.get_by_test_id("request-preview").inner_text()
+    page.fill("#id_use_case", USE_CASE)
+    requester.select("#id_deployment", "self-hosted")
+    requester.select("#id_data_classification", "internal")
+    requester.click("[data-testid=file-request]")
+    page.wait_for_url("**/requests/*/")
+    requester.click("[data-testid=submit-request]")
+    assert page.get_by_test_id("request-state").inner_text() == "In review"
+    assert requester.count <= 6, requester.count
+    assert requester.refused == []
+    adoption = AdoptionRequest.objects.get(use_case=USE_CASE)
+    url = f"/requests/{adoption.pk}/"
+    violations = axe_serious_violations(page)
+    assert violations == [], [(v["id"], [n["html"][:200] for n in v["nodes"]]) for v in violations]
+
+    # Security assesses one item inline (its prefilled residual assessment, as it stands).
+    page.context.clear_cookies()
+    sign_in(security)
+    page.goto(url)
+    licence_item = page.get_by_test_id("risk-item").filter(has_text="Open weights under MIT")
+    assert "Prefilled from the model's accepted assessment" in licence_item.get_by_test_id("prefill-note").inner_text()
+    licence_item.get_by_test_id("accept-risk-item").click()
+    assert (
+        "Accepted into the register"
+        in page.get_by_test_id("risk-item")
+        .filter(has_text="Open weights under MIT")
+        .get_by_test_id("risk-item-status")
+        .inner_text()
+    )
+
+    # Legal, by mouse from the login form: home page -> "Sign-offs waiting for me" -> the request in the
+    # admin's queue -> "Open the request page"; read what is missing, accept the rest as prefilled, sign off.
+    page.context.clear_cookies()
+    legal_clicks = Clicks(page)
+    page.goto("/")
+    legal_clicks.log_in(username="legal")
+    page.wait_for_url("**/")
+    legal_clicks.click("[data-testid=work-sign-offs] a")
+    legal_clicks.click(f'#result_list a[href*="/adoptionrequest/{adoption.pk}/change/"]')
+    legal_clicks.click(f'a[href="{url}"]')
+    page.wait_for_url(f"**{url}")
+    missing = page.get_by_test_id("sign-off-missing").inner_text()
+    assert "proposed risk items not assessed yet" in missing
+    facts = page.get_by_test_id("risk-item").first.locator(".risk-facts")
+    legal_clicks.click(".risk-item:first-of-type .risk-facts summary")  # the evidence, one click away
+    assert "{" not in facts.inner_text() and "Entity List" in facts.inner_text()
+    save_screenshot(page, "request-before-sign-off.png")
+    legal_clicks.click("[data-testid=accept-all]")
+    assert page.get_by_test_id("sign-off").is_visible()
+    assert page.get_by_test_id("sign-off-missing").count() == 0
+    legal_clicks.check("input[name=decision][value=approve_with_conditions]")
+    page.fill("#id_conditions", "Self-hosted only; no fine-tuning on customer data.")
+    legal_clicks.click("[data-testid=sign-off-submit]")
+    assert "Approve with conditions" in page.get_by_test_id("sign-off-status").inner_text()
+    assert legal_clicks.count <= 10, legal_clicks.count
+    assert legal_clicks.refused == []
+    assert page.get_by_test_id("refusal").count() == 0
+
+    # Security and procurement sign off from the same page.
+    for reviewer in (security, procurement):
+        page.context.clear_cookies()
+        sign_in(reviewer)
+        page.goto(url)
+        page.check("input[name=decision][value=approve]")
+        page.click("[data-testid=sign-off-submit]")
+    assert page.get_by_test_id("request-state").inner_text() == "Approved"
+    violations = axe_serious_violations(page)
+    assert violations == [], [(v["id"], [n["html"][:200] for n in v["nodes"]]) for v in violations]
+    save_screenshot(page, "request-after-sign-off.png")
+
+    # A watch check on a local feed names Zhipu AI: the approval reopens with the alert's reason.
+    feed = {"body": rss(("fr-1", "Unrelated notice", "Nothing of ours."))}
+
+    def respond(handler):
+        body = feed["body"].encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    server = LocalServer(respond)
+    try:
+        source = watch_source_create(
+            kind="rss", url=server.url("/feed.xml"), name="Federal Register (local)", owner=legal
+        )
+        watch_source_check(source_id=source.pk, force=True)
+        feed["body"] = rss(
+            ("fr-1", "Unrelated notice", "Nothing of ours."),
+            (
+                "fr-2",
+                ALERT_TITLE,
+                "BIS adds Beijing Zhipu Huazhang Technology Co., Ltd. (Zhipu AI) to the Entity List.",
+            ),
+        )
+        result = watch_source_check(source_id=source.pk, force=True)
+    finally:
+        server.stop()
+    assert result.alert_ids
+    page.context.clear_cookies()
+    sign_in(legal)
+    # Legal's home page counts the reopened requests (it lists no reasons yet: the count opens the admin's
+    # "reopened" queue); the request page says why, with the alert's title.
+    page.goto("/")
+    assert page.get_by_test_id("work-reopened").inner_text().strip().startswith("2")  # the demo's GLM-4.5 and ours
+    page.goto(url)
+    assert page.get_by_test_id("request-state").inner_text() == "Reopened after a material change"
+    assert ALERT_TITLE in page.get_by_test_id("reopened-reason").inner_text()
+    assert ALERT_TITLE in page.get_by_test_id("timeline").inner_text()

@@ -1,0 +1,144 @@
+"""Every workspace page answers in at most 25 SQL queries whatever the size of the catalog (10 or 200 models)."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from models_catalog.models import (
+    Accelerator,
+    AIModel,
+    EvidenceSource,
+    Jurisdiction,
+    ModelGuidanceStatus,
+    Organisation,
+    ProvenanceClaim,
+    SanctionsNote,
+)
+from riskreg.register.models import AdoptionRequest, RiskItem, SignOff
+from tests.reports.factories import risk_matrix
+
+BUDGET = 25
+
+
+def _catalog(size: int, *, requester, legal, start: int = 0) -> None:
+    """`size` models, each with a developer and two subsidiaries, a listed chip vendor, two claims, guidance in
+    two jurisdictions, two risk items and a request with a sign-off: rows that grow with the catalog."""
+    matrix = risk_matrix()
+    source, _ = EvidenceSource.objects.get_or_create(title="Report", publisher="Press", kind="press")
+    vendor, created = Organisation.objects.get_or_create(name="Chips Co", country="CN")
+    if created:
+        SanctionsNote.objects.create(organisation=vendor, authority="US, BIS", list_name="Entity List", citation="1 FR")
+    chip, _ = Accelerator.objects.get_or_create(product="X1", vendor=vendor)
+    eu, _ = Jurisdiction.objects.get_or_create(code="EU", name="European Union")
+    us, _ = Jurisdiction.objects.get_or_create(code="US", name="United States")
+    numbers = range(start, start + size)
+    developers = bulk_create_with_history(
+        [Organisation(name=f"Developer {n}", country="CN") for n in numbers], Organisation
+    )
+    bulk_create_with_history(
+        [
+            Organisation(name=f"Sub {n}-{k}", country="CN", parent=d)
+            for n, d in zip(numbers, developers, strict=True)
+            for k in (1, 2)
+        ],
+        Organisation,
+    )
+    models = bulk_create_with_history(
+        [
+            AIModel(name=f"Model {n}", slug=f"model-{n}", family="M", developer=d, licence="MIT", weights="open")
+            for n, d in zip(numbers, developers, strict=True)
+        ],
+        AIModel,
+    )
+    bulk_create_with_history(
+        [
+            ProvenanceClaim(
+                model=m,
+                subject=subject,
+                statement="s",
+                value="v",
+                confidence="reported",
+                source=source,
+                accelerator=chip,
+            )
+            for m in models
+            for subject in ("training_hardware", "other")
+        ],
+        ProvenanceClaim,
+    )
+    bulk_create_with_history(
+        [ModelGuidanceStatus(model=m, jurisdiction=j, status="under_review") for m in models for j in (eu, us)],
+        ModelGuidanceStatus,
+    )
+    requests = bulk_create_with_history(
+        [
+            AdoptionRequest(
+                model=m,
+                use_case="u",
+                deployment="self-hosted",
+                data_classification="internal",
+                requester=requester,
+                state="in_review",
+                required_roles=["legal", "security"],
+                matrix=matrix,
+                submitted_at=timezone.now(),
+            )
+            for m in models
+        ],
+        AdoptionRequest,
+    )
+    bulk_create_with_history(
+        [
+            SignOff(
+                request=r, review_round=1, role="legal", signer=legal, decision="approve", risk_state_sha256="0" * 64
+            )
+            for r in requests
+        ],
+        SignOff,
+    )
+    bulk_create_with_history(
+        [
+            RiskItem(
+                model=r.model,
+                request=req,
+                matrix=matrix,
+                category="sanctions",
+                title="t",
+                inherent_likelihood=4,
+                inherent_impact=5,
+                residual_likelihood=2,
+                residual_impact=5,
+                owner=legal,
+            )
+            for r in requests
+            for req in (None, r)
+        ],
+        RiskItem,
+    )
+
+
+def _queries(user, url: str) -> int:
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured.captured_queries)
+
+
+def test_home_and_dossier_stay_within_25_queries_with_10_and_200_models(requester, legal):
+    today = timezone.localdate().isoformat()
+    urls = ("/", f"/?as_of={today}", "/models/model-3/", f"/models/model-3/?as_of={today}")
+
+    _catalog(10, requester=requester, legal=legal)
+    with_10 = {(user.username, url): _queries(user, url) for user in (legal, requester) for url in urls}
+    _catalog(190, requester=requester, legal=legal, start=10)
+    with_200 = {(user.username, url): _queries(user, url) for user in (legal, requester) for url in urls}
+
+    assert AIModel.objects.count() == 200
+    assert max(with_200.values()) <= BUDGET, with_200
+    assert with_200 == with_10  # the same whatever the catalog's size
