@@ -17,7 +17,7 @@ from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -76,9 +76,11 @@ def list_import_job_create(
     add=None,
     allow_shrink: bool = False,
     allow_older: bool = False,
+    queue: str | None = None,
 ) -> ListImportJob:
     """Store the uploaded file(s) under RISKREG_DATA_DIR/imports and queue their import once this transaction
-    commits. A file over RISKREG_IMPORT_MAX_BYTES is refused here (ListImportError), before anything is kept."""
+    commits, on `queue` if given (a worker kept for imports) or else the default queue. A file over
+    RISKREG_IMPORT_MAX_BYTES is refused here (ListImportError), before anything is kept."""
     from riskreg.screening.tasks import list_import_job_run as run_task
 
     sanctions_list = sanctions_list_ensure(list_code=list_code)
@@ -104,7 +106,7 @@ def list_import_job_create(
         created_by=user if getattr(user, "is_authenticated", False) else None,
         stage="queued",
     )
-    run_task.delay_on_commit(job.pk)
+    transaction.on_commit(lambda: run_task.apply_async(args=[job.pk], queue=queue))
     return job
 
 
