@@ -33,7 +33,7 @@ migrate: venv
 demo: migrate
 	DEBUG=1 $(PY) manage.py load_demo
 
-# Web, Celery worker and beat on SQLite with a filesystem broker: no Redis needed.
+# Web, a Celery worker per queue and beat on SQLite with a SQLite broker file: no Redis needed.
 # Set DATABASE_URL / REDIS_URL to run the same processes on PostgreSQL and Redis.
 run: check-system demo
 	DEBUG=1 PORT=$(PORT) RISKREG_SITE_URL=$${RISKREG_SITE_URL:-http://localhost:$(PORT)} $(PY) manage.py run_local --port $(PORT)

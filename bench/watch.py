@@ -39,6 +39,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -136,6 +137,7 @@ def start_workers(db_name: str) -> list[subprocess.Popen]:
         name = f"bench{index}-{uuid.uuid4().hex[:6]}@localhost"
         log = open(Path(os.environ["RISKREG_DATA_DIR"]) / f"bench-worker-{index}.log", "wb")  # noqa: SIM115
         command = [sys.executable, "-m", "celery", "-A", "riskreg", "worker", "--pool", "threads"]
+        command += ["--queues", settings.RISKREG_WATCH_QUEUE]  # the checks' own queue, as in production
         command += ["--concurrency", str(THREADS), "--hostname", name, "--without-gossip", "--without-mingle"]
         procs.append(
             subprocess.Popen([*command, "--loglevel", "WARNING"], cwd=BASE_DIR, env=env, stdout=log, stderr=log)

@@ -6,9 +6,10 @@ import hashlib
 import logging
 import os
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
@@ -30,8 +31,14 @@ def _render():
 
 logger = logging.getLogger(__name__)
 
-#: A memo stuck in "rendering" this long (its worker died) may be claimed again.
-RENDER_STALE_AFTER = timedelta(minutes=15)
+#: After this many attempts that each ran out of time, a memo is failed instead of sent again.
+MAX_ATTEMPTS = 3
+
+
+def memo_render_stale_after() -> timedelta:
+    """A memo "rendering" for longer than the render task's hard time limit has lost its worker (the limit
+    kills it), so another task may claim it."""
+    return timedelta(seconds=settings.RISKREG_TASK_LIMITS["memo"]["time_limit"])
 
 
 class MemoError(ValueError):
@@ -154,17 +161,21 @@ def _store_pdf(*, memo: Memo, pdf: bytes, sha256: str) -> str:
     return relative.as_posix()
 
 
-def memo_generate(*, memo_id: int) -> Memo:
+def memo_generate(*, memo_id: int, task_id: str = "") -> Memo:
     """Build the snapshot, render it and store the PDF. Idempotent: a done memo is returned untouched,
-    and one being rendered by another worker is left to it (unless that worker has been silent too long)."""
+    and one being rendered by another worker is left to it, unless that worker has been at it longer than
+    the render's hard time limit, or `task_id` is the task that claimed it: the queue delivers a task again
+    only when the worker running it was lost, so the new delivery takes the memo over at once."""
     now = timezone.now()
+    claimable = Q(status__in=[Memo.Status.PENDING, Memo.Status.FAILED]) | Q(
+        status=Memo.Status.RENDERING, started_at__lt=now - memo_render_stale_after()
+    )
+    if task_id:
+        claimable |= Q(status=Memo.Status.RENDERING, task_id=task_id)
     claimed = (
         Memo.objects.filter(pk=memo_id)
-        .filter(
-            Q(status__in=[Memo.Status.PENDING, Memo.Status.FAILED])
-            | Q(status=Memo.Status.RENDERING, started_at__lt=now - RENDER_STALE_AFTER)
-        )
-        .update(status=Memo.Status.RENDERING, started_at=now, attempts=F("attempts") + 1, error="")
+        .filter(claimable)
+        .update(status=Memo.Status.RENDERING, started_at=now, attempts=F("attempts") + 1, error="", task_id=task_id)
     )
     memo = Memo.objects.select_related("generated_by").get(pk=memo_id)
     if not claimed:
@@ -189,12 +200,52 @@ def memo_generate(*, memo_id: int) -> Memo:
         )
     except Exception as exc:
         logger.exception("memo %s failed", memo_id)
+        if isinstance(exc, SoftTimeLimitExceeded):
+            error = (
+                f"Rendering took longer than the time limit of {settings.RISKREG_MEMO_TIME_LIMIT} s "
+                "(RISKREG_MEMO_TIME_LIMIT) and was stopped; generate the memo again, or raise the limit."
+            )
+        else:
+            error = f"{type(exc).__name__}: {exc}"[:4000]
         Memo.objects.filter(pk=memo_id, status=Memo.Status.RENDERING).update(
-            status=Memo.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:4000], finished_at=timezone.now()
+            status=Memo.Status.FAILED, error=error, finished_at=timezone.now()
         )
         raise
     memo.refresh_from_db()
     return memo
+
+
+def memos_stuck_resend(*, now: datetime | None = None) -> dict[str, int]:
+    """The sweep's part for memos: send the render task again for every memo stuck past the render's hard time
+    limit: "pending" (its message was lost with a broker or worker) or "rendering" (its worker died and nothing
+    delivered the task again). A duplicate is harmless: the claim lets one task render. A memo whose attempts
+    have all run out of time is failed with the reason instead of being sent forever."""
+    from reports.tasks import memo_generate_task
+
+    now = now or timezone.now()
+    stale = now - memo_render_stale_after()
+    given_up = Memo.objects.filter(
+        status=Memo.Status.RENDERING, started_at__lt=stale, attempts__gte=MAX_ATTEMPTS
+    ).update(
+        status=Memo.Status.FAILED,
+        finished_at=now,
+        error=(
+            f"Rendering was stopped {MAX_ATTEMPTS} times by the time limit or a lost worker; "
+            "generate the memo again, or raise RISKREG_MEMO_TIME_LIMIT."
+        ),
+    )
+    stuck = list(
+        Memo.objects.filter(
+            Q(status=Memo.Status.PENDING, created_at__lt=stale) | Q(status=Memo.Status.RENDERING, started_at__lt=stale)
+        ).values_list("pk", flat=True)
+    )
+    for memo_id in stuck:
+        memo_generate_task.delay_on_commit(memo_id)
+    if stuck or given_up:
+        logger.warning(
+            "sweep: sent %d stuck memos again, failed %d after %d attempts", len(stuck), given_up, MAX_ATTEMPTS
+        )
+    return {"memos resent": len(stuck), "memos given up": given_up}
 
 
 def memo_generate_now(

@@ -53,3 +53,14 @@ def make_org(db):
         return Organisation.objects.create(name=name, **fields)
 
     return make
+
+
+def run_import_jobs() -> list:
+    """What the worker does with queued list imports: run each by calling its task, as a worker would."""
+    from riskreg.screening.models import ListImportJob
+    from riskreg.screening.tasks import list_import_job_run
+
+    pending = list(ListImportJob.objects.filter(status="pending").order_by("pk").values_list("pk", flat=True))
+    for job_id in pending:
+        list_import_job_run.apply(args=(job_id,))
+    return list(ListImportJob.objects.filter(pk__in=pending).order_by("pk"))
