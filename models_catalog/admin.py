@@ -205,7 +205,7 @@ class AIModelAdmin(MemoActionsMixin, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("name",)}
     inlines = [ClaimInline, GuidanceStatusInline, ModelMemoInline]
     actions = [generate_model_memo]
-    readonly_fields = ("supply_chain_exposure", "created_at", "updated_at")
+    readonly_fields = ("supply_chain_exposure", "cited_sources", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("name", "slug", "family", "version", "developer", "release_date")}),
         (
@@ -222,6 +222,7 @@ class AIModelAdmin(MemoActionsMixin, SimpleHistoryAdmin):
             },
         ),
         (_("Supply chain and exposure"), {"fields": ("supply_chain_exposure",)}),
+        (_("Evidence the claims rest on"), {"fields": ("cited_sources",)}),
         (_("Notes"), {"fields": ("description", "created_at", "updated_at")}),
     )
 
@@ -262,6 +263,29 @@ class AIModelAdmin(MemoActionsMixin, SimpleHistoryAdmin):
                     (link.organisation.display_name, link.via, _exposure_text(exposure[link.organisation.pk]))
                     for link in links
                 ),
+            ),
+        )
+
+    @admin.display(description=_("sources cited by the claims"))
+    def cited_sources(self, obj: AIModel) -> str:
+        """Each source the model's claims cite, with its captured copy: 'Changed since cited' and 'Gone' first."""
+        from riskreg.evidence.selectors import model_cited_sources  # evidence builds on the catalog
+
+        if not obj.pk:
+            return "-"
+        rows = model_cited_sources(model_id=obj.pk)
+        if not rows:
+            return _("No claim cites a source.")
+        return format_html(
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
+            _("source"),
+            _("state"),
+            _("captured copy"),
+            _("claims"),
+            format_html_join(
+                "",
+                '<tr><td>{}</td><td><strong class="evidence-{}">{}</strong></td><td>{}</td><td>{}</td></tr>',
+                ((row["title"], row["state"], row["state_label"], row["copy"], row["claims"]) for row in rows),
             ),
         )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from models_catalog.interchange.api import ModelDocumentsMixin
@@ -81,6 +83,11 @@ class OrganisationSerializer(FullCleanMixin, serializers.ModelSerializer):
 
 
 class EvidenceSourceSerializer(FullCleanMixin, serializers.ModelSerializer):
+    evidence = serializers.SerializerMethodField(
+        help_text="The captured copy: state (not_captured, captured, changed, gone), the capture the claims rest "
+        "on and the latest one (retrieval time, SHA-256, final URL, HTTP status), or why it is not captured."
+    )
+
     class Meta:
         model = EvidenceSource
         fields = [
@@ -95,7 +102,14 @@ class EvidenceSourceSerializer(FullCleanMixin, serializers.ModelSerializer):
             "retrieved_on",
             "summary",
             "captured_sha256",
+            "evidence",
         ]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_evidence(self, source: EvidenceSource) -> dict:
+        from riskreg.evidence.selectors import evidence_state_of  # evidence builds on the catalog, not the reverse
+
+        return evidence_state_of(source)
 
 
 class AcceleratorSerializer(FullCleanMixin, serializers.ModelSerializer):
@@ -296,15 +310,21 @@ class OrganisationViewSet(viewsets.ModelViewSet):
 
 class ProvenanceClaimViewSet(viewsets.ModelViewSet):
     queryset = ProvenanceClaim.objects.select_related(
-        "model", "source", "accelerator", "accelerator__vendor", "organisation"
-    ).prefetch_related("other_sources")
+        "model",
+        "source",
+        "source__cited__cited_capture",
+        "source__cited__latest_capture",
+        "accelerator",
+        "accelerator__vendor",
+        "organisation",
+    ).prefetch_related("other_sources__cited__cited_capture", "other_sources__cited__latest_capture")
     serializer_class = ProvenanceClaimSerializer
     filterset_fields = {"model__slug": ["exact"], "subject": ["exact"], "confidence": ["exact"]}
     search_fields = ["statement", "value", "model__name"]
 
 
 class EvidenceSourceViewSet(viewsets.ModelViewSet):
-    queryset = EvidenceSource.objects.all()
+    queryset = EvidenceSource.objects.select_related("cited__cited_capture", "cited__latest_capture")
     serializer_class = EvidenceSourceSerializer
     filterset_fields = {"kind": ["exact"], "publisher": ["exact", "icontains"]}
     search_fields = ["title", "publisher", "citation", "summary"]

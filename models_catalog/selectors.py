@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from models_catalog.models import (
     AIModel,
+    EvidenceSource,
     ModelGuidanceStatus,
     Organisation,
     OrganisationRole,
@@ -32,9 +33,20 @@ def model_detail_queryset() -> QuerySet[AIModel]:
     return AIModel.objects.select_related("developer", "developer__parent").prefetch_related(
         Prefetch(
             "claims",
+            # the sources' capture state (riskreg.evidence) comes with them: no query per source
             queryset=ProvenanceClaim.objects.select_related(
-                "source", "accelerator", "accelerator__vendor", "organisation"
-            ).prefetch_related("other_sources"),
+                "source",
+                "source__cited__cited_capture",
+                "source__cited__latest_capture",
+                "accelerator",
+                "accelerator__vendor",
+                "organisation",
+            ).prefetch_related(
+                Prefetch(
+                    "other_sources",
+                    queryset=EvidenceSource.objects.select_related("cited__cited_capture", "cited__latest_capture"),
+                )
+            ),
         ),
         Prefetch(
             "guidance_statuses",

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 import models_catalog.api
 import models_catalog.interchange.api
 import reports.api
+import riskreg.evidence.api
 import riskreg.register.api
 import riskreg.screening.api
 import riskreg.watch.api
@@ -17,6 +18,7 @@ for module in (
     models_catalog.interchange.api,
     riskreg.screening.api,
     riskreg.watch.api,
+    riskreg.evidence.api,
     riskreg.register.api,
     reports.api,
 ):

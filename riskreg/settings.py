@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "models_catalog",
     "riskreg.screening",
     "riskreg.watch",
+    "riskreg.evidence",
     "riskreg.register",
     "reports",
     "riskreg.workspace",
@@ -201,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    "evidence-check-due": {
+        "task": "riskreg.evidence.tasks.evidence_dispatch_due",
+        "schedule": 600.0,
+        "options": {"expires": 500},
+    },
     "register-expire-approvals": {
         "task": "riskreg.register.tasks.adoption_requests_expire",
         "schedule": 3600.0,
@@ -284,6 +290,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # two models have an "origin" choice set (risk items, evidence captures): name each
+    "ENUM_NAME_OVERRIDES": {
+        "CaptureOriginEnum": "riskreg.evidence.models.Capture.Origin",
+        "RiskItemOriginEnum": "riskreg.register.models.RiskItem.Origin",
+    },
 }
 
 # --- I18N, static, files -------------------------------------------------------------------------
@@ -384,6 +395,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = RISKREG_TASK_LIMITS["default"]["soft_time_limit"]
 CELERY_TASK_TIME_LIMIT = RISKREG_TASK_LIMITS["default"]["time_limit"]
 # The largest list file (and OFAC alt.csv/add.csv) an import accepts, from the admin, the API or the command line.
 RISKREG_IMPORT_MAX_BYTES = env_int("RISKREG_IMPORT_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
+# Evidence captures: cited sources are re-checked this often; `evidence capture --all` fetches this many at once.
+RISKREG_EVIDENCE_RECHECK_HOURS = env_int("RISKREG_EVIDENCE_RECHECK_HOURS", 24, minimum=1)
+RISKREG_EVIDENCE_WORKERS = env_int("RISKREG_EVIDENCE_WORKERS", 8, minimum=1)
 RISKREG_WATCH_RETENTION_DAYS = env_int("RISKREG_WATCH_RETENTION_DAYS", 365, minimum=1)
 RISKREG_APPROVAL_VALIDITY_DAYS = env_int("RISKREG_APPROVAL_VALIDITY_DAYS", 365, minimum=1)
 # Sign-offs required per data classification, e.g. "public=legal;restricted=legal,security,procurement".

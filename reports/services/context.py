@@ -148,6 +148,69 @@ def _listing(link: dict) -> str:
     return f"{name} ({detail})" if detail else name
 
 
+def _listing_key(link: dict) -> tuple:
+    """What a link is listed under: its citations (90 FR 4617), else its list names, else the organisation."""
+    citations = {n["citation"] for n in link["sanctions_notes"] if n["citation"]}
+    citations |= {e["citation"] for e in link["list_entries"] if e["citation"]}
+    if citations:
+        return ("citation", *sorted(citations))
+    lists = {n["list_name"] for n in link["sanctions_notes"]} | {e["list_name"] for e in link["list_entries"]}
+    return ("list", *sorted(lists)) if lists else ("organisation", link["organisation"]["id"])
+
+
+def listing_blocks(chain: list[dict]) -> list[dict]:
+    """One block per listing (template memo-4): the organisations of the chain named under the same citation
+    (Zhipu AI and its six subsidiaries under 90 FR 4617) share one block that names each member, instead of one
+    repeated block per organisation. In chain order (developer first)."""
+    blocks: dict[tuple, dict] = {}
+    for link in chain:
+        if not (link["list_entries"] or link["sanctions_notes"]):
+            continue
+        key = _listing_key(link)
+        block = blocks.setdefault(
+            key, {"citations": [], "lists": [], "listed_on": [], "sources": [], "members": [], "listed": False}
+        )
+        for note in link["sanctions_notes"]:
+            block["lists"].append(
+                f"{note['list_name']} ({note['authority']})" if note["authority"] else note["list_name"]
+            )
+            block["listed_on"].append(note["listed_on"])
+            block["sources"].append(note["source"])
+        for entry in link["list_entries"]:
+            block["lists"].append(
+                f"{entry['list_name']}, {entry['authority']}" if entry["authority"] else entry["list_name"]
+            )
+            block["listed_on"].append(entry["listed_on"])
+        block["citations"].extend(c for c in key[1:] if key[0] == "citation")
+        block["listed"] = block["listed"] or link["listed"]
+        block["members"].append(link)
+    result = []
+    for block in blocks.values():
+        notes = [n for link in block["members"] for n in link["sanctions_notes"]]
+        result.append(
+            {
+                "citations": list(dict.fromkeys(block["citations"])),
+                "lists": list(dict.fromkeys(block["lists"])),
+                "name": (notes[0]["list_name"] if notes else block["members"][0]["list_entries"][0]["list_name"]),
+                "listed_on": sorted({d for d in block["listed_on"] if d}),
+                "sources": sorted({n for n in block["sources"] if n}),
+                "members": block["members"],
+                "listed": block["listed"],
+            }
+        )
+    return result
+
+
+def _cover_listing(block: dict) -> str:
+    """'Entity List, 90 FR 4617: Zhipu AI and 6 group members' for the cover."""
+    first = block["members"][0]["organisation"]
+    name = first["short_name"] or first["name"]
+    others = len(block["members"]) - 1
+    who = f"{name} and {others} group member{'s' if others != 1 else ''}" if others else name
+    where = ", ".join([block["name"], *block["citations"]])
+    return f"{where}: {who}"
+
+
 def memo_context(snapshot: dict) -> dict:
     s = snapshot
     cell_scores = s["memo"].get("template_version") == "memo-2"
@@ -161,6 +224,7 @@ def memo_context(snapshot: dict) -> dict:
         return context
     items = s["risk"]["items"]
     by_ref = {item["ref"]: item for item in items}
+    blocks = listing_blocks(s["supply_chain"])
     # Heat maps go to WeasyPrint as SVG images (<img src="riskreg-figure:...">), not inline <svg>: inline,
     # each of their ~80 elements would also go through the HTML cascade and box building (same PDF either way).
     heatmaps = [
@@ -183,6 +247,9 @@ def memo_context(snapshot: dict) -> dict:
             ],
             "hardware_claims": [c for c in s["claims"] if c["subject"] == "training_hardware"],
             "listed_names": [_listing(link) for link in s["supply_chain"] if link["listed"]],
+            # template memo-4: one block per listing, and the cover names each listing once
+            "listing_blocks": blocks,
+            "listed_blocks_cover": [_cover_listing(block) for block in blocks if block["listed"]],
             "current_requests": [r for r in s["requests"] if r["current"]],
         }
     )

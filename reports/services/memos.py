@@ -256,6 +256,19 @@ def memo_generate_now(
     return memo_generate(memo_id=memo.pk)
 
 
+def _captures_problems(snapshot: dict) -> list[str]:
+    from riskreg.evidence.selectors import captures_problems
+
+    expected: dict[int, str] = {}
+    for source in snapshot.get("sources", []):
+        for capture in (source.get("capture"), source.get("latest_capture")):
+            if capture:
+                expected[capture["id"]] = capture["sha256"]
+    for capture_id in snapshot["captures"]:
+        expected.setdefault(capture_id, "")
+    return captures_problems(expected=expected)
+
+
 def memo_verify(*, memo: Memo, user=None) -> dict:
     """Recompute both hashes and re-render from the stored snapshot. The memo is ok when the stored snapshot
     still has its hash, the stored PDF still has its hash, and the re-rendered PDF is byte-identical to it.
@@ -307,6 +320,11 @@ def memo_verify(*, memo: Memo, user=None) -> dict:
                     stored_text, new_text = _render().pdf_text(stored), _render().pdf_text(rerender.pdf)
                     if stored_text is not None and new_text is not None:
                         result["rerender_text_identical"] = stored_text == new_text
+        if "captures" in memo.snapshot:  # template memo-4 on: the source copies the memo cites
+            capture_problems = _captures_problems(memo.snapshot)
+            checks["captures_ok"] = not capture_problems
+            result["captures_checked"] = len(memo.snapshot["captures"])
+            problems.extend(capture_problems)
     result.update(checks)
     result["ok"] = all(checks.values()) and not problems
     result["problems"] = problems

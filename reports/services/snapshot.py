@@ -25,6 +25,7 @@ from django.db.models import Q
 
 from models_catalog.models import AIModel, EvidenceSource, Organisation, SanctionsNote
 from models_catalog.selectors import model_detail_queryset, supply_chain
+from riskreg.evidence.selectors import evidence_states
 from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix
 from riskreg.register.selectors import risk_level
 from riskreg.screening.selectors import organisation_exposure
@@ -112,6 +113,42 @@ class _SourceIndex:
                 }
             )
         return self.numbers[source.pk]
+
+    def add_captures(self, *, claims: list[dict] | None = None) -> list[int]:
+        """Each source's capture: the copy its claims rest on (retrieval time, SHA-256, how it was made), its
+        state (captured, changed since cited, gone) or why it is not captured. One query. Returns the ids of
+        the captures the memo names, recorded in the snapshot so that verification checks their stored copies."""
+        states = evidence_states(source_ids=[source["id"] for source in self.sources])
+        ids: set[int] = set()
+        for source in self.sources:
+            state = states.get(source["id"]) or {"state": "not_captured", "state_label": "Not captured"}
+            cited, latest = state.get("cited_capture"), state.get("latest_capture")
+            source["capture_state"] = state["state"]
+            source["capture_state_label"] = state["state_label"]
+            source["capture_state_since"] = state.get("state_since")
+            source["not_captured_reason"] = state.get("not_captured_reason", "")
+            source["capture"] = _capture(cited)
+            source["latest_capture"] = (
+                _capture(latest)
+                if latest and cited and latest["id"] != cited["id"] and state["state"] != "captured"
+                else None
+            )
+            ids.update(c["id"] for c in (source["capture"], source["latest_capture"]) if c)
+        by_number = {source["n"]: source for source in self.sources}
+        for claim in claims or []:  # each claim names its sources that changed since cited or are gone
+            claim["source_flags"] = [
+                {"n": n, "state": by_number[n]["capture_state"], "label": by_number[n]["capture_state_label"]}
+                for n in claim["citations"]
+                if n and by_number[n]["capture_state"] in ("changed", "gone")
+            ]
+        return sorted(ids)
+
+
+def _capture(capture: dict | None) -> dict | None:
+    if capture is None:
+        return None
+    keys = ("id", "outcome", "origin", "origin_label", "retrieved_at", "sha256", "final_url", "http_status", "note")
+    return {key: capture[key] for key in keys}
 
 
 # --- risk ---------------------------------------------------------------------------------------
@@ -240,6 +277,35 @@ def _highest_request_risk(requests: list[dict]) -> dict | None:
         return None
     top = max(rated, key=lambda r: (r["risk"]["overall"]["score"], -r["id"]))
     return {**top["risk"]["overall"], "request_id": top["id"]}
+
+
+def _name_regulations(rows: list[dict], *, risk_items: list[RiskItem], regulatory: list[dict]) -> None:
+    """Each risk item's "regulations": the instruments behind it, named so the summary can say which law drives a
+    finding. Sanctions items: the listings they rest on (list and Federal Register citation) and any guidance
+    named in their facts; regulatory items: the guidance recorded for their jurisdiction (e.g. Regulation (EU)
+    2024/1689). From the facts stored with the item, nothing else."""
+    by_id = {item.pk: item for item in risk_items}
+    guidance_by_jurisdiction = {r["jurisdiction"]["code"]: r["guidance"] for r in regulatory}
+    for row in rows:
+        item = by_id[row["id"]]
+        facts = item.facts or {}
+        named: list[str] = []
+        listings = [listing for listing in facts.get("listings", []) if isinstance(listing, dict)]
+        for listing in sorted(listings, key=lambda listing: listing.get("kind") != "sanctions_note"):
+            citation = listing.get("citation") or ""
+            if citation and any(citation in text for text in named):
+                continue
+            name = listing.get("list") or "restricted-party list"
+            authority = f" ({listing['authority']})" if listing.get("authority") else ""
+            named.append(f"{name}{authority}, {citation}" if citation else f"{name}{authority}")
+        guidance = facts.get("guidance")
+        if isinstance(guidance, dict) and guidance.get("title"):
+            named.append(str(guidance["title"]))
+        key = item.derivation_key or ""
+        if key.startswith("jurisdiction:"):
+            for entry in guidance_by_jurisdiction.get(key.split(":", 1)[1], []):
+                named.append(f"{entry['reference']}: {entry['title']}" if entry["reference"] else entry["title"])
+        row["regulations"] = list(dict.fromkeys(named))
 
 
 # --- requests and sign-offs ---------------------------------------------------------------------
@@ -526,7 +592,9 @@ def model_snapshot_build(*, model_id: int, request_id: int | None, memo: dict, a
             }
         )
 
-    risk = _risk(_risk_items(model_id=model.pk, request_id=request_id))
+    risk_items = _risk_items(model_id=model.pk, request_id=request_id)
+    risk = _risk(risk_items)
+    _name_regulations(risk["items"], risk_items=risk_items, regulatory=regulatory)
     requests = _requests(model_id=model.pk, request_id=request_id)
     requests_risk = _requests_risk([r["id"] for r in requests])
     for r in requests:
@@ -550,6 +618,7 @@ def model_snapshot_build(*, model_id: int, request_id: int | None, memo: dict, a
         "risk": risk,
         "alerts": model_recent_alerts(model_id=model.pk, limit=RECENT_ALERTS),
         "open_questions": _open_questions(model=facts, claims=claims, chain=chain, regulatory=regulatory),
+        "captures": sources.add_captures(claims=claims),
         "sources": sources.sources,
     }
 

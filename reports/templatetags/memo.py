@@ -26,6 +26,34 @@ def memo_date(value: str | None) -> str:
         return str(value)
 
 
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?)?\b")
+
+
+_LONG_DAY = re.compile(
+    r"\b(\d{1,2}) (January|February|March|April|June|July|August|September|October|November|December) (\d{4})\b"
+)
+
+
+@register.filter
+def memo_dates(value: str | None) -> str:
+    """Free text with its dates in the memo's one format: 'listed 2025-01-16' and 'effective 16 January 2025'
+    -> '16 Jan 2025'. Anything that is not a real date is left as it was."""
+    if not value:
+        return value or ""
+
+    def human(match: re.Match) -> str:
+        try:
+            day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            return match.group(0)
+        return f"{day.day} {day:%b %Y}"
+
+    def short_month(match: re.Match) -> str:
+        return f"{match.group(1)} {match.group(2)[:3]} {match.group(3)}"
+
+    return _LONG_DAY.sub(short_month, _ISO_DAY.sub(human, str(value)))
+
+
 @register.filter
 def memo_day(value: str | None) -> str:
     """Only the day of an ISO date or datetime."""

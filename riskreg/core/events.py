@@ -22,6 +22,7 @@ class ChangeKind(models.TextChoices):
     SCREENING_HIT = "screening_hit", "Confirmed screening hit"
     CLAIM = "claim", "Provenance claim changed"
     GUIDANCE = "guidance", "Guidance status changed"
+    EVIDENCE = "evidence", "Cited source changed or gone"
 
 
 #: Sent with model_ids: list[int], kind: ChangeKind, reason: str, reference: str.

@@ -13,7 +13,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 
-REGISTER_APPS = ("models_catalog", "screening", "watch", "register", "reports", "core")
+REGISTER_APPS = ("models_catalog", "screening", "watch", "evidence", "register", "reports", "core")
 
 
 class Role(models.TextChoices):

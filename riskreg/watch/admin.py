@@ -191,21 +191,28 @@ class AlertAdmin(SimpleHistoryAdmin):
         "organisations",
         "ai_models",
         "accelerators",
+        "claims",
         "change",
+        "evidence_source",
         "created_at",
         "handled_by",
     )
     readonly_fields = tuple(name for name in fields if name not in ("assignee", "note"))
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("change__source", "assignee").prefetch_related("ai_models")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("change__source", "evidence_source", "assignee")
+            .prefetch_related("ai_models")
+        )
 
     def has_add_permission(self, request):
         return False
 
     @admin.display(description=_("source"))
     def source_name(self, obj: Alert) -> str:
-        return obj.change.source.name
+        return obj.source_name
 
     @admin.display(description=_("models"))
     def model_names(self, obj: Alert) -> str:

@@ -95,8 +95,9 @@ class ChangeEventSerializer(serializers.ModelSerializer):
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    source = serializers.IntegerField(source="change.source_id", read_only=True)
-    source_name = serializers.CharField(source="change.source.name", read_only=True)
+    source = serializers.IntegerField(source="change.source_id", read_only=True, allow_null=True, default=None)
+    source_name = serializers.CharField(read_only=True)
+    claims = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     organisations = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     models = serializers.SlugRelatedField(source="ai_models", many=True, read_only=True, slug_field="name")
     accelerators = serializers.StringRelatedField(many=True, read_only=True)
@@ -119,6 +120,8 @@ class AlertSerializer(serializers.ModelSerializer):
             "change",
             "source",
             "source_name",
+            "evidence_source",
+            "claims",
             "created_at",
         ]
 
@@ -179,12 +182,12 @@ class ChangeEventViewSet(viewsets.ReadOnlyModelViewSet):
 
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = (
-        Alert.objects.select_related("change__source", "assignee")
-        .prefetch_related("organisations", "ai_models", "accelerators__vendor")
+        Alert.objects.select_related("change__source", "evidence_source", "assignee")
+        .prefetch_related("organisations", "ai_models", "accelerators__vendor", "claims")
         .order_by("-created_at", "-pk")
     )
     serializer_class = AlertSerializer
-    filterset_fields = ["status", "change__source", "ai_models", "organisations"]
+    filterset_fields = ["status", "change__source", "evidence_source", "ai_models", "organisations", "claims"]
     search_fields = ["title", "summary"]
 
     def _require(self, perm: str, what: str) -> None:

@@ -190,7 +190,18 @@ class Alert(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         RESOLVED = "resolved", _("Resolved")
 
-    change = models.ForeignKey(ChangeEvent, on_delete=models.CASCADE, related_name="alerts")
+    # An alert comes either from a watch source's change, or from the re-check of a cited evidence source
+    # (riskreg.evidence: the page a claim rests on changed or is gone), with the claims that cite it.
+    change = models.ForeignKey(ChangeEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
+    evidence_source = models.ForeignKey(
+        "models_catalog.EvidenceSource",
+        verbose_name=_("cited source"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        help_text=_("The cited source that changed or disappeared."),
+    )
     dedupe_key = models.CharField(max_length=255, unique=True, help_text=_("A retried check raises no second alert."))
     title = models.CharField(_("title"), max_length=500)
     summary = models.TextField(_("summary"), blank=True)
@@ -201,6 +212,13 @@ class Alert(models.Model):
         "models_catalog.AIModel", verbose_name=_("models"), blank=True, related_name="alerts"
     )
     accelerators = models.ManyToManyField("models_catalog.Accelerator", blank=True, related_name="alerts")
+    claims = models.ManyToManyField(
+        "models_catalog.ProvenanceClaim",
+        verbose_name=_("claims"),
+        blank=True,
+        related_name="alerts",
+        help_text=_("The provenance claims that cite the changed source."),
+    )
     status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -230,6 +248,20 @@ class Alert(models.Model):
         ordering = ["-created_at"]
         permissions = [("acknowledge_alert", _("Can acknowledge alerts"))]
         indexes = [models.Index(fields=["status", "-created_at"], name="watch_alert_inbox")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(change__isnull=False) | Q(evidence_source__isnull=False), name="watch_alert_has_origin"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def source_name(self) -> str:
+        """Where the alert comes from: the watch source, or the cited evidence source."""
+        if self.change_id is not None:
+            return self.change.source.name
+        if self.evidence_source_id is not None:
+            return f"Cited source: {self.evidence_source.title}"
+        return ""

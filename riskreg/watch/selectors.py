@@ -14,7 +14,7 @@ def model_recent_alerts(*, model_id: int, limit: int = 10) -> list[dict]:
     {"id", "title", "source", "url", "status", "created_at" (ISO), "organisations": [names]}"""
     alerts = (
         Alert.objects.filter(ai_models__id=model_id)
-        .select_related("change__source")
+        .select_related("change__source", "evidence_source")
         .prefetch_related("organisations")
         .order_by("-created_at")[:limit]
     )
@@ -22,7 +22,7 @@ def model_recent_alerts(*, model_id: int, limit: int = 10) -> list[dict]:
         {
             "id": alert.pk,
             "title": alert.title,
-            "source": alert.change.source.name,
+            "source": alert.source_name,
             "url": alert.url,
             "status": alert.status,
             "created_at": alert.created_at.isoformat(),
@@ -43,7 +43,7 @@ def watch_sources_due(*, now: datetime) -> QuerySet[WatchSource]:
 
 
 def alert_list(*, status: str | None = None) -> QuerySet[Alert]:
-    alerts = Alert.objects.select_related("change__source", "assignee").prefetch_related(
+    alerts = Alert.objects.select_related("change__source", "evidence_source", "assignee").prefetch_related(
         "organisations", "ai_models", "accelerators"
     )
     if status:
@@ -57,8 +57,9 @@ def alert_as_json(alert: Alert) -> dict:
         "id": alert.pk,
         "title": alert.title,
         "status": alert.status,
-        "source": alert.change.source.name,
-        "source_id": alert.change.source_id,
+        "source": alert.source_name,
+        "source_id": alert.change.source_id if alert.change_id else None,
+        "evidence_source_id": alert.evidence_source_id,
         "url": alert.url,
         "matched_terms": alert.matched_terms,
         "organisations": [org.name for org in alert.organisations.all()],

@@ -479,13 +479,15 @@ def _alert_link(*, alert: Alert, matches: list[Term]) -> None:
 
 def _alert_mail(*, alert_id: int, recipients: list[str], intro: str = "") -> None:
     alert = (
-        Alert.objects.select_related("change__source").prefetch_related("ai_models", "organisations").get(pk=alert_id)
+        Alert.objects.select_related("change__source", "evidence_source")
+        .prefetch_related("ai_models", "organisations")
+        .get(pk=alert_id)
     )
     models = ", ".join(model.name for model in alert.ai_models.all()) or "none in the catalog"
     orgs = ", ".join(org.display_name for org in alert.organisations.all()) or "none"
     body = (
         f"{intro}{alert.summary}\n\n"
-        f"Source: {alert.change.source.name} ({alert.change.source.url})\n"
+        f"Source: {alert.source_name} ({alert.change.source.url if alert.change_id else alert.url})\n"
         f"Link: {alert.url}\n"
         f"Organisations: {orgs}\nModels concerned: {models}\nMatched: {', '.join(alert.matched_terms)}\n"
         f"Status: {alert.get_status_display()}\n"

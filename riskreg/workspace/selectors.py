@@ -41,6 +41,7 @@ from reports.services.snapshot import (
     _approval,
     _highest_request_risk,
     _iso,
+    _name_regulations,
     _organisation,
     _risk,
     _SourceIndex,
@@ -416,6 +417,9 @@ def _dossier_build(*, model: AIModel, at: datetime | None) -> dict | None:
     developer = chains.organisations[past.developer_id]
     if developer.parent_id and developer.parent_id in chains.organisations:
         facts["developer_parent"] = _organisation(chains.organisations[developer.parent_id])
+    if at is None:  # today's view: each source's captured copy and whether it changed since cited (evidence)
+        sources.add_captures(claims=claims)
+    _name_regulations(risk["items"], risk_items=items_then, regulatory=regulatory)
     return {
         "kind": "model",
         "generated_at": _iso(at or timezone.now()),

@@ -207,3 +207,26 @@ def test_a_material_change_refreshes_the_proposals_of_open_requests(requester, g
 
     item = request.risk_items.get(rule="provenance_weak_claim")
     assert item.facts["confidence"] == "disputed"
+
+
+def test_an_edited_cited_page_reopens_the_models_approved_requests(
+    approved, llama4, model_card, httpserver, django_capture_on_commit_callbacks
+):
+    from riskreg.evidence.services import evidence_source_capture, evidence_source_recheck
+
+    httpserver.expect_request("/card").respond_with_data(
+        "<p>Trained on Nvidia H100-80GB.</p>", content_type="text/html"
+    )
+    model_card.url = httpserver.url_for("/card")
+    model_card.save()
+    evidence_source_capture(source_id=model_card.pk)
+    httpserver.clear()
+    httpserver.expect_request("/card").respond_with_data("<p>Trained on Nvidia H200.</p>", content_type="text/html")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence_source_recheck(source_id=model_card.pk)
+
+    approved.refresh_from_db()
+    event = RequestEvent.objects.get(request=approved, kind="reopened")
+    assert approved.state == "reopened"
+    assert event.detail["kind"] == "evidence" and event.detail["reason"].startswith("Cited source changed since cited")

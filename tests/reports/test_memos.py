@@ -96,6 +96,22 @@ def test_a_memo_made_with_the_previous_template_still_verifies(world, legal, mon
     assert "LIST AND AUTHORITY" in pdf_text(memo_pdf_path(memo=memo).read_bytes())  # memo-2's table layout
 
 
+def test_a_memo_made_with_template_memo_3_still_verifies(world, legal, monkeypatch):
+    """memo-4 added the sources' captures and one block per listing; memo-3 memos keep verifying byte for byte."""
+    import reports.services.render
+
+    monkeypatch.setattr(reports.services.render, "TEMPLATE_VERSION", "memo-3")
+    memo = memo_generate_now(kind=Memo.Kind.MODEL, model=world.model, user=legal)
+    monkeypatch.undo()
+
+    result = memo_verify(memo=memo)
+
+    assert memo.template_version == "memo-3" != TEMPLATE_VERSION
+    assert result["ok"] and result["rerender_identical"], result["problems"]
+    text = pdf_text(memo_pdf_path(memo=memo).read_bytes())
+    assert "retrieved 6 Apr 2026" in text and "Not captured" not in text  # memo-3's appendix, not memo-4's
+
+
 def test_a_tampered_stored_pdf_fails_verification(light_memo):
     path = memo_pdf_path(memo=light_memo)
     os.chmod(path, 0o644)

@@ -95,7 +95,7 @@ def test_a_source_nobody_captured_says_so_instead_of_leaving_the_date_out(glm5_s
 
     text = pdf_text(memo_render(snapshot=snapshot).pdf)
 
-    assert "retrieval not recorded" in text and "No address recorded." in text
+    assert "Not captured: not captured yet" in text and "No address recorded." in text
 
 
 def test_pages_are_numbered_with_a_running_header_and_a_draft_watermark(rendered):

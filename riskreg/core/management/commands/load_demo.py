@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "models_catalog.demo",
     "riskreg.screening.demo",
     "riskreg.watch.demo",
+    "riskreg.evidence.demo",
     "riskreg.register.demo",
     "reports.demo",
 ]
