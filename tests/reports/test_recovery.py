@@ -61,7 +61,7 @@ def test_a_render_stopped_at_the_soft_time_limit_fails_with_a_reason(memo, monke
     def too_slow(**kwargs):
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr("reports.services.memos.memo_render", too_slow)
+    monkeypatch.setattr("reports.services.render.memo_render", too_slow)
 
     with pytest.raises(SoftTimeLimitExceeded):
         memo_generate(memo_id=memo.pk)
