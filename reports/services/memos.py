@@ -11,7 +11,7 @@ from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
@@ -75,17 +75,24 @@ def _subject_filter(*, kind: str, model: AIModel | None, request: AdoptionReques
     return Q(kind=kind)
 
 
+# An arbitrary constant naming the portfolio memo's version counter among PostgreSQL advisory locks.
+PORTFOLIO_MEMO_LOCK = 0x6D656D6F  # "memo"
+
+
 def _subject_lock(*, kind: str, model: AIModel | None, request: AdoptionRequest | None) -> None:
     """Take the subject's row lock so that simultaneous memos of one subject number themselves one after
     the other (the unique constraint alone made all but one fail and retry, and retries ran out). A model
-    memo locks the model, a request memo the request; the portfolio locks its latest memo (the first
-    portfolio memo ever, raced, is the one case left to the retry)."""
+    memo locks the model, a request memo the request. The portfolio has no row of its own: on PostgreSQL it
+    takes a transaction-level advisory lock (locking its latest memo left the first portfolio memo ever, and
+    callers that read different "latest" rows, to the retry, which ran out under load); SQLite's write
+    transactions are serialised already."""
     if kind == Memo.Kind.REQUEST:
         AdoptionRequest.objects.select_for_update().filter(pk=request.pk).values_list("pk", flat=True).first()
     elif kind == Memo.Kind.MODEL:
         AIModel.objects.select_for_update().filter(pk=model.pk).values_list("pk", flat=True).first()
-    else:
-        Memo.objects.select_for_update().filter(kind=kind).order_by("-version").values_list("pk", flat=True).first()
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PORTFOLIO_MEMO_LOCK])
 
 
 def memo_create(*, kind: str, model: AIModel | None = None, request: AdoptionRequest | None = None, user=None) -> Memo:
