@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export RISKREG_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test check-browser lint format check-system venv migrate demo bench clean
+.PHONY: run test screenshots check-browser lint format check-system venv migrate demo bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "riskreg needs Python 3.11 or newer")'
@@ -33,7 +33,7 @@ migrate: venv
 demo: migrate
 	DEBUG=1 $(PY) manage.py load_demo
 
-# Web, Celery worker and beat on SQLite with a filesystem broker: no Redis needed.
+# Web, a Celery worker per queue and beat on SQLite with a SQLite broker file: no Redis needed.
 # Set DATABASE_URL / REDIS_URL to run the same processes on PostgreSQL and Redis.
 run: check-system demo
 	DEBUG=1 PORT=$(PORT) RISKREG_SITE_URL=$${RISKREG_SITE_URL:-http://localhost:$(PORT)} $(PY) manage.py run_local --port $(PORT)
@@ -46,6 +46,10 @@ check-browser:
 
 test: venv check-browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The README's screenshots (docs/*.png), taken by the browser journeys; `make test` leaves docs/ alone.
+screenshots: venv check-browser
+	RISKREG_SCREENSHOTS=1 $(PY) -m pytest tests/browser -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

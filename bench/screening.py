@@ -37,7 +37,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
-SDN = BASE_DIR.parent / "shared" / "data" / "ofac" / "sdn-2024-05-03.csv"
+SDN = BASE_DIR / "tests" / "data" / "lists" / "ofac" / "sdn-2024-05-03.csv"
 BASELINE_CUTOFF = 85
 BIG_FIVE = [
     "Google LLC",

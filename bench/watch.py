@@ -39,6 +39,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -47,7 +48,7 @@ SOURCES = 200
 DELAY = float(os.environ.get("WATCH_BENCH_DELAY", 0.2))
 PROCESSES = int(os.environ.get("WATCH_BENCH_PROCESSES", 2))  # one worker process per core
 THREADS = int(os.environ.get("WATCH_BENCH_THREADS", 25))  # threads in each: 50 checks in flight
-SDN_DIR = BASE_DIR.parent / "shared" / "data" / "ofac"  # shared/ sits beside the checkout
+SDN_DIR = BASE_DIR / "tests" / "data" / "lists" / "ofac"  # real list files, in the repository
 
 
 class Feeds:
@@ -136,6 +137,7 @@ def start_workers(db_name: str) -> list[subprocess.Popen]:
         name = f"bench{index}-{uuid.uuid4().hex[:6]}@localhost"
         log = open(Path(os.environ["RISKREG_DATA_DIR"]) / f"bench-worker-{index}.log", "wb")  # noqa: SIM115
         command = [sys.executable, "-m", "celery", "-A", "riskreg", "worker", "--pool", "threads"]
+        command += ["--queues", settings.RISKREG_WATCH_QUEUE]  # the checks' own queue, as in production
         command += ["--concurrency", str(THREADS), "--hostname", name, "--without-gossip", "--without-mingle"]
         procs.append(
             subprocess.Popen([*command, "--loglevel", "WARNING"], cwd=BASE_DIR, env=env, stdout=log, stderr=log)

@@ -7,3 +7,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from reports import checks  # noqa: F401  (registers the system checks)
+        from reports.receivers import stuck_work_sweep_received
+        from riskreg.core.events import stuck_work_sweep
+
+        stuck_work_sweep.connect(stuck_work_sweep_received, dispatch_uid="reports-stuck-memos")

@@ -75,6 +75,16 @@ class Memo(models.Model):
     started_at = models.DateTimeField(_("rendering started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    task_id = models.CharField(
+        _("rendering task"),
+        max_length=64,
+        blank=True,
+        default="",
+        help_text=_(
+            "The background task rendering the memo. If the worker dies, the queue hands the same task out "
+            "again and it takes the memo over at once."
+        ),
+    )
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

@@ -1,8 +1,8 @@
 """riskreg settings. Everything that differs between machines comes from the environment.
 
 DATABASE_URL      sqlite:///path or postgres://user@host:port/name (default: SQLite under RISKREG_DATA_DIR)
-REDIS_URL         redis://host:port/db, the Celery broker and the cache (default: none; a filesystem
-                  broker under RISKREG_DATA_DIR and an in-process cache)
+REDIS_URL         redis://host:port/db, the Celery broker and the cache (default: none; a SQLite broker
+                  file under RISKREG_DATA_DIR and an in-process cache)
 SECRET_KEY        required unless DEBUG is on
 DEBUG             1/0, default 0
 ALLOWED_HOSTS     comma-separated, default localhost,127.0.0.1 (plus testserver)
@@ -18,6 +18,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from riskreg.env import env_bool, env_int, env_list, env_mapping, env_rate, env_str, secret_key_weakness
 
@@ -145,17 +146,23 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    _queue_dir = RISKREG_DATA_DIR / "celery-broker"
-    CELERY_BROKER_URL = "filesystem://localhost/"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir / "queue"),
-        "data_folder_out": str(_queue_dir / "queue"),
-        "processed_folder": str(_queue_dir / "processed"),
-        "control_folder": str(_queue_dir / "control"),
-        "store_processed": False,
-    }
+    # The embedded broker of `make run`: kombu's SQLAlchemy transport on a SQLite file. Unlike its filesystem
+    # transport (which lost the task of a killed pool process), the task of a killed pool process is put back
+    # and delivered again; a message lost with a whole worker (main process killed) is re-sent by the
+    # stuck-work sweep (see README, "Queues, time limits and crash recovery").
+    CELERY_BROKER_URL = f"sqla+sqlite:///{RISKREG_DATA_DIR / 'celery-broker.sqlite3'}"
+    # Polled once a second when idle (kombu's default; its SQLAlchemy transport hands every transport option to
+    # SQLAlchemy's create_engine, so polling_interval cannot be set here).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
+# Two queues, so memos, imports and notifications never wait behind slow watch sources: the default one
+# ("riskreg") for everything but the source checks, and "riskreg-watch" for them (run a worker for each:
+# `celery -A riskreg worker -Q riskreg` and `celery -A riskreg worker -Q riskreg-watch --pool threads`).
+# A worker started without -Q consumes both.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "riskreg")
+RISKREG_WATCH_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-watch"
+CELERY_TASK_QUEUES = (Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(RISKREG_WATCH_QUEUE))
+CELERY_TASK_ROUTES = {"riskreg.watch.tasks.watch_source_check": {"queue": RISKREG_WATCH_QUEUE}}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -163,6 +170,10 @@ CELERY_TASK_IGNORE_RESULT = True  # tasks record their outcome in the register's
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for the next one
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# When a pool process dies, wait this long (Celery's default: 10 s) for a result it may have sent before
+# declaring it lost and handing its task back to the queue; tasks record their outcome in our tables, and a
+# redelivered one finds its work done or takes it over.
+CELERY_WORKER_LOST_WAIT = 2.0
 # Celery's Django fixup closes the database connections before and after every task unless this is set,
 # whatever CONN_MAX_AGE says, and a new PostgreSQL connection costs more CPU than a watch check. Set, it
 # only recycles them every thousand tasks; riskreg/celery.py closes old (DB_CONN_MAX_AGE) and broken ones
@@ -170,6 +181,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+RISKREG_SWEEP_SECONDS = env_int("RISKREG_SWEEP_SECONDS", 300, minimum=30)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Beat entries are synced into django-celery-beat's tables on start and can be edited in the admin.
 # Each entry expires before its next run, so a backlog never piles up behind a stopped worker.
@@ -178,6 +190,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "riskreg.core.tasks.worker_heartbeat",
         "schedule": 60.0,
         "options": {"expires": 50},
+    },
+    # Re-sends work stuck past its time limit (a lost message, a worker killed mid-task).
+    "core-stuck-work-sweep": {
+        "task": "riskreg.core.tasks.stuck_work_sweep",
+        "schedule": float(RISKREG_SWEEP_SECONDS),
+        "options": {"expires": RISKREG_SWEEP_SECONDS - 10},
     },
     "watch-dispatch-due": {
         "task": "riskreg.watch.tasks.watch_dispatch_due",
@@ -351,7 +369,32 @@ RISKREG_WATCH_ALLOWED_ADDRESSES = env_list("RISKREG_WATCH_ALLOWED_ADDRESSES", []
 RISKREG_WATCH_TIMEOUT = env_int("RISKREG_WATCH_TIMEOUT", 30, minimum=1)  # seconds, whole fetch
 RISKREG_WATCH_MAX_BYTES = env_int("RISKREG_WATCH_MAX_BYTES", 40 * 1024 * 1024, minimum=1024)
 RISKREG_WATCH_MAX_REDIRECTS = env_int("RISKREG_WATCH_MAX_REDIRECTS", 5, minimum=0)
-RISKREG_WATCH_CLAIM_SECONDS = env_int("RISKREG_WATCH_CLAIM_SECONDS", 600, minimum=30)
+RISKREG_WATCH_CLAIM_SECONDS = env_int("RISKREG_WATCH_CLAIM_SECONDS", 600, minimum=RISKREG_WATCH_TIMEOUT + 90)
+# Time limits of background work, in seconds. At the soft limit the task is interrupted and records a
+# failure it can explain; TASK_KILL_GRACE seconds later (the hard limit) its process is killed. Work left
+# "rendering" or "importing" past its hard limit is free to be claimed again, and the sweep re-sends it.
+# Celery enforces them in prefork workers; in the threads pool of the watch queue the fetch deadline and the
+# watch claim bound a check instead.
+RISKREG_TASK_KILL_GRACE = 30
+RISKREG_TASK_TIME_LIMIT = env_int("RISKREG_TASK_TIME_LIMIT", 120, minimum=10)  # notices, screening, heartbeat
+RISKREG_MEMO_TIME_LIMIT = env_int("RISKREG_MEMO_TIME_LIMIT", 300, minimum=10)
+RISKREG_IMPORT_TIME_LIMIT = env_int("RISKREG_IMPORT_TIME_LIMIT", 1800, minimum=30)
+# A check's hard limit ends before its claim does, so a killed check's source is never checked twice at once.
+RISKREG_WATCH_CHECK_TIME_LIMIT = RISKREG_WATCH_CLAIM_SECONDS - 2 * RISKREG_TASK_KILL_GRACE
+RISKREG_TASK_LIMITS = {
+    kind: {"soft_time_limit": soft, "time_limit": soft + RISKREG_TASK_KILL_GRACE}
+    for kind, soft in {
+        "default": RISKREG_TASK_TIME_LIMIT,
+        "memo": RISKREG_MEMO_TIME_LIMIT,
+        "import": RISKREG_IMPORT_TIME_LIMIT,
+        "watch": RISKREG_WATCH_CHECK_TIME_LIMIT,
+    }.items()
+}
+# Every task declares one of these; these are the fallbacks for a task that would not.
+CELERY_TASK_SOFT_TIME_LIMIT = RISKREG_TASK_LIMITS["default"]["soft_time_limit"]
+CELERY_TASK_TIME_LIMIT = RISKREG_TASK_LIMITS["default"]["time_limit"]
+# The largest list file (and OFAC alt.csv/add.csv) an import accepts, from the admin, the API or the command line.
+RISKREG_IMPORT_MAX_BYTES = env_int("RISKREG_IMPORT_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
 # Evidence captures: cited sources are re-checked this often; `evidence capture --all` fetches this many at once.
 RISKREG_EVIDENCE_RECHECK_HOURS = env_int("RISKREG_EVIDENCE_RECHECK_HOURS", 24, minimum=1)
 RISKREG_EVIDENCE_WORKERS = env_int("RISKREG_EVIDENCE_WORKERS", 8, minimum=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -180,3 +181,92 @@ def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2):
             return value
         time.sleep(interval)
     pytest.fail(f"condition not met within {timeout} s: {getattr(predicate, '__name__', predicate)}")
+
+
+class Worker:
+    """A real `celery worker` process started by a test, on the broker of its environment, consuming the
+    test's own default queue (`queue`) or its own watch queue: no other worker of the session takes its tasks,
+    so send them there (`task.apply_async(..., queue=worker.queue)`)."""
+
+    def __init__(
+        self, *, log: Path, prefix: str, watch: bool = False, pool: str = "prefork", concurrency: int = 1, env=None
+    ):
+        self.log = log
+        self.name = f"fault-{uuid.uuid4().hex[:8]}@localhost"
+        self.queue, self.watch_queue = prefix, f"{prefix}-watch"
+        queues = [self.watch_queue if watch else self.queue]
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": _test_database_url(),
+            "CELERY_QUEUE": prefix,  # the worker routes what it sends (the sweep's tasks) to the test's queues
+            **(env or {}),
+        }
+        self.command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "riskreg",
+            "worker",
+            "--queues",
+            ",".join(queues),
+            "--pool",
+            pool,
+            "--concurrency",
+            str(concurrency),
+            "--hostname",
+            self.name,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+        ]
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> Worker:
+        offset = self.log.stat().st_size if self.log.exists() else 0
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(
+                self.command, cwd=BASE_DIR, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"celery worker exited with {self.proc.returncode}:\n{self.log.read_text()[-4000:]}")
+            if b" ready." in self.log.read_bytes()[offset:]:
+                return self
+            time.sleep(0.1)
+        pytest.fail(f"celery worker not ready within 60 s:\n{self.log.read_text()[-4000:]}")
+
+    def pool_pids(self) -> list[int]:
+        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        return [int(pid) for pid in path.read_text().split()]
+
+    def kill_all(self) -> None:
+        """kill -9 of the whole worker: its main process and its pool, as a crash or an OOM kill would."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.kill_all()  # the test is over: nothing to finish, and a threads pool would wait for its tasks
+
+
+@pytest.fixture
+def start_worker(tmp_path):
+    """Start real worker processes for one test (needs the real PostgreSQL: use `transactional_db`);
+    every one of them is stopped at the end."""
+    if not services_configured():
+        pytest.skip("needs the real PostgreSQL and Redis")
+    workers: list[Worker] = []
+    prefix = f"fault-{uuid.uuid4().hex[:12]}"
+
+    def start(**options) -> Worker:
+        worker = Worker(log=tmp_path / f"worker-{len(workers)}.log", prefix=prefix, **options)
+        workers.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in workers:
+        worker.stop()

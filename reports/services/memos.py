@@ -6,11 +6,12 @@ import hashlib
 import logging
 import os
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
@@ -30,8 +31,14 @@ def _render():
 
 logger = logging.getLogger(__name__)
 
-#: A memo stuck in "rendering" this long (its worker died) may be claimed again.
-RENDER_STALE_AFTER = timedelta(minutes=15)
+#: After this many attempts that each ran out of time, a memo is failed instead of sent again.
+MAX_ATTEMPTS = 3
+
+
+def memo_render_stale_after() -> timedelta:
+    """A memo "rendering" for longer than the render task's hard time limit has lost its worker (the limit
+    kills it), so another task may claim it."""
+    return timedelta(seconds=settings.RISKREG_TASK_LIMITS["memo"]["time_limit"])
 
 
 class MemoError(ValueError):
@@ -68,17 +75,24 @@ def _subject_filter(*, kind: str, model: AIModel | None, request: AdoptionReques
     return Q(kind=kind)
 
 
+# An arbitrary constant naming the portfolio memo's version counter among PostgreSQL advisory locks.
+PORTFOLIO_MEMO_LOCK = 0x6D656D6F  # "memo"
+
+
 def _subject_lock(*, kind: str, model: AIModel | None, request: AdoptionRequest | None) -> None:
     """Take the subject's row lock so that simultaneous memos of one subject number themselves one after
     the other (the unique constraint alone made all but one fail and retry, and retries ran out). A model
-    memo locks the model, a request memo the request; the portfolio locks its latest memo (the first
-    portfolio memo ever, raced, is the one case left to the retry)."""
+    memo locks the model, a request memo the request. The portfolio has no row of its own: on PostgreSQL it
+    takes a transaction-level advisory lock (locking its latest memo left the first portfolio memo ever, and
+    callers that read different "latest" rows, to the retry, which ran out under load); SQLite's write
+    transactions are serialised already."""
     if kind == Memo.Kind.REQUEST:
         AdoptionRequest.objects.select_for_update().filter(pk=request.pk).values_list("pk", flat=True).first()
     elif kind == Memo.Kind.MODEL:
         AIModel.objects.select_for_update().filter(pk=model.pk).values_list("pk", flat=True).first()
-    else:
-        Memo.objects.select_for_update().filter(kind=kind).order_by("-version").values_list("pk", flat=True).first()
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PORTFOLIO_MEMO_LOCK])
 
 
 def memo_create(*, kind: str, model: AIModel | None = None, request: AdoptionRequest | None = None, user=None) -> Memo:
@@ -154,17 +168,21 @@ def _store_pdf(*, memo: Memo, pdf: bytes, sha256: str) -> str:
     return relative.as_posix()
 
 
-def memo_generate(*, memo_id: int) -> Memo:
+def memo_generate(*, memo_id: int, task_id: str = "") -> Memo:
     """Build the snapshot, render it and store the PDF. Idempotent: a done memo is returned untouched,
-    and one being rendered by another worker is left to it (unless that worker has been silent too long)."""
+    and one being rendered by another worker is left to it, unless that worker has been at it longer than
+    the render's hard time limit, or `task_id` is the task that claimed it: the queue delivers a task again
+    only when the worker running it was lost, so the new delivery takes the memo over at once."""
     now = timezone.now()
+    claimable = Q(status__in=[Memo.Status.PENDING, Memo.Status.FAILED]) | Q(
+        status=Memo.Status.RENDERING, started_at__lt=now - memo_render_stale_after()
+    )
+    if task_id:
+        claimable |= Q(status=Memo.Status.RENDERING, task_id=task_id)
     claimed = (
         Memo.objects.filter(pk=memo_id)
-        .filter(
-            Q(status__in=[Memo.Status.PENDING, Memo.Status.FAILED])
-            | Q(status=Memo.Status.RENDERING, started_at__lt=now - RENDER_STALE_AFTER)
-        )
-        .update(status=Memo.Status.RENDERING, started_at=now, attempts=F("attempts") + 1, error="")
+        .filter(claimable)
+        .update(status=Memo.Status.RENDERING, started_at=now, attempts=F("attempts") + 1, error="", task_id=task_id)
     )
     memo = Memo.objects.select_related("generated_by").get(pk=memo_id)
     if not claimed:
@@ -189,12 +207,52 @@ def memo_generate(*, memo_id: int) -> Memo:
         )
     except Exception as exc:
         logger.exception("memo %s failed", memo_id)
+        if isinstance(exc, SoftTimeLimitExceeded):
+            error = (
+                f"Rendering took longer than the time limit of {settings.RISKREG_MEMO_TIME_LIMIT} s "
+                "(RISKREG_MEMO_TIME_LIMIT) and was stopped; generate the memo again, or raise the limit."
+            )
+        else:
+            error = f"{type(exc).__name__}: {exc}"[:4000]
         Memo.objects.filter(pk=memo_id, status=Memo.Status.RENDERING).update(
-            status=Memo.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:4000], finished_at=timezone.now()
+            status=Memo.Status.FAILED, error=error, finished_at=timezone.now()
         )
         raise
     memo.refresh_from_db()
     return memo
+
+
+def memos_stuck_resend(*, now: datetime | None = None) -> dict[str, int]:
+    """The sweep's part for memos: send the render task again for every memo stuck past the render's hard time
+    limit: "pending" (its message was lost with a broker or worker) or "rendering" (its worker died and nothing
+    delivered the task again). A duplicate is harmless: the claim lets one task render. A memo whose attempts
+    have all run out of time is failed with the reason instead of being sent forever."""
+    from reports.tasks import memo_generate_task
+
+    now = now or timezone.now()
+    stale = now - memo_render_stale_after()
+    given_up = Memo.objects.filter(
+        status=Memo.Status.RENDERING, started_at__lt=stale, attempts__gte=MAX_ATTEMPTS
+    ).update(
+        status=Memo.Status.FAILED,
+        finished_at=now,
+        error=(
+            f"Rendering was stopped {MAX_ATTEMPTS} times by the time limit or a lost worker; "
+            "generate the memo again, or raise RISKREG_MEMO_TIME_LIMIT."
+        ),
+    )
+    stuck = list(
+        Memo.objects.filter(
+            Q(status=Memo.Status.PENDING, created_at__lt=stale) | Q(status=Memo.Status.RENDERING, started_at__lt=stale)
+        ).values_list("pk", flat=True)
+    )
+    for memo_id in stuck:
+        memo_generate_task.delay_on_commit(memo_id)
+    if stuck or given_up:
+        logger.warning(
+            "sweep: sent %d stuck memos again, failed %d after %d attempts", len(stuck), given_up, MAX_ATTEMPTS
+        )
+    return {"memos resent": len(stuck), "memos given up": given_up}
 
 
 def memo_generate_now(

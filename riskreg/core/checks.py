@@ -55,7 +55,5 @@ def production_services(app_configs, **kwargs):
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         problems.append(Warning("DATABASE_URL is SQLite; production runs on PostgreSQL.", id="riskreg.W002"))
     if not settings.REDIS_URL:
-        problems.append(
-            Warning("REDIS_URL is not set; the filesystem broker is for one machine only.", id="riskreg.W003")
-        )
+        problems.append(Warning("REDIS_URL is not set; the SQLite broker is for one machine only.", id="riskreg.W003"))
     return problems

@@ -39,3 +39,9 @@ def material_change_announce(*, model_ids: Iterable[int], kind: str, reason: str
         material_change.send(sender=None, model_ids=ids, kind=kind, reason=reason, reference=reference)
 
     transaction.on_commit(send)
+
+
+#: Sent by the periodic sweep (beat entry "core-stuck-work-sweep"). Each app that keeps work in a state such as
+#: "pending", "rendering" or "importing" connects a receiver that sends that work again once it is stuck past its
+#: time limit, and returns {what: how many}. Sent with no arguments.
+stuck_work_sweep = Signal()

@@ -3,7 +3,11 @@
 Every request the register makes to the outside world (watch sources today) goes through ``fetch``:
 
 - http and https only; at most ``RISKREG_WATCH_MAX_REDIRECTS`` redirects, each hop checked again;
-- a connect timeout and an overall deadline (``RISKREG_WATCH_TIMEOUT`` seconds, for all hops and the body);
+- a connect timeout and a whole-fetch deadline (``RISKREG_WATCH_TIMEOUT`` seconds for connecting, the headers and
+  the body of every hop together). Socket timeouts alone only bound the wait *between* reads, so a source sending
+  one byte a second would never time out; a watchdog shuts the connection's socket down when the deadline passes,
+  whatever the request is doing (connecting, TLS handshake, headers, body). Name resolution is not covered: it
+  uses the system resolver, which has its own timeouts;
 - a size cap (``RISKREG_WATCH_MAX_BYTES``): the body is streamed and reading stops at the cap, whatever
   Content-Length says, and the cap applies to the decompressed bytes;
 - private, loopback, link-local, shared, multicast and reserved addresses are refused unless
@@ -19,14 +23,18 @@ Errors are ``FetchError`` subclasses whose message says what was wrong and with 
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
+import os
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
+from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
@@ -92,6 +100,137 @@ class Response:
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "")
+
+
+class _Deadline:
+    """The whole-fetch deadline: when it passes, every socket the fetch opened is shut down, which ends any
+    read or write blocked on it at once. Each socket is watched through a duplicate of its file descriptor,
+    so the shutdown still reaches it after TLS wraps (and detaches) the original socket object."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        _watchdog.add(self)
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            duplicate = sock.dup()
+            self._sockets.append(duplicate)
+            if self.expired:
+                _shutdown(duplicate)
+
+    def expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shutdown(sock)
+
+    def close(self) -> None:
+        _watchdog.discard(self)
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+
+class _Watchdog:
+    """One daemon thread per process that expires deadlines as they pass (started on first use)."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._pending: list[tuple[float, int, _Deadline]] = []
+        self._thread: threading.Thread | None = None
+
+    def add(self, deadline: _Deadline) -> None:
+        with self._condition:
+            heapq.heappush(self._pending, (deadline.at, id(deadline), deadline))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="riskreg-fetch-deadlines", daemon=True)
+                self._thread.start()
+            self._condition.notify()
+
+    def discard(self, deadline: _Deadline) -> None:
+        with self._condition:
+            self._pending = [item for item in self._pending if item[2] is not deadline]
+            heapq.heapify(self._pending)
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                while not self._pending or self._pending[0][0] > time.monotonic():
+                    wait = self._pending[0][0] - time.monotonic() if self._pending else None
+                    self._condition.wait(wait)
+                _at, _id, deadline = heapq.heappop(self._pending)
+            deadline.expire()
+
+
+_watchdog = _Watchdog()
+
+
+def _new_watchdog_after_fork() -> None:
+    """A forked process (a prefork pool process) starts with a watchdog of its own: the parent's thread does not
+    exist there, and its lock may have been held at the moment of the fork."""
+    global _watchdog
+    _watchdog = _Watchdog()
+
+
+os.register_at_fork(after_in_child=_new_watchdog_after_fork)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed by the other side
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    deadline: _Deadline
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        self.deadline.watch(sock)
+        return sock
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    deadline: _Deadline
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        self.deadline.watch(sock)
+        return sock
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+    def __init__(self, *args, deadline: _Deadline, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def _new_conn(self):
+        conn = super()._new_conn()
+        conn.deadline = self.deadline
+        return conn
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+    def __init__(self, *args, deadline: _Deadline, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def _new_conn(self):
+        conn = super()._new_conn()
+        conn.deadline = self.deadline
+        return conn
 
 
 def _setting(name: str, default):
@@ -165,21 +304,22 @@ def _host_header(host: str, port: int, scheme: str) -> str:
     return shown if port == default else f"{shown}:{port}"
 
 
-def _open(url: str, *, headers: dict[str, str], deadline: float, connect_timeout: float):
+def _open(url: str, *, headers: dict[str, str], deadline: _Deadline, connect_timeout: float):
     """One request to one URL, connected to a checked address. Returns an unread urllib3 response."""
     scheme, host, port, target = _check_url(url)
     addresses = resolve_checked(host, port, url=url)
     request_headers = {**headers, "Host": _host_header(host, port, scheme)}
     last_error: Exception | None = None
     for address in addresses:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        remaining = deadline.remaining()
+        if remaining <= 0 or deadline.expired:
             break
         timeout = urllib3.Timeout(connect=min(connect_timeout, remaining), read=remaining)
         if scheme == "https":
-            pool = urllib3.HTTPSConnectionPool(
+            pool = _HTTPSPool(
                 address,
                 port,
+                deadline=deadline,
                 timeout=timeout,
                 retries=False,
                 maxsize=1,
@@ -188,7 +328,7 @@ def _open(url: str, *, headers: dict[str, str], deadline: float, connect_timeout
                 assert_hostname=host,
             )
         else:
-            pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False, maxsize=1)
+            pool = _HTTPPool(address, port, deadline=deadline, timeout=timeout, retries=False, maxsize=1)
         try:
             return pool.urlopen(
                 "GET",
@@ -201,21 +341,25 @@ def _open(url: str, *, headers: dict[str, str], deadline: float, connect_timeout
                 assert_same_host=False,
             )
         except NewConnectionError as exc:
+            if deadline.expired:
+                break
             last_error = exc
             continue
         except (Urllib3Timeout, ReadTimeoutError):
             raise FetchTimeout(f"no answer from {url} within the time limit", url=url) from None
-        except SSLError as exc:
-            raise FetchError(f"TLS failed for {url}: {exc}", url=url) from None
         except (Urllib3Error, OSError) as exc:
+            if deadline.expired:  # the watchdog shut the socket during the handshake or the headers
+                raise FetchTimeout(f"no complete answer from {url} within the time limit", url=url) from None
+            if isinstance(exc, SSLError):
+                raise FetchError(f"TLS failed for {url}: {exc}", url=url) from None
             raise FetchError(f"request to {url} failed: {exc}", url=url) from None
-    if last_error is None:
+    if last_error is None or deadline.expired:
         raise FetchTimeout(f"no answer from {url} within the time limit", url=url)
     reason = getattr(last_error, "reason", None) or last_error
     raise FetchError(f"cannot connect to {url}: {reason}", url=url)
 
 
-def _read_capped(response, *, url: str, max_bytes: int, deadline: float) -> bytes:
+def _read_capped(response, *, url: str, max_bytes: int, deadline: _Deadline) -> bytes:
     length = response.headers.get("content-length", "")
     if length.isdigit() and int(length) > max_bytes and not response.headers.get("content-encoding"):
         raise TooLarge(f"the answer from {url} is {int(length):,} bytes, over the limit of {max_bytes:,}", url=url)
@@ -228,13 +372,17 @@ def _read_capped(response, *, url: str, max_bytes: int, deadline: float) -> byte
                 raise TooLarge(
                     f"the answer from {url} is over the limit of {max_bytes:,} bytes; stopped reading", url=url
                 )
-            if time.monotonic() > deadline:
+            if deadline.expired or deadline.remaining() < 0:
                 raise FetchTimeout(f"the answer from {url} did not finish within the time limit", url=url)
             chunks.append(chunk)
     except (Urllib3Timeout, ReadTimeoutError):
         raise FetchTimeout(f"the answer from {url} did not finish within the time limit", url=url) from None
     except (ProtocolError, Urllib3Error, OSError) as exc:
+        if deadline.expired:
+            raise FetchTimeout(f"the answer from {url} did not finish within the time limit", url=url) from None
         raise FetchError(f"the answer from {url} broke off: {exc}", url=url) from None
+    if deadline.expired:  # the watchdog's shutdown looks like an early end of the body: never keep a cut body
+        raise FetchTimeout(f"the answer from {url} did not finish within the time limit", url=url)
     return b"".join(chunks)
 
 
@@ -263,13 +411,24 @@ def fetch(
     max_redirects = int(
         max_redirects if max_redirects is not None else _setting("RISKREG_WATCH_MAX_REDIRECTS", DEFAULT_MAX_REDIRECTS)
     )
-    deadline = time.monotonic() + timeout
     headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "gzip, deflate"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
 
+    deadline = _Deadline(timeout)
+    try:
+        return _follow(
+            url, headers=headers, deadline=deadline, timeout=timeout, max_bytes=max_bytes, max_redirects=max_redirects
+        )
+    finally:
+        deadline.close()
+
+
+def _follow(
+    url: str, *, headers: dict[str, str], deadline: _Deadline, timeout: float, max_bytes: int, max_redirects: int
+) -> Response:
     current = url
     for _hop in range(max_redirects + 1):
         response = _open(current, headers=headers, deadline=deadline, connect_timeout=min(10.0, timeout))

@@ -22,3 +22,13 @@ def worker_heartbeat_record(*, hostname: str) -> WorkerHeartbeat:
 def site_url(viewname: str, *args) -> str:
     """The absolute address of a page, for links that leave the site (emails)."""
     return settings.RISKREG_SITE_URL + reverse(viewname, args=args)
+
+
+def stuck_work_sweep_run() -> dict[str, int]:
+    """Ask every app to send its stuck work again (riskreg.core.events.stuck_work_sweep); the counts, merged."""
+    from riskreg.core.events import stuck_work_sweep
+
+    counts: dict[str, int] = {}
+    for _receiver, response in stuck_work_sweep.send(sender=None):
+        counts.update(response or {})
+    return counts

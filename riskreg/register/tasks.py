@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from riskreg.register.services import adoption_requests_expire_due, request_events_notify_pending
@@ -13,6 +14,7 @@ from riskreg.register.services import request_event_notify as request_event_noti
 
 @shared_task(
     ignore_result=True,
+    **settings.RISKREG_TASK_LIMITS["default"],
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     retry_jitter=True,
@@ -28,6 +30,7 @@ def adoption_requests_expire() -> int:
 
 @shared_task(
     ignore_result=True,
+    **settings.RISKREG_TASK_LIMITS["default"],
     autoretry_for=(OperationalError, smtplib.SMTPException, OSError),
     retry_backoff=True,
     retry_jitter=True,

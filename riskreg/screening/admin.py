@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Value, When
@@ -15,13 +16,13 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from riskreg.screening.importers import PARSERS
-from riskreg.screening.models import ListEntry, ListVersion, SanctionsList, ScreeningHit
+from riskreg.screening.imports import list_import_job_create
+from riskreg.screening.models import ListEntry, ListImportJob, ListVersion, SanctionsList, ScreeningHit
 from riskreg.screening.services import (
     ListImportError,
     ListRollbackError,
     ReviewError,
     list_version_rollback,
-    sanctions_list_import,
     screening_hit_review,
 )
 
@@ -57,13 +58,16 @@ class ImportForm(forms.Form):
     )
 
     def clean(self):
-        from riskreg.screening.api import MAX_UPLOAD_BYTES
-
         cleaned = super().clean()
+        limit = settings.RISKREG_IMPORT_MAX_BYTES
         for name in ("file", "alt", "add"):
             upload = cleaned.get(name)
-            if upload is not None and upload.size > MAX_UPLOAD_BYTES:
-                self.add_error(name, f"Files are limited to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+            if upload is not None and upload.size > limit:
+                self.add_error(
+                    name,
+                    f"This file is {upload.size:,} bytes; files are limited to {limit:,} bytes "
+                    "(RISKREG_IMPORT_MAX_BYTES). Nothing was imported.",
+                )
         return cleaned
 
 
@@ -90,31 +94,28 @@ class SanctionsListAdmin(SimpleHistoryAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                result = sanctions_list_import(
+                job = list_import_job_create(
                     list_code=data["sanctions_list"].code,
-                    data=data["file"].read(),
+                    file=data["file"],
                     source_name=f"upload:{data['file'].name}",
-                    fmt=data["format"] or None,
+                    fmt=data["format"] or "",
                     user=request.user,
-                    alt_data=data["alt"].read() if data["alt"] else None,
-                    add_data=data["add"].read() if data["add"] else None,
+                    alt=data["alt"],
+                    add=data["add"],
                     allow_shrink=data["allow_shrink"],
                     allow_older=data["allow_older"],
                 )
             except ListImportError as exc:
                 form.add_error("file", f"Refused: {exc}. The version in force is unchanged.")
             else:
-                if result.unchanged:
-                    messages.info(request, "This file is the version in force already; nothing was written.")
-                else:
-                    v = result.version
-                    messages.success(
-                        request,
-                        f"{v.sanctions_list.code}: {v.entry_count} entries, {v.added_count} added, "
-                        f"{v.removed_count} removed, {v.changed_count} changed. Screening was queued.",
-                    )
-                return redirect("admin:screening_listversion_change", result.version.pk)
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form}
+                messages.info(request, "The file is being imported; this page shows how far it has got.")
+                return redirect("admin:screening_listimportjob_change", job.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "max_bytes": settings.RISKREG_IMPORT_MAX_BYTES,
+        }
         context["title"] = "Import a list file"
         return TemplateResponse(request, "screening/admin/import_list.html", context)
 
@@ -128,6 +129,32 @@ class SanctionsListAdmin(SimpleHistoryAdmin):
 
     def has_run_permission(self, request) -> bool:
         return request.user.has_perm("screening.run_screening")
+
+
+@admin.register(ListImportJob)
+class ListImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Imports in the background: the list of uploads and, for each, a page with its progress."""
+
+    list_display = ("created_at", "list_code", "source_name", "status", "created_by")
+    list_filter = ("status", "sanctions_list")
+    list_select_related = ("sanctions_list", "created_by")
+
+    @admin.display(description="list", ordering="sanctions_list__code")
+    def list_code(self, obj: ListImportJob) -> str:
+        return obj.sanctions_list.code
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = self.get_object(request, object_id)
+        if job is None or not self.has_view_permission(request, job):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": str(job),
+            "job": job,
+            "running": job.status in (ListImportJob.Status.PENDING, ListImportJob.Status.IMPORTING),
+        }
+        return TemplateResponse(request, "screening/admin/import_job.html", context)
 
 
 @admin.register(ListVersion)

@@ -16,8 +16,9 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from riskreg.screening.importers import PARSERS
+from riskreg.screening.imports import list_import_job_create
 from riskreg.screening.matching import POTENTIAL_THRESHOLD
-from riskreg.screening.models import ListEntry, ListVersion, SanctionsList, ScreeningHit
+from riskreg.screening.models import ListEntry, ListImportJob, ListVersion, SanctionsList, ScreeningHit
 from riskreg.screening.services import (
     SCREEN_MAX_NAME_LENGTH,
     SCREEN_MAX_NAMES,
@@ -27,11 +28,8 @@ from riskreg.screening.services import (
     ScreenQuery,
     list_version_rollback,
     names_screen_batch,
-    sanctions_list_import,
     screening_hit_review,
 )
-
-MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
 
 def _require(request, perm: str) -> None:
@@ -181,6 +179,52 @@ class ScreenRequestSerializer(serializers.Serializer):
         return attrs
 
 
+class ImportedVersionSerializer(serializers.ModelSerializer):
+    """The version a job imported, without its diff (thousands of ids): follow `url` for that."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="screening-version-detail")
+
+    class Meta:
+        model = ListVersion
+        fields = ["id", "url", "sha256", "entry_count", "added_count", "removed_count", "changed_count"]
+
+
+class ListImportJobSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="screening-import-job-detail")
+    list = serializers.CharField(source="sanctions_list.code", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    version = ImportedVersionSerializer(read_only=True)
+    location = serializers.CharField(source="error_location", read_only=True)
+
+    class Meta:
+        model = ListImportJob
+        fields = [
+            "id",
+            "url",
+            "list",
+            "status",
+            "status_label",
+            "stage",
+            "entries_total",
+            "entries_written",
+            "source_name",
+            "size",
+            "format",
+            "allow_shrink",
+            "allow_older",
+            "unchanged",
+            "version",
+            "error",
+            "location",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "attempts",
+        ]
+
+
 # --- viewsets ----------------------------------------------------------------------------------
 
 
@@ -198,24 +242,23 @@ class SanctionsListViewSet(viewsets.ReadOnlyModelViewSet):
         permission_classes=[IsAuthenticated],
     )
     def import_file(self, request, code=None):
-        """Upload a list file (multipart `file`, optional `format`, `alt`, `add`, `allow_shrink`, `allow_older`);
-        it becomes the version in force."""
+        """Upload a list file (multipart `file`, optional `format`, `alt`, `add`, `allow_shrink`, `allow_older`).
+        Answers 202 with an import job: poll its `url` until `status` is done (the file is the version in force)
+        or failed (`error` and `location` say why; the version in force is unchanged)."""
         _require(request, "screening.add_listversion")
         sanctions_list = self.get_object()
         serializer = ImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         files = {k: serializer.validated_data.get(k) for k in ("file", "alt", "add")}
-        if any(f is not None and f.size > MAX_UPLOAD_BYTES for f in files.values()):
-            raise ValidationError(f"files are limited to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
         try:
-            result = sanctions_list_import(
+            job = list_import_job_create(
                 list_code=sanctions_list.code,
-                data=files["file"].read(),
+                file=files["file"],
                 source_name=f"upload:{files['file'].name}",
-                fmt=serializer.validated_data.get("format"),
+                fmt=serializer.validated_data.get("format") or "",
                 user=request.user,
-                alt_data=files["alt"].read() if files["alt"] else None,
-                add_data=files["add"].read() if files["add"] else None,
+                alt=files["alt"],
+                add=files["add"],
                 allow_shrink=serializer.validated_data["allow_shrink"],
                 allow_older=serializer.validated_data["allow_older"],
             )
@@ -224,13 +267,9 @@ class SanctionsListViewSet(viewsets.ReadOnlyModelViewSet):
                 {"detail": str(exc), "location": exc.location, "kept": "the version in force is unchanged"},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        return Response(
-            {
-                "unchanged": result.unchanged,
-                "version": ListVersionSerializer(result.version).data,
-            },
-            status=status.HTTP_200_OK if result.unchanged else status.HTTP_201_CREATED,
-        )
+        data = ListImportJobSerializer(job, context={"request": request}).data
+        # str(): the URL is a DRF Hyperlink, and a WSGI server takes plain str header values only.
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": str(data["url"])})
 
     @action(detail=False, methods=["post"], url_path="screen-all", permission_classes=[IsAuthenticated])
     def screen_all(self, request):
@@ -240,6 +279,14 @@ class SanctionsListViewSet(viewsets.ReadOnlyModelViewSet):
 
         screening_run_all.delay_on_commit()
         return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
+
+
+class ListImportJobViewSet(viewsets.ReadOnlyModelViewSet):
+    """List imports in the background: poll one until its status is done or failed."""
+
+    queryset = ListImportJob.objects.select_related("sanctions_list", "created_by", "version")
+    serializer_class = ListImportJobSerializer
+    filterset_fields = ["sanctions_list__code", "status"]
 
 
 class ListVersionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -348,6 +395,7 @@ def register(router) -> None:
     """Register this app's viewsets on the project router."""
     router.register("screening/lists", SanctionsListViewSet, basename="screening-list")
     router.register("screening/versions", ListVersionViewSet, basename="screening-version")
+    router.register("screening/import-jobs", ListImportJobViewSet, basename="screening-import-job")
     router.register("screening/entries", ListEntryViewSet, basename="screening-entry")
     router.register("screening/hits", ScreeningHitViewSet, basename="screening-hit")
     router.register("screening/screen", ScreenViewSet, basename="screening-screen")

@@ -7,4 +7,8 @@ class ScreeningConfig(AppConfig):
     verbose_name = "Sanctions screening"
 
     def ready(self) -> None:
+        from riskreg.core.events import stuck_work_sweep
         from riskreg.screening import signals  # noqa: F401
+        from riskreg.screening.receivers import stuck_work_sweep_received
+
+        stuck_work_sweep.connect(stuck_work_sweep_received, dispatch_uid="screening-stuck-imports")

@@ -214,3 +214,70 @@ class ScreeningHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation.display_name} ~ {self.matched_name} ({self.get_status_display()})"
+
+
+class ListImportJob(models.Model):
+    """One list file being imported in the background: uploaded, queued, imported, with its progress."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Queued")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Refused or failed")
+
+    sanctions_list = models.ForeignKey(
+        SanctionsList, verbose_name=_("list"), on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    stage = models.CharField(_("progress"), max_length=200, blank=True, help_text=_("What the import is doing now."))
+    entries_total = models.PositiveIntegerField(_("entries in the file"), null=True, blank=True)
+    entries_written = models.PositiveIntegerField(_("entries written"), default=0)
+    source_name = models.CharField(_("file"), max_length=1000)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    folder = models.CharField(
+        _("stored upload"), max_length=200, blank=True, help_text=_("Relative to RISKREG_DATA_DIR; removed when done.")
+    )
+    format = models.CharField(_("format"), max_length=40, blank=True, help_text=_("Empty: detected from the file."))
+    allow_shrink = models.BooleanField(_("a much shorter list accepted"), default=False)
+    allow_older = models.BooleanField(_("an older file accepted"), default=False)
+    version = models.ForeignKey(
+        ListVersion,
+        verbose_name=_("version imported"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    unchanged = models.BooleanField(_("unchanged"), default=False, help_text=_("The file was the version in force."))
+    error = models.TextField(_("why it was refused"), blank=True)
+    error_location = models.CharField(_("where in the file"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    task_id = models.CharField(_("importing task"), max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("list import")
+        verbose_name_plural = _("list imports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(version__isnull=False), name="list_import_job_done_has_version"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""), name="list_import_job_failed_has_error"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import of {self.source_name} into {self.sanctions_list.code} ({self.get_status_display()})"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -230,6 +231,7 @@ def sanctions_list_import(
     add_data: bytes | None = None,
     allow_shrink: bool = False,
     allow_older: bool = False,
+    progress: Callable[..., None] | None = None,
 ) -> ListImportResult:
     """Parse `data` in the list's format and make it the version in force, or raise ListImportError
     and leave the previous version untouched.
@@ -239,7 +241,15 @@ def sanctions_list_import(
     than half the entries in force is refused as probably truncated unless `allow_shrink`, and a file
     older than the version in force (see `_older_than_in_force`) is refused unless `allow_older`.
     After commit, every organisation is screened against the new version (a Celery task).
+    `progress(stage, entries_total=None)` is told what the import is doing (an import job shows it).
     """
+    report = progress or (lambda stage, **counts: None)
+    max_bytes = settings.RISKREG_IMPORT_MAX_BYTES
+    for name, part in (("file", data), ("alt.csv", alt_data), ("add.csv", add_data)):
+        if part is not None and len(part) > max_bytes:
+            raise ListImportError(
+                f"the {name} is {len(part):,} bytes, over the limit of {max_bytes:,} (RISKREG_IMPORT_MAX_BYTES)"
+            )
     sanctions_list = sanctions_list_ensure(list_code=list_code)
     sha256 = _file_hash(data, alt_data, add_data)
     current = sanctions_list.current_version
@@ -251,6 +261,7 @@ def sanctions_list_import(
         raise ListImportError("alt.csv and add.csv go with an OFAC sdn.csv only")
     if not data.strip(b"\x1a\r\n\t "):
         raise ListImportError("the file is empty", location="line 1")
+    report("reading and checking the file")
     if fmt == "ofac-sdn-csv":
         parsed = parse_sdn(data, alt=alt_data, add=add_data)
     else:
@@ -258,6 +269,7 @@ def sanctions_list_import(
     incoming = {entry.external_id: entry for entry in parsed}
     if any(b"\x00" in part or b"\\u0000" in part for part in (data, alt_data or b"", add_data or b"")):
         _refuse_nul_characters(parsed)
+    report(f"comparing and writing {len(incoming):,} entries (in one transaction)", entries_total=len(incoming))
 
     with transaction.atomic():
         sanctions_list = SanctionsList.objects.select_for_update().get(pk=sanctions_list.pk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from riskreg.screening.models import ListVersion
@@ -16,7 +17,7 @@ RETRY = {
 }
 
 
-@shared_task(ignore_result=True, acks_late=True, **RETRY)
+@shared_task(ignore_result=True, acks_late=True, **RETRY, **settings.RISKREG_TASK_LIMITS["import"])
 def screening_run_all(list_version_id: int | None = None) -> dict:
     """Screen every organisation; after an import, only against that version's list (if still in force)."""
     list_codes = None
@@ -28,6 +29,19 @@ def screening_run_all(list_version_id: int | None = None) -> dict:
     return vars(organisations_screen(list_codes=list_codes))
 
 
-@shared_task(ignore_result=True, acks_late=True, **RETRY)
+@shared_task(ignore_result=True, acks_late=True, **RETRY, **settings.RISKREG_TASK_LIMITS["default"])
 def screening_run_organisation(organisation_id: int) -> dict:
     return vars(organisation_screen(organisation_id=organisation_id))
+
+
+@shared_task(bind=True, ignore_result=True, acks_late=True, **RETRY, **settings.RISKREG_TASK_LIMITS["import"])
+def list_import_job_run(self, job_id: int) -> str | None:
+    """Import an uploaded list file (a ListImportJob). Delivered again after its worker was lost, it takes the job
+    over at once; a job that is gone is ignored."""
+    from riskreg.screening.imports import list_import_job_run as run
+    from riskreg.screening.models import ListImportJob
+
+    try:
+        return run(job_id=job_id, task_id=self.request.id or "").status
+    except ListImportJob.DoesNotExist:
+        return None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from riskreg.watch.services import watch_due_dispatch, watch_snapshots_prune
 from riskreg.watch.services import watch_source_check as check
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, **settings.RISKREG_TASK_LIMITS["default"])
 def watch_dispatch_due() -> int:
     """Beat, every minute: one check task per due source, then prune old snapshots."""
     result = watch_due_dispatch()
@@ -23,6 +24,7 @@ def watch_dispatch_due() -> int:
 @shared_task(
     ignore_result=True,
     acks_late=True,
+    **settings.RISKREG_TASK_LIMITS["watch"],
     autoretry_for=(OperationalError, InterfaceError, OSError),
     retry_backoff=5,
     retry_backoff_max=300,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from models_catalog.models import AIModel
+from reports.selectors import memo_can_generate
 from riskreg.register import services
 from riskreg.register.models import RiskItem
 from riskreg.register.services import SignOffConflict
@@ -71,6 +72,7 @@ def _render_page(
             refusal=refusal,
             refusal_at=refusal_at,
             refusal_item=refusal_item,
+            can_generate_memo=memo_can_generate(user=request.user),
             is_nav_sidebar_enabled=False,
             nav="requests",
         ),

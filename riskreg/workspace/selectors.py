@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from django.apps import apps
-from django.db.models import Count, F, Max, Q, Value
+from django.db.models import CharField, Count, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,7 +47,7 @@ from reports.services.snapshot import (
     _SourceIndex,
     _user,
 )
-from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
+from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix, SignOff
 from riskreg.register.selectors import adoption_requests_waiting_for, risk_level, user_sees_all_requests
 from riskreg.screening.models import ListEntry, ListVersion, ScreeningHit
 from riskreg.screening.selectors import organisation_exposure
@@ -626,6 +627,53 @@ def model_band(*, model: AIModel, as_of: date | None = None, visible_request_ids
 # --- the home page ----------------------------------------------------------------------------------
 
 
+WORK_LIST_LIMIT = 10
+
+
+def _waiting_item(request: AdoptionRequest) -> dict:
+    return {
+        "id": request.pk,
+        "model": request.model.name,
+        "use_case": request.use_case,
+        "when": request.submitted_at,
+        "detail": f"by {request.requester.get_username()}",
+    }
+
+
+def reopened_requests(*, user, sees_all: bool | None = None, limit: int = WORK_LIST_LIMIT) -> list[dict]:
+    """The reopened requests the user may see, the latest reopened first, each with the reason it was reopened
+    (the alert's title or the change, as the register recorded it) and when: one query."""
+    if sees_all is None:
+        sees_all = user_sees_all_requests(user)
+    latest = RequestEvent.objects.filter(
+        request=OuterRef("pk"), kind__in=[RequestEvent.Kind.REOPENED, RequestEvent.Kind.REVIEW_RESTARTED]
+    ).order_by("-at", "-pk")
+    rows = (
+        AdoptionRequest.objects.filter(state=AdoptionRequest.State.REOPENED)
+        .filter(Q() if sees_all else Q(requester=user))
+        .annotate(
+            reopened_at=Subquery(latest.values("at")[:1]),
+            reopened_reason=Subquery(
+                latest.annotate(reason=KeyTextTransform("reason", "detail")).values("reason")[:1],
+                output_field=CharField(),
+            ),
+        )
+        .select_related("model")
+        .only("pk", "use_case", "model__name")
+        .order_by(F("reopened_at").desc(nulls_last=True), "-pk")[:limit]
+    )
+    return [
+        {
+            "id": r.pk,
+            "model": r.model.name,
+            "use_case": r.use_case,
+            "when": r.reopened_at,
+            "detail": r.reopened_reason or "A material change was recorded.",
+        }
+        for r in rows
+    ]
+
+
 def work_counts(*, user, today: date | None = None) -> list[dict]:
     """ "My work": each count with the filtered list it opens (the admin's changelists), only those the user
     may open. [{"key", "label", "count", "url", "hint"}]"""
@@ -648,13 +696,28 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
             drafts=Count("pk", filter=Q(state=AdoptionRequest.State.DRAFT, requester=user)),
         )
         if sees_all:  # reviewers, auditors, administrators
+            waiting = list(
+                adoption_requests_waiting_for(user=user)
+                .select_related("model", "requester")
+                .order_by("submitted_at", "pk")
+                .only(
+                    "pk",
+                    "use_case",
+                    "state",
+                    "required_roles",
+                    "submitted_at",
+                    "model__name",
+                    "requester__username",
+                )
+            )
             counts.append(
                 {
                     "key": "sign-offs",
                     "label": "Sign-offs waiting for me",
-                    "count": adoption_requests_waiting_for(user=user).count(),
+                    "count": len(waiting),
                     "url": f"{changelist}?queue=mine",
                     "hint": "Requests in review that need your role's decision.",
+                    "items": [_waiting_item(r) for r in waiting[:WORK_LIST_LIMIT]],
                 }
             )
         else:
@@ -674,6 +737,7 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
                 "count": totals["reopened"],
                 "url": f"{changelist}?queue=reopened",
                 "hint": "Approved, then reopened by a material change.",
+                "items": reopened_requests(user=user, sees_all=sees_all) if totals["reopened"] else [],
             }
         )
         counts.append(

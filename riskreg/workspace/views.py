@@ -123,6 +123,7 @@ def model_dossier(request, slug: str):
         memos=list(memos[:10]),
         can_generate=as_of is None and memo_can_generate(user=user),
         can_edit=as_of is None and user.has_perm("models_catalog.change_aimodel"),
+        can_request=as_of is None and user.has_perm("register.add_adoptionrequest"),
         history=selectors.model_history(model=model, as_of=as_of),
         sees_history=user.has_perm("models_catalog.view_aimodel") and user.is_staff,
         compute=_training_compute(snapshot["model"]),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from models_catalog.models import AIModel, ProvenanceClaim
 from reports.models import Memo
 from reports.tasks import memo_generate_task
-from tests.browser.conftest import axe_serious_violations, log_in_with_form, save_screenshot
+from tests.browser.conftest import axe_serious_violations, log_in_with_form
 from tests.conftest import PASSWORD, wait_for
 
 
@@ -24,7 +24,9 @@ def _no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
-def test_legal_goes_from_the_home_page_to_the_glm5_dossier_and_files_a_memo(page, legal, requester, auditor):
+def test_legal_goes_from_the_home_page_to_the_glm5_dossier_and_files_a_memo(
+    page, save_screenshot, legal, requester, auditor
+):
     _demo()
     log_in_with_form(page, username="legal", password=PASSWORD, path="/admin/login/")
     page.wait_for_url("**/")

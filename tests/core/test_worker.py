@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from riskreg.core.models import WorkerHeartbeat
 from riskreg.core.tasks import worker_heartbeat
@@ -22,3 +23,52 @@ def test_heartbeat_task_records_the_worker(db):
     worker_heartbeat.apply(args=()).get()
 
     assert WorkerHeartbeat.objects.count() == 1
+
+
+def _riskreg_tasks():
+    from riskreg.celery import app
+
+    app.loader.import_default_modules()
+    return {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+
+
+def test_every_task_declares_a_soft_and_a_hard_time_limit():
+    """Found by the fault probe: no task had a time limit, so two slow sources held both worker slots."""
+    tasks = _riskreg_tasks()
+
+    assert len(tasks) >= 8
+    for name, task in tasks.items():
+        assert task.soft_time_limit and task.time_limit, name
+        assert task.soft_time_limit < task.time_limit, name
+
+
+def test_watch_checks_have_their_own_queue_and_everything_else_the_default_one():
+    from riskreg.celery import app
+
+    for name in _riskreg_tasks():
+        queue = app.amqp.router.route({}, name)["queue"].name
+        expected = (
+            settings.RISKREG_WATCH_QUEUE if name.endswith("watch_source_check") else settings.CELERY_TASK_DEFAULT_QUEUE
+        )
+        assert queue == expected, name
+
+
+def test_a_worker_started_without_queues_consumes_both():
+    assert [queue.name for queue in settings.CELERY_TASK_QUEUES] == [
+        settings.CELERY_TASK_DEFAULT_QUEUE,
+        settings.RISKREG_WATCH_QUEUE,
+    ]
+
+
+def test_a_watch_check_is_killed_before_its_claim_runs_out():
+    from riskreg.watch.tasks import watch_source_check
+
+    assert watch_source_check.time_limit < settings.RISKREG_WATCH_CLAIM_SECONDS
+    assert watch_source_check.soft_time_limit > settings.RISKREG_WATCH_TIMEOUT
+
+
+def test_the_stuck_work_sweep_has_its_own_beat_entry_that_expires_before_the_next():
+    entry = settings.CELERY_BEAT_SCHEDULE["core-stuck-work-sweep"]
+
+    assert entry["task"] == "riskreg.core.tasks.stuck_work_sweep"
+    assert entry["options"]["expires"] < entry["schedule"]

@@ -9,12 +9,12 @@ import pytest
 from models_catalog.models import Organisation
 from riskreg.screening.matching import index_cache_clear
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-SDN_OLD = SHARED / "ofac" / "sdn-2024-03-14.csv"
-SDN_NEW = SHARED / "ofac" / "sdn-2024-05-03.csv"
-OFAC_2021 = SHARED / "ofac" / "2021-07"
-CSL_SAMPLE = SHARED / "csl" / "consolidated-sample.csv"
-UN_XML = SHARED / "un" / "consolidated.xml"
+LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"  # real list files, copied into the repository
+SDN_OLD = LISTS / "ofac" / "sdn-2024-03-14.csv"
+SDN_NEW = LISTS / "ofac" / "sdn-2024-05-03.csv"
+OFAC_2021 = LISTS / "ofac" / "2021-07"
+CSL_SAMPLE = LISTS / "csl" / "consolidated-sample.csv"
+UN_XML = LISTS / "un" / "consolidated.xml"
 
 SMALL_SDN_ROWS = [
     '306,"BANCO NACIONAL DE CUBA",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"a.k.a. \'BNC\'."',
@@ -53,3 +53,14 @@ def make_org(db):
         return Organisation.objects.create(name=name, **fields)
 
     return make
+
+
+def run_import_jobs() -> list:
+    """What the worker does with queued list imports: run each by calling its task, as a worker would."""
+    from riskreg.screening.models import ListImportJob
+    from riskreg.screening.tasks import list_import_job_run
+
+    pending = list(ListImportJob.objects.filter(status="pending").order_by("pk").values_list("pk", flat=True))
+    for job_id in pending:
+        list_import_job_run.apply(args=(job_id,))
+    return list(ListImportJob.objects.filter(pk__in=pending).order_by("pk"))

@@ -6,8 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from riskreg.screening.models import ListVersion, ScreeningHit
+from riskreg.screening.models import ListImportJob, ListVersion, ScreeningHit
 from riskreg.screening.services import organisation_screen, sanctions_list_import
+from tests.screening.conftest import run_import_jobs
 
 
 @pytest.fixture
@@ -72,9 +73,29 @@ def test_legal_imports_a_file_from_the_admin_and_a_bad_file_is_refused_with_its_
     list_pk = ListVersion.objects.get().sanctions_list_id
 
     refused = client.post(url, {"sanctions_list": list_pk, "file": SimpleUploadedFile("x.csv", b"1,2\n")})
-    assert refused.status_code == 200
-    assert b"line 1" in refused.content
+    assert refused.status_code == 302  # to the import's page, which shows its progress
+    assert b"Waiting for a worker" in client.get(refused.url).content
+    run_import_jobs()
+    page = client.get(refused.url).content
+    assert b"line 1" in page and b"The version in force is unchanged" in page
     assert ListVersion.objects.count() == 1
 
     ok = client.post(url, {"sanctions_list": list_pk, "file": SimpleUploadedFile("sdn.csv", small_sdn)})
     assert ok.status_code == 302
+    run_import_jobs()
+    assert b"This file is the version in force already" in client.get(ok.url).content
+
+
+def test_a_file_over_the_size_cap_is_refused_by_the_admin_form(legal, hit, settings):
+    settings.RISKREG_IMPORT_MAX_BYTES = 1024
+    client = staff_client(legal)
+    list_pk = ListVersion.objects.get().sanctions_list_id
+
+    refused = client.post(
+        "/admin/screening/sanctionslist/import/",
+        {"sanctions_list": list_pk, "file": SimpleUploadedFile("sdn.csv", b"x" * 2000)},
+    )
+
+    assert refused.status_code == 200
+    assert b"files are limited to 1,024 bytes (RISKREG_IMPORT_MAX_BYTES)" in refused.content
+    assert not ListImportJob.objects.exists()

@@ -7,6 +7,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from riskreg.screening.models import ScreeningHit
 from riskreg.screening.services import organisation_screen, sanctions_list_import
+from tests.screening.conftest import run_import_jobs
+
+
+@pytest.fixture
+def poll(as_user):
+    """The import job an upload answered with, as its URL shows it now."""
+    return lambda user, response: as_user(user).get(response.json()["url"]).json()
 
 
 @pytest.fixture
@@ -82,7 +89,7 @@ def test_ad_hoc_screening_returns_hits_best_first(as_user, auditor, hit):
     assert report[2]["hits"][0]["name"] == "SUNWAY TECH CO., LTD"
 
 
-def test_legal_uploads_a_list_file_and_an_auditor_cannot(as_user, legal, auditor, hit, small_sdn):
+def test_legal_uploads_a_list_file_and_an_auditor_cannot(as_user, legal, auditor, hit, small_sdn, poll):
     def upload(user, data):
         return as_user(user).post(
             "/api/screening/lists/ofac-sdn/import/",
@@ -91,23 +98,30 @@ def test_legal_uploads_a_list_file_and_an_auditor_cannot(as_user, legal, auditor
         )
 
     assert upload(auditor, small_sdn).status_code == 403
-    assert upload(legal, small_sdn).json()["unchanged"] is True
-    refused = upload(legal, b"<html>nope</html>")
-    assert refused.status_code == 400
-    assert refused.json()["location"] == "line 1"
+    queued = upload(legal, small_sdn)
+    assert queued.status_code == 202 and queued.json()["status"] == "pending"
+    assert queued["Location"] == queued.json()["url"]
+    bad = upload(legal, b"<html>nope</html>").json()
+    run_import_jobs()
+    assert poll(legal, queued)["unchanged"] is True
+    refused = as_user(legal).get(bad["url"]).json()
+    assert refused["status"] == "failed"
+    assert refused["location"] == "line 1" and "The version in force is unchanged" in refused["error"]
 
 
-def test_an_older_list_file_is_refused_unless_the_upload_says_it_is_intended(as_user, legal, hit, small_sdn):
+def test_an_older_list_file_is_refused_unless_the_upload_says_it_is_intended(as_user, legal, hit, small_sdn, poll):
     older = small_sdn.replace(b"22687", b"1")
 
     def upload(**extra):
         data = {"file": SimpleUploadedFile("sdn.csv", older), **extra}
         return as_user(legal).post("/api/screening/lists/ofac-sdn/import/", data, format="multipart")
 
-    refused = upload()
-    assert refused.status_code == 400
-    assert "older list" in refused.json()["detail"]
-    assert upload(allow_older="true").status_code == 201
+    refused, intended = upload(), upload(allow_older="true")
+    run_import_jobs()
+
+    assert "older list" in poll(legal, refused)["error"]
+    done = poll(legal, intended)
+    assert done["status"] == "done" and done["version"]["entry_count"] == 4
 
 
 def test_legal_can_queue_screening_of_everything_and_a_requester_cannot(as_user, legal, requester, db):

@@ -36,8 +36,11 @@ def test_a_json_list_with_an_escaped_nul_is_refused_too(db):
     assert not ListVersion.objects.exists()
 
 
-def test_the_api_answers_400_with_the_line(db, as_user, legal, small_sdn):
+def test_the_api_import_job_fails_with_the_line(db, as_user, legal, small_sdn):
+    """API uploads are import jobs (202, then poll): the refusal is the job's error, with its line."""
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.screening.conftest import run_import_jobs
 
     sanctions_list_import(list_code="ofac-sdn", data=small_sdn, source_name="sdn.csv")
     damaged = sdn_bytes([SMALL_SDN_ROWS[0].replace("CUBA", "CU\x00BA", 1), *SMALL_SDN_ROWS[1:]])
@@ -45,7 +48,10 @@ def test_the_api_answers_400_with_the_line(db, as_user, legal, small_sdn):
     answer = as_user(legal).post(
         "/api/screening/lists/ofac-sdn/import/", {"file": SimpleUploadedFile("sdn.csv", damaged)}, format="multipart"
     )
+    assert answer.status_code == 202
+    run_import_jobs()
 
-    assert answer.status_code == 400
-    assert answer.json()["location"] == "line 1"
-    assert "NUL character" in answer.json()["detail"]
+    job = as_user(legal).get(answer.json()["url"]).json()
+    assert job["status"] == "failed"
+    assert job["location"] == "line 1"
+    assert "NUL character" in job["error"]

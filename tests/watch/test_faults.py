@@ -137,6 +137,31 @@ def test_a_timeout_is_an_error(watched, local_server, settings):
     check_fails(source, "within the time limit")
 
 
+def test_a_source_sending_one_byte_a_second_fails_within_the_timeout_plus_two_seconds(watched, local_server, settings):
+    source = watched()
+    settings.RISKREG_WATCH_TIMEOUT = 1
+
+    def trickle(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.end_headers()
+        try:
+            for byte in GOOD.encode():
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+                time.sleep(1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    source.url = local_server(trickle).url("/src")
+    source.save()
+    started = time.monotonic()
+
+    check_fails(source, "did not finish within the time limit")
+
+    assert time.monotonic() - started < settings.RISKREG_WATCH_TIMEOUT + 2
+
+
 def test_a_server_error_is_an_error(watched, httpserver):
     source = watched()
     httpserver.expect_request("/src").respond_with_data("Internal error", status=500)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import threading
 import time
 
 import pytest
@@ -171,6 +172,66 @@ def test_a_server_slower_than_the_timeout_gives_a_timeout_error(settings, local_
 
     with pytest.raises(FetchTimeout, match="time limit"):
         fetch(server.url("/"))
+
+
+def _trickle(handler, data: bytes, *, seconds_per_byte: float = 1.0) -> None:
+    """Write data one byte at a time, slowly, until done or the client hangs up."""
+    try:
+        for byte in data:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(seconds_per_byte)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
+def test_a_body_sent_at_one_byte_a_second_ends_at_the_whole_fetch_deadline(settings, local_server):
+    """Found by the fault probe: the timeout applied between reads, so 1 byte/s took 129 s with a 10 s limit."""
+    settings.RISKREG_WATCH_TIMEOUT = 1
+
+    def one_byte_a_second(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/plain")
+        handler.end_headers()
+        _trickle(handler, b"x" * 120)
+
+    server = local_server(one_byte_a_second)
+    started = time.monotonic()
+
+    with pytest.raises(FetchTimeout, match="did not finish within the time limit"):
+        fetch(server.url("/"))
+
+    assert time.monotonic() - started < settings.RISKREG_WATCH_TIMEOUT + 2
+
+
+def test_headers_sent_at_one_byte_a_second_end_at_the_whole_fetch_deadline(settings, local_server):
+    """Found by the fault probe: slow headers held a check for 95 s with a 10 s limit."""
+    settings.RISKREG_WATCH_TIMEOUT = 1
+
+    def slow_headers(handler):
+        _trickle(handler, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Padding: " + b"y" * 100)
+
+    server = local_server(slow_headers)
+    started = time.monotonic()
+
+    with pytest.raises(FetchTimeout, match="within the time limit"):
+        fetch(server.url("/"))
+
+    assert time.monotonic() - started < settings.RISKREG_WATCH_TIMEOUT + 2
+
+
+def test_a_fast_answer_leaves_no_deadline_or_socket_behind(httpserver):
+    from riskreg.core.http import _watchdog
+
+    httpserver.expect_request("/").respond_with_data("ok")
+    fetch(httpserver.url_for("/"))
+    threads = threading.active_count()
+
+    for _ in range(5):
+        assert fetch(httpserver.url_for("/")).body == b"ok"
+
+    assert threading.active_count() == threads  # one watchdog thread, not one per fetch
+    assert _watchdog._pending == []
 
 
 def test_an_error_status_raises_with_the_status_and_url(httpserver):

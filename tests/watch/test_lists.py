@@ -9,7 +9,7 @@ import pytest
 from riskreg.watch.models import Alert, ChangeEvent
 from riskreg.watch.services import watch_source_check
 
-SDN = Path(__file__).resolve().parents[3] / "shared" / "data" / "ofac"
+SDN = Path(__file__).resolve().parents[1] / "data" / "lists" / "ofac"
 
 
 @pytest.fixture

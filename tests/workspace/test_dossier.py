@@ -23,7 +23,7 @@ def _text(response) -> str:
 
 
 def test_legal_reads_the_glm5_dossier_and_may_edit_the_auditor_reads_it_without_edit_controls(
-    demo, legal, auditor, outsider
+    demo, legal, auditor, requester, outsider
 ):
     response = _get(legal, "/models/glm-5/")
 
@@ -39,6 +39,7 @@ def test_legal_reads_the_glm5_dossier_and_may_edit_the_auditor_reads_it_without_
     assert "16 Jan 2025" in text and "2025-01-16" not in text
     assert 'data-testid="generate-memo"' in html
     assert 'data-testid="edit-model"' in html
+    assert 'data-testid="request-adoption"' not in html  # legal reviews requests, it does not file them
     # each sign-off links to the dossier as of its day
     assert f'href="/models/glm-5/?as_of={timezone.localdate().isoformat()}"' in html
 
@@ -58,7 +59,12 @@ def test_legal_reads_the_glm5_dossier_and_may_edit_the_auditor_reads_it_without_
     assert response.status_code == 200 and 'data-testid="supply-chain-graph"' in html
     assert 'data-testid="edit-model"' not in html
     assert 'data-testid="generate-memo"' not in html
+    assert 'data-testid="request-adoption"' not in html
     assert _get(outsider, "/models/glm-5/").status_code == 403
+
+    html = _get(requester, "/models/glm-5/").content.decode()
+    assert 'href="/requests/new/?model=glm-5" data-testid="request-adoption"' in html
+    assert 'data-testid="request-adoption"' not in _get(requester, "/models/glm-5/?as_of=2020-01-01").content.decode()
 
 
 def test_dossier_as_of_a_past_day_shows_the_earlier_state(demo, legal):

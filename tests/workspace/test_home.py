@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.test import Client
+from django.utils import timezone
 from django.utils.html import strip_tags
 
+from riskreg.register.models import AdoptionRequest
+from riskreg.workspace.templatetags.workspace import human_date
 from tests.conftest import PASSWORD
 
 
@@ -42,6 +45,15 @@ def test_each_role_sees_its_work_counts_linking_to_filtered_lists_then_the_portf
         assert response.status_code == 200, url
         assert "?e=1" not in response.get("Location", ""), url
 
+    # The requests behind the counts, each a link straight to its request page (not the admin's queue).
+    reopened = AdoptionRequest.objects.get(state=AdoptionRequest.State.REOPENED)  # the demo's GLM-4.5 request
+    link = f'<a href="/requests/{reopened.pk}/">#{reopened.pk} GLM-4.5: {reopened.use_case}</a>'
+    assert html.count(link) == 2  # it waits for legal's sign-off again, and it was reopened
+    assert f"Submitted {human_date(reopened.submitted_at)} by requester" in text
+    reason = reopened.events.get(kind="reopened").detail["reason"]
+    assert reason.startswith("Watch alert from ")
+    assert f"Reopened {human_date(timezone.localdate())}: {reason}" in text
+
     past = _text(client.get("/?as_of=2020-01-01"))
     assert "As of 1 Jan 2020." in past
     assert "No model was in the register on 1 Jan 2020." in past
@@ -50,9 +62,14 @@ def test_each_role_sees_its_work_counts_linking_to_filtered_lists_then_the_portf
     client = Client()
     client.force_login(requester)
 
-    text = _text(client.get("/"))
+    response = client.get("/")
+    text = _text(response)
 
     assert "My draft requests" in text
+    assert "Waiting for your sign-off" not in text
+    mine = response.content.decode()
+    assert mine.count(link) == 1  # the demo's requester filed it: reopened, not theirs to sign
+    assert f"Reopened {human_date(timezone.localdate())}: {reason}" in text
     assert "Sign-offs waiting for me" not in text
     assert "Screening hits to review" not in text
     assert Client().get("/").status_code == 302

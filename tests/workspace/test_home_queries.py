@@ -18,7 +18,7 @@ from models_catalog.models import (
     ProvenanceClaim,
     SanctionsNote,
 )
-from riskreg.register.models import AdoptionRequest, RiskItem, SignOff
+from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, SignOff
 from tests.reports.factories import risk_matrix
 
 BUDGET = 25
@@ -26,7 +26,8 @@ BUDGET = 25
 
 def _catalog(size: int, *, requester, legal, start: int = 0) -> None:
     """`size` models, each with a developer and two subsidiaries, a listed chip vendor, two claims, guidance in
-    two jurisdictions, two risk items and a request with a sign-off: rows that grow with the catalog."""
+    two jurisdictions, two risk items and a request (every third reopened by an alert; half of them waiting for
+    legal's sign-off): rows that grow with the catalog."""
     matrix = risk_matrix()
     source, _ = EvidenceSource.objects.get_or_create(title="Report", publisher="Press", kind="press")
     vendor, created = Organisation.objects.get_or_create(name="Chips Co", country="CN")
@@ -82,14 +83,19 @@ def _catalog(size: int, *, requester, legal, start: int = 0) -> None:
                 deployment="self-hosted",
                 data_classification="internal",
                 requester=requester,
-                state="in_review",
+                state="reopened" if n % 3 == 0 else "in_review",
                 required_roles=["legal", "security"],
                 matrix=matrix,
                 submitted_at=timezone.now(),
             )
-            for m in models
+            for n, m in zip(numbers, models, strict=True)
         ],
         AdoptionRequest,
+    )
+    RequestEvent.objects.bulk_create(
+        RequestEvent(request=r, kind="reopened", detail={"reason": f"Watch alert: {r.model.name}"})
+        for r in requests
+        if r.state == "reopened"
     )
     bulk_create_with_history(
         [
@@ -97,6 +103,7 @@ def _catalog(size: int, *, requester, legal, start: int = 0) -> None:
                 request=r, review_round=1, role="legal", signer=legal, decision="approve", risk_state_sha256="0" * 64
             )
             for r in requests
+            if r.pk % 2  # the others wait for legal's sign-off ("My work" lists them)
         ],
         SignOff,
     )
@@ -140,5 +147,9 @@ def test_home_and_dossier_stay_within_25_queries_with_10_and_200_models(requeste
     with_200 = {(user.username, url): _queries(user, url) for user in (legal, requester) for url in urls}
 
     assert AIModel.objects.count() == 200
+    home = Client()
+    home.force_login(legal)
+    html = home.get("/").content.decode()
+    assert html.count('data-testid="work-item"') == 20  # ten waiting for legal, ten reopened: the first ten each
     assert max(with_200.values()) <= BUDGET, with_200
     assert with_200 == with_10  # the same whatever the catalog's size

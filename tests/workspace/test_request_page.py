@@ -79,6 +79,14 @@ def test_a_user_in_no_role_is_refused_and_an_auditor_reads_without_forms(filed, 
     assert 'data-testid="accept-risk-item"' not in page
     assert 'data-testid="sign-off"' not in page
     assert "Only legal, security and procurement reviewers assess risk items" in page
+    assert 'data-testid="generate-memo"' not in page
+
+
+def test_a_reviewer_generates_the_requests_memo_from_its_page_the_requester_does_not(filed, legal, requester):
+    page = client_for(legal).get(f"/requests/{filed.pk}/").content.decode()
+    assert f'action="/api/memos/" data-kind="request" data-request="{filed.pk}"' in page
+    assert 'data-testid="generate-memo"' in page and "workspace/memos.js" in page
+    assert 'data-testid="generate-memo"' not in client_for(requester).get(f"/requests/{filed.pk}/").content.decode()
 
 
 def test_new_request_page_previews_what_the_register_proposes_for_the_model(glm5_assessed, requester):

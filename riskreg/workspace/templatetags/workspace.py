@@ -4,10 +4,9 @@ labels instead of codes. Inputs may be dates, datetimes or the ISO strings the m
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from reports.templatetags.memo import colour as memo_colour
@@ -99,19 +98,7 @@ def plural(count, words: str = ",s") -> str:
     return singular if count == 1 else many
 
 
-@lru_cache(maxsize=1)
-def _request_url_name() -> str:
-    """The workspace's request page when it is installed (a failed reverse is slow: find out once)."""
-    for name in ("workspace:request", "workspace:request_detail", "workspace:request-detail"):
-        try:
-            reverse(name, args=[1])
-        except NoReverseMatch:
-            continue
-        return name
-    return "admin:register_adoptionrequest_change"
-
-
 @register.simple_tag
 def request_url(pk) -> str:
-    """The page of an adoption request: the workspace's request page when it is installed, else the admin's."""
-    return reverse(_request_url_name(), args=[pk])
+    """The request page of an adoption request: /requests/<id>/."""
+    return reverse("workspace:request-detail", args=[pk])

@@ -1,7 +1,10 @@
-"""Run the web server, a Celery worker and Celery beat together, for `make run`.
+"""Run the web server, the Celery workers and Celery beat together, for `make run`.
 
-With no REDIS_URL the worker and beat talk through the filesystem broker under RISKREG_DATA_DIR, so
-a laptop needs neither Redis nor Docker. Ctrl-C stops all three; if one dies, the others are stopped.
+Two workers, one per queue, so memos, imports and notifications never wait behind slow watch sources:
+"worker" (prefork, the default queue, where Celery's time limits apply) and "watch" (threads, the source
+checks, bounded by the fetch deadline and the check's claim). With no REDIS_URL they and beat talk through
+the SQLite broker file under RISKREG_DATA_DIR, so a laptop needs neither Redis nor Docker, and a task whose
+worker is killed is not lost. Ctrl-C stops them all; if one dies, the others are stopped.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run web + Celery worker + Celery beat in the foreground (local use)."
+    help = "Run web + Celery workers (default and watch queues) + Celery beat in the foreground (local use)."
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -26,15 +29,37 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         python = sys.executable
         schedule = settings.RISKREG_DATA_DIR / "celerybeat-schedule"
+        celery = [python, "-m", "celery", "-A", "riskreg"]
         commands = {
             "web": [python, "manage.py", "runserver", f"{options['host']}:{options['port']}", "--noreload"],
-            "worker": [python, "-m", "celery", "-A", "riskreg", "worker", "--loglevel", "INFO", "--concurrency", "2"],
+            "worker": [
+                *celery,
+                "worker",
+                "--queues",
+                settings.CELERY_TASK_DEFAULT_QUEUE,
+                "--hostname",
+                "default@%h",
+                "--concurrency",
+                "2",
+                "--loglevel",
+                "INFO",
+            ],
+            "watch": [
+                *celery,
+                "worker",
+                "--queues",
+                settings.RISKREG_WATCH_QUEUE,
+                "--hostname",
+                "watch@%h",
+                "--pool",
+                "threads",
+                "--concurrency",
+                "8",
+                "--loglevel",
+                "INFO",
+            ],
             "beat": [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "riskreg",
+                *celery,
                 "beat",
                 "--loglevel",
                 "INFO",
@@ -42,8 +67,8 @@ class Command(BaseCommand):
                 str(schedule),
             ],
         }
-        broker = "Redis" if settings.REDIS_URL else f"filesystem broker in {settings.RISKREG_DATA_DIR}"
-        self.stdout.write(f"starting web, worker and beat ({broker}); Ctrl-C stops them")
+        broker = "Redis" if settings.REDIS_URL else f"SQLite broker in {settings.RISKREG_DATA_DIR}"
+        self.stdout.write(f"starting web, workers (default and watch queues) and beat ({broker}); Ctrl-C stops them")
         processes = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}
         self.stdout.write(
             self.style.SUCCESS(

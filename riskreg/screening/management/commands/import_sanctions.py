@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from riskreg.screening.importers import PARSERS
@@ -38,9 +39,15 @@ class Command(BaseCommand):
             alt_path = alt_path or (source / "alt.csv" if (source / "alt.csv").exists() else None)
             add_path = add_path or (source / "add.csv" if (source / "add.csv").exists() else None)
             source = source / "sdn.csv"
+        limit = settings.RISKREG_IMPORT_MAX_BYTES
         for file in (source, alt_path, add_path):
             if file is not None and not file.is_file():
                 raise CommandError(f"{file}: no such file")
+            if file is not None and file.stat().st_size > limit:
+                raise CommandError(
+                    f"{file}: {file.stat().st_size:,} bytes, over the limit of {limit:,} (RISKREG_IMPORT_MAX_BYTES)."
+                    "\nNothing was imported; the version in force is unchanged."
+                )
         try:
             result = sanctions_list_import(
                 list_code=list_code,

@@ -1,4 +1,4 @@
-// "Generate memo" on the model dossier: ask the memo API for a new version, then poll its status until the
+// "Generate memo" on the model dossier and the request page: ask the memo API for a new version, then poll its status until the
 // worker has rendered it, and offer the download. No page reload; no inline script (Content-Security-Policy).
 (function () {
   "use strict";
@@ -52,7 +52,11 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
-      body: JSON.stringify({ kind: "model", model: form.dataset.model }),
+      body: JSON.stringify(
+        form.dataset.kind === "request"
+          ? { kind: "request", request: Number(form.dataset.request) }
+          : { kind: "model", model: form.dataset.model }
+      ),
     });
     const body = await response.json().catch(function () { return {}; });
     if (response.status !== 202) {
