@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -12,6 +13,7 @@ from models_catalog.models import (
     Accelerator,
     AIModel,
     EvidenceSource,
+    GuidanceReach,
     IdentifierScheme,
     Jurisdiction,
     ModelGuidanceStatus,
@@ -324,12 +326,73 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name")
 
 
+class GuidanceReachInline(admin.TabularInline):
+    """What the guidance reaches, one row each; legal edits these. Rows of the same kind are alternatives,
+    rows of different kinds must all match."""
+
+    model = GuidanceReach
+    extra = 1
+    autocomplete_fields = ["organisation"]
+    fields = (
+        "kind",
+        "organisation",
+        "include_subsidiaries",
+        "product_prefix",
+        "jurisdiction",
+        "licence",
+        "threshold",
+        "unit",
+        "country",
+    )
+
+
 @admin.register(RegulatoryGuidance)
 class RegulatoryGuidanceAdmin(SimpleHistoryAdmin):
-    list_display = ("title", "jurisdiction", "issuer", "reference", "kind", "status", "effective_from")
-    list_filter = ("jurisdiction", "status", "kind")
+    list_display = (
+        "title",
+        "jurisdiction",
+        "issuer",
+        "reference",
+        "kind",
+        "status",
+        "publication",
+        "effective_from",
+    )
+    list_filter = ("publication", "jurisdiction", "status", "kind")
     search_fields = ("title", "reference", "issuer", "summary")
     autocomplete_fields = ["source"]
+    inlines = [GuidanceReachInline]
+    readonly_fields = ("publication", "published_by", "published_at", "impact_page")
+    fieldsets = (
+        (None, {"fields": ("jurisdiction", "issuer", "title", "reference", "kind", "status", "summary", "source")}),
+        (
+            _("Dates"),
+            {"fields": ("issued_on", "effective_from", "effective_to", "superseded_on")},
+        ),
+        (
+            _("The risk it implies for every model it reaches"),
+            {"fields": ("risk_category", "risk_likelihood", "risk_impact", "risk_sentence", "citation")},
+        ),
+        (_("Publication"), {"fields": ("publication", "published_by", "published_at", "impact_page")}),
+    )
+
+    @admin.display(description=_("impact"))
+    def impact_page(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Save the draft first, then see what publishing it would change.")
+        url = reverse("workspace:guidance-impact", args=[obj.pk])
+        label = _("See what publishing it would change, and publish") if obj.publication == "draft" else _("Open")
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("publication", RegulatoryGuidance.Publication.DRAFT)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # a new record is a draft until published from its impact page
+            obj.publication = RegulatoryGuidance.Publication.DRAFT
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ModelGuidanceStatus)

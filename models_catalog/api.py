@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -14,6 +15,7 @@ from models_catalog.models import (
     Accelerator,
     AIModel,
     EvidenceSource,
+    GuidanceReach,
     Jurisdiction,
     ModelGuidanceStatus,
     Organisation,
@@ -156,8 +158,44 @@ class JurisdictionSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name"]
 
 
+class GuidanceReachSerializer(serializers.ModelSerializer):
+    jurisdiction = serializers.SlugRelatedField(
+        slug_field="code", queryset=Jurisdiction.objects.all(), required=False, allow_null=True
+    )
+    described = serializers.CharField(source="describe", read_only=True)
+
+    class Meta:
+        model = GuidanceReach
+        fields = [
+            "kind",
+            "organisation",
+            "include_subsidiaries",
+            "product_prefix",
+            "jurisdiction",
+            "licence",
+            "threshold",
+            "unit",
+            "country",
+            "described",
+        ]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        try:
+            GuidanceReach(**attrs).clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from None
+        return attrs
+
+
 class RegulatoryGuidanceSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """A guidance record and what it reaches. ``reaches`` replaces the whole list when given. A new record
+    is a draft; it changes the register only once published through ``POST /api/guidance/{id}/publish/``,
+    after ``GET /api/guidance/{id}/impact/`` has shown what that will do."""
+
     jurisdiction = serializers.SlugRelatedField(slug_field="code", queryset=Jurisdiction.objects.all())
+    reaches = GuidanceReachSerializer(many=True, required=False)
+    published_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = RegulatoryGuidance
@@ -172,9 +210,56 @@ class RegulatoryGuidanceSerializer(FullCleanMixin, serializers.ModelSerializer):
             "issued_on",
             "effective_from",
             "effective_to",
+            "superseded_on",
             "summary",
             "source",
+            "citation",
+            "risk_category",
+            "risk_likelihood",
+            "risk_impact",
+            "risk_sentence",
+            "reaches",
+            "publication",
+            "published_by",
+            "published_at",
         ]
+        read_only_fields = ["publication", "published_at"]
+
+    def validate(self, attrs):
+        reaches = attrs.pop("reaches", None)
+        if self.instance is None:
+            attrs["publication"] = RegulatoryGuidance.Publication.DRAFT
+        attrs = super().validate(attrs)
+        if reaches is not None:
+            attrs["reaches"] = reaches
+        has_reaches = bool(reaches) if reaches is not None else bool(self.instance and self.instance.reaches.exists())
+        risk = attrs.get("risk_category", self.instance.risk_category if self.instance else "")
+        if risk and not has_reaches:
+            raise serializers.ValidationError(
+                {"reaches": "This guidance implies a risk but reaches nothing: name what it reaches."}
+            )
+        return attrs
+
+    def _save_reaches(self, guidance: RegulatoryGuidance, reaches) -> None:
+        if reaches is None:
+            return
+        guidance.reaches.all().delete()
+        for values in reaches:
+            GuidanceReach.objects.create(guidance=guidance, **values)
+
+    def create(self, validated_data):
+        reaches = validated_data.pop("reaches", None)
+        with transaction.atomic():
+            guidance = super().create(validated_data)
+            self._save_reaches(guidance, reaches)
+        return guidance
+
+    def update(self, instance, validated_data):
+        reaches = validated_data.pop("reaches", None)
+        with transaction.atomic():
+            guidance = super().update(instance, validated_data)
+            self._save_reaches(guidance, reaches)
+        return guidance
 
 
 class ModelGuidanceStatusSerializer(serializers.ModelSerializer):
@@ -331,9 +416,16 @@ class EvidenceSourceViewSet(viewsets.ModelViewSet):
 
 
 class RegulatoryGuidanceViewSet(viewsets.ModelViewSet):
-    queryset = RegulatoryGuidance.objects.select_related("jurisdiction")
+    queryset = RegulatoryGuidance.objects.select_related("jurisdiction", "published_by").prefetch_related(
+        "reaches__jurisdiction", "reaches__organisation"
+    )
     serializer_class = RegulatoryGuidanceSerializer
-    filterset_fields = {"jurisdiction__code": ["exact"], "status": ["exact"], "kind": ["exact"]}
+    filterset_fields = {
+        "jurisdiction__code": ["exact"],
+        "status": ["exact"],
+        "kind": ["exact"],
+        "publication": ["exact"],
+    }
     search_fields = ["title", "reference", "issuer", "summary"]
 
 

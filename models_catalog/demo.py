@@ -16,6 +16,7 @@ from models_catalog.models import (
     Accelerator,
     AIModel,
     EvidenceSource,
+    GuidanceReach,
     Jurisdiction,
     ModelGuidanceStatus,
     Organisation,
@@ -395,10 +396,14 @@ GUIDANCE = [
         reference="84 FR 22961",
         kind="list_designation",
         status="in_force",
-        issued_on=date(2019, 5, 21),
+        issued_on=date(2019, 5, 16),
         effective_from=date(2019, 5, 16),
-        summary="Exports, re-exports and transfers of items subject to the EAR to Huawei need a licence.",
+        summary="Exports, re-exports and transfers of items subject to the EAR to Huawei need a licence. "
+        "Effective 16 May 2019; published in the Federal Register on 21 May 2019.",
         source="fr-huawei",
+        citation="BIS Entity List, 84 FR 22961 (Huawei Technologies Co., Ltd. and 68 affiliates, effective "
+        "16 May 2019)",
+        reaches=[dict(kind="organisation", organisation=HUAWEI)],
     ),
     dict(
         key="entity-zhipu",
@@ -412,6 +417,8 @@ GUIDANCE = [
         effective_from=date(2025, 1, 16),
         summary="Zhipu AI and affiliates added to the Entity List (11 entries).",
         source="fr-zhipu",
+        citation="BIS Entity List, 90 FR 4617 (Zhipu AI and affiliates, effective 16 Jan 2025)",
+        reaches=[dict(kind="organisation", organisation=ZHIPU)],
     ),
     dict(
         key="bis-ascend",
@@ -426,6 +433,9 @@ GUIDANCE = [
         summary="Using Huawei Ascend 910B, 910C or 910D risks violating General Prohibition 10 of the EAR. "
         "Guidance, not a rule. Whether it reaches use of published weights trained on such chips is open.",
         source="bis-ascend-guidance",
+        citation="BIS guidance of 13 May 2025: using Huawei Ascend 910B, 910C or 910D chips anywhere in the world "
+        "risks violating General Prohibition 10 of the EAR (guidance, not a rule; no Federal Register citation)",
+        reaches=[dict(kind="accelerator", organisation=HUAWEI, product_prefix="Ascend")],
     ),
     dict(
         key="eu-ai-act",
@@ -440,6 +450,9 @@ GUIDANCE = [
         summary="GPAI obligations apply from 2 August 2025; models placed on the market before then have until "
         "2 August 2027.",
         source="eu-ai-act",
+        citation="EU AI Act, Regulation (EU) 2024/1689: obligations for general-purpose AI models apply from "
+        "2 Aug 2025 (models placed on the market before then have until 2 Aug 2027)",
+        reaches=[dict(kind="jurisdiction", jurisdiction="EU")],
     ),
     dict(
         key="eu-gpai-code",
@@ -600,9 +613,17 @@ def load(*, stdout) -> None:
         values["jurisdiction"] = jurisdictions[values["jurisdiction"]]
         values["source"] = sources[values["source"]]
         title = values.pop("title")
+        reaches = values.pop("reaches", [])
         guidance[key] = _upsert(
             counter, RegulatoryGuidance, {"jurisdiction": values.pop("jurisdiction"), "title": title}, values
         )
+        for reach in reaches:
+            lookup = {"guidance": guidance[key], **reach}
+            if "organisation" in lookup:
+                lookup["organisation"] = orgs[lookup["organisation"]]
+            if "jurisdiction" in lookup:
+                lookup["jurisdiction"] = jurisdictions[lookup["jurisdiction"]]
+            _upsert(counter, GuidanceReach, lookup, {})
     for slug, code, status, keys, rationale in GUIDANCE_STATUSES:
         row = _upsert(
             counter,

@@ -87,3 +87,30 @@ LICENCE_REF = re.compile(r"^LicenseRef-[A-Za-z0-9.\-]+$")
 
 def is_known_licence(value: str) -> bool:
     return value in SPDX_IDS or bool(LICENCE_REF.match(value))
+
+
+# Licences that disclaim warranty and liability and let anyone use, change and share the weights: a model
+# published with open weights under one of them has nobody standing behind it.
+PERMISSIVE_LICENCES = frozenset(
+    {
+        "0BSD",
+        "Apache-1.1",
+        "Apache-2.0",
+        "BSD-1-Clause",
+        "BSD-2-Clause",
+        "BSD-3-Clause",
+        "BSD-3-Clause-Clear",
+        "BSL-1.0",
+        "CC0-1.0",
+        "CC-BY-4.0",
+        "ECL-2.0",
+        "ISC",
+        "MIT",
+        "MIT-0",
+        "NCSA",
+        "PostgreSQL",
+        "Unlicense",
+        "UPL-1.0",
+        "Zlib",
+    }
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -416,7 +417,25 @@ class Jurisdiction(models.Model):
         return self.name
 
 
+class RiskCategory(models.TextChoices):
+    """The register's risk categories (the same values as RiskItem.Category; the catalog cannot import the
+    register, whose arrows point the other way)."""
+
+    SANCTIONS = "sanctions", _("Sanctions / export control")
+    PROVENANCE = "provenance", _("Provenance")
+    REGULATORY = "regulatory", _("Regulatory")
+    LICENCE = "licence", _("Licence")
+    SECURITY = "security", _("Security")
+    DATA_PROTECTION = "data_protection", _("Data protection")
+    REPUTATIONAL = "reputational", _("Reputational")
+    OPERATIONAL = "operational", _("Operational")
+
+
 class RegulatoryGuidance(models.Model):
+    class Publication(models.TextChoices):
+        DRAFT = "draft", _("Draft (changes nothing yet)")
+        PUBLISHED = "published", _("Published")
+
     class Kind(models.TextChoices):
         LEGISLATION = "legislation", _("Legislation")
         RULE = "rule", _("Rule / regulation")
@@ -457,6 +476,47 @@ class RegulatoryGuidance(models.Model):
         on_delete=models.PROTECT,
         related_name="guidance",
     )
+    superseded_on = models.DateField(
+        _("superseded on"), null=True, blank=True, help_text=_("The day a later text replaced this one, if any.")
+    )
+    citation = models.CharField(
+        _("citation"),
+        max_length=500,
+        blank=True,
+        help_text=_("How a memo cites this text, e.g. BIS guidance of 13 May 2025 (General Prohibition 10)."),
+    )
+    risk_category = models.CharField(
+        _("risk category"),
+        max_length=20,
+        choices=RiskCategory.choices,
+        blank=True,
+        help_text=_("The risk this text implies for every model it reaches; blank if it only informs other items."),
+    )
+    risk_likelihood = models.PositiveSmallIntegerField(
+        _("inherent likelihood"), null=True, blank=True, help_text=_("1 (rare) to 5 (almost certain).")
+    )
+    risk_impact = models.PositiveSmallIntegerField(
+        _("inherent impact"), null=True, blank=True, help_text=_("1 (negligible) to 5 (severe).")
+    )
+    risk_sentence = models.TextField(
+        _("why it matters"), blank=True, help_text=_("The sentence that explains the risk to a reader of the memo.")
+    )
+    publication = models.CharField(
+        _("publication"),
+        max_length=10,
+        choices=Publication.choices,
+        default=Publication.PUBLISHED,
+        help_text=_("A draft changes nothing in the register until it is published (apart from its legal status)."),
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -472,11 +532,172 @@ class RegulatoryGuidance(models.Model):
                 | Q(effective_to__gte=models.F("effective_from")),
                 name="guidance_effective_range",
             ),
+            models.CheckConstraint(
+                condition=Q(issued_on__isnull=True)
+                | Q(effective_from__isnull=True)
+                | Q(effective_from__gte=models.F("issued_on")),
+                name="guidance_effective_not_before_issued",
+            ),
+            models.CheckConstraint(
+                condition=(Q(risk_category="") & Q(risk_likelihood__isnull=True) & Q(risk_impact__isnull=True))
+                | (
+                    ~Q(risk_category="")
+                    & Q(risk_likelihood__isnull=False, risk_likelihood__gte=1, risk_likelihood__lte=5)
+                    & Q(risk_impact__isnull=False, risk_impact__gte=1, risk_impact__lte=5)
+                ),
+                name="guidance_risk_complete",
+            ),
         ]
 
     def __str__(self) -> str:
         ref = f" ({self.reference})" if self.reference else ""
         return f"{self.jurisdiction.code}: {self.title}{ref}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.issued_on and self.effective_from and self.effective_from < self.issued_on:
+            errors["effective_from"] = _("The effective date (%(eff)s) is before the issue date (%(iss)s).") % {
+                "eff": self.effective_from.isoformat(),
+                "iss": self.issued_on.isoformat(),
+            }
+        if self.risk_category and (self.risk_likelihood is None or self.risk_impact is None):
+            errors["risk_category"] = _("A risk category needs an inherent likelihood and impact (1 to 5).")
+        if not self.risk_category and (self.risk_likelihood is not None or self.risk_impact is not None):
+            errors["risk_category"] = _("A likelihood or impact needs a risk category.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class GuidanceReach(models.Model):
+    """One thing a guidance text reaches. A model is reached when every kind of reach the text names
+    matches it; several reaches of the same kind are alternatives (Ascend or Kunlun)."""
+
+    class Kind(models.TextChoices):
+        ORGANISATION = "organisation", _("Organisation in the supply chain")
+        ACCELERATOR = "accelerator", _("Training accelerator or accelerator family")
+        JURISDICTION = "jurisdiction", _("Jurisdiction of deployment")
+        OPEN_WEIGHTS = "open_weights", _("Open or gated weights")
+        LICENCE = "licence", _("Licence")
+        PARAMETERS_ABOVE = "parameters_above", _("Total parameters above a threshold")
+        COMPUTE_ABOVE = "compute_above", _("Training compute above a threshold")
+        DEVELOPER_COUNTRY = "developer_country", _("Developer's country")
+
+    class Unit(models.TextChoices):
+        PARAMETERS = "parameters", _("parameters")
+        BILLION_PARAMETERS = "billion_parameters", _("billion parameters")
+        FLOP = "flop", _("FLOP (floating-point operations)")
+
+    KIND_FIELDS = {
+        Kind.ORGANISATION: ("organisation",),
+        Kind.ACCELERATOR: ("organisation",),
+        Kind.JURISDICTION: ("jurisdiction",),
+        Kind.OPEN_WEIGHTS: (),
+        Kind.LICENCE: ("licence",),
+        Kind.PARAMETERS_ABOVE: ("threshold", "unit"),
+        Kind.COMPUTE_ABOVE: ("threshold", "unit"),
+        Kind.DEVELOPER_COUNTRY: ("country",),
+    }
+    UNITS = {
+        Kind.PARAMETERS_ABOVE: (Unit.PARAMETERS, Unit.BILLION_PARAMETERS),
+        Kind.COMPUTE_ABOVE: (Unit.FLOP,),
+    }
+
+    guidance = models.ForeignKey(
+        RegulatoryGuidance, verbose_name=_("guidance"), on_delete=models.CASCADE, related_name="reaches"
+    )
+    kind = models.CharField(_("reaches"), max_length=20, choices=Kind.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The organisation reached, or for accelerators their vendor."),
+    )
+    include_subsidiaries = models.BooleanField(
+        _("and its subsidiaries"), default=True, help_text=_("Also reach organisations whose parent is this one.")
+    )
+    product_prefix = models.CharField(
+        _("accelerator family"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Products whose name starts with this, e.g. Ascend reaches Ascend 910B, 910C and 910D. "
+            "Blank: every accelerator of the vendor."
+        ),
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    licence = models.CharField(_("licence"), max_length=80, blank=True, help_text=_("An SPDX id, e.g. MIT."))
+    threshold = models.FloatField(_("threshold"), null=True, blank=True, help_text=_("e.g. 1e25 for 10^25 FLOP."))
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166 code, e.g. CN."))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("what the guidance reaches")
+        verbose_name_plural = _("what the guidance reaches")
+        ordering = ["guidance", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold__isnull=True) | ~Q(unit=""), name="guidance_reach_threshold_has_unit"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["organisation", "accelerator"]) | Q(organisation__isnull=False),
+                name="guidance_reach_names_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def clean(self) -> None:
+        errors = {}
+        for name in self.KIND_FIELDS.get(self.kind, ()):
+            value = getattr(self, name if name not in ("organisation", "jurisdiction") else f"{name}_id")
+            if value in (None, ""):
+                errors[name] = _("%(kind)s needs a %(field)s.") % {
+                    "kind": self.get_kind_display(),
+                    "field": self._meta.get_field(name).verbose_name,
+                }
+        if self.threshold is not None and not self.unit:
+            errors["unit"] = _("A threshold needs a unit (parameters, billion parameters or FLOP).")
+        elif self.unit and self.kind in self.UNITS and self.unit not in self.UNITS[self.kind]:
+            errors["unit"] = _("%(unit)s is not a unit for %(kind)s.") % {
+                "unit": self.get_unit_display(),
+                "kind": self.get_kind_display().lower(),
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    def threshold_value(self) -> float | None:
+        """The threshold in base units (parameters or FLOP)."""
+        if self.threshold is None:
+            return None
+        return self.threshold * (1e9 if self.unit == self.Unit.BILLION_PARAMETERS else 1)
+
+    def describe(self) -> str:
+        """The reach in words, e.g. 'accelerators of Huawei named Ascend...'."""
+        kind = self.Kind(self.kind)
+        if kind == self.Kind.ORGANISATION:
+            subs = " and its subsidiaries" if self.include_subsidiaries else ""
+            return f"{self.organisation.display_name}{subs}"
+        if kind == self.Kind.ACCELERATOR:
+            family = f" {self.product_prefix}" if self.product_prefix else ""
+            return f"{self.organisation.display_name}{family} accelerators"
+        if kind == self.Kind.JURISDICTION:
+            return f"deployment in {self.jurisdiction.name}"
+        if kind == self.Kind.OPEN_WEIGHTS:
+            return "open or gated weights"
+        if kind == self.Kind.LICENCE:
+            return f"the {self.licence} licence"
+        if kind == self.Kind.DEVELOPER_COUNTRY:
+            return f"developers in {self.country}"
+        what = "total parameters" if kind == self.Kind.PARAMETERS_ABOVE else "training compute"
+        return f"{what} above {self.threshold:g} {self.get_unit_display()}"
 
 
 class ModelGuidanceStatus(models.Model):

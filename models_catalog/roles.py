@@ -8,6 +8,7 @@ _CATALOG = [
     "evidencesource",
     "jurisdiction",
     "regulatoryguidance",
+    "guidancereach",
     "modelguidancestatus",
     "sanctionsnote",
 ]

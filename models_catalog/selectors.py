@@ -72,7 +72,11 @@ def supply_chain(*, model: AIModel) -> list[ChainLink]:
     add(developer, OrganisationRole.DEVELOPER, "developer")
     if developer.parent_id:
         add(developer.parent, OrganisationRole.AFFILIATE, f"parent of {developer.display_name}")
-    for subsidiary in Organisation.objects.filter(parent=developer).order_by("name"):
+    if "subsidiaries" in getattr(developer, "_prefetched_objects_cache", {}):
+        subsidiaries = developer.subsidiaries.all()  # prefetched by name (the register's bulk facts)
+    else:
+        subsidiaries = Organisation.objects.filter(parent=developer).order_by("name")
+    for subsidiary in subsidiaries:
         add(subsidiary, OrganisationRole.AFFILIATE, f"subsidiary of {developer.display_name}")
     for claim in model.claims.all():
         if claim.accelerator_id:

@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from models_catalog.api import RegulatoryGuidanceViewSet
 from models_catalog.models import AIModel
 from riskreg.core.permissions import ModelPermissions
 from riskreg.core.selectors import users_visible_to
@@ -42,6 +43,7 @@ from riskreg.register.selectors import (
     risk_state_sha256,
     sign_off_status,
 )
+from riskreg.register.services.guidance import AlreadyPublished, guidance_impact, guidance_publish
 from riskreg.register.wording import decision_label, event_sentence, fact_sentences, role_label
 
 
@@ -580,8 +582,44 @@ class RiskMatrixViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=matrix.pk)).data)
 
 
+class CanPublishGuidance(BasePermission):
+    """Reading an impact needs the right to view guidance; publishing needs the right to change it (legal)."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        perm = "view" if request.method in ("GET", "HEAD", "OPTIONS") else "change"
+        return user.has_perm(f"models_catalog.{perm}_regulatoryguidance")
+
+
+class GuidanceImpactViewSet(RegulatoryGuidanceViewSet):
+    """The catalog's guidance endpoints plus ``GET /api/guidance/{id}/impact/`` and
+    ``POST /api/guidance/{id}/publish/`` (the catalog cannot import the register's derivation, so the
+    register takes the catalog's place on the router with this subclass)."""
+
+    @action(detail=True, methods=["get"], permission_classes=[CanPublishGuidance])
+    def impact(self, request, pk=None):
+        """What publishing this draft would do: models gaining or losing risk items (with the reason),
+        approved requests that would reopen, sign-offs that would lapse, memos out of date."""
+        return Response(guidance_impact(guidance=self.get_object()).as_dict())
+
+    @action(detail=True, methods=["post"], permission_classes=[CanPublishGuidance])
+    def publish(self, request, pk=None):
+        """Publish the draft and apply its impact, once; a second publish gets 409."""
+        guidance = self.get_object()
+        with service_errors():
+            try:
+                impact = guidance_publish(guidance_id=guidance.pk, actor=request.user)
+            except AlreadyPublished as exc:
+                raise Conflict(exc.messages[0]) from None
+        return Response(impact.as_dict())
+
+
 def register(router) -> None:
     """Register this app's viewsets on the project router."""
+    router.registry[:] = [entry for entry in router.registry if entry[2] != "guidance"]
+    router.register("guidance", GuidanceImpactViewSet, basename="guidance")
     router.register("adoption-requests", AdoptionRequestViewSet, basename="adoption-request")
     router.register("risk-items", RiskItemViewSet, basename="risk-item")
     router.register("risk-matrices", RiskMatrixViewSet, basename="risk-matrix")

@@ -37,7 +37,7 @@ GLM5_ASSESSMENT = {
         2,
         4,
         "accept",
-        "No Huawei hardware in our deployment; legal to follow BIS guidance on Ascend chips.",
+        "No Ascend hardware in our deployment; legal to follow BIS guidance on those chips.",
     ),
     "regulatory_guidance_status": (
         2,

@@ -13,10 +13,12 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 
+from models_catalog.licences import PERMISSIVE_LICENCES
 from models_catalog.models import (
     AIModel,
+    GuidanceReach,
     ModelGuidanceStatus,
     Organisation,
     OrganisationRole,
@@ -30,29 +32,6 @@ from riskreg.screening.selectors import organisation_exposure
 
 Category = RiskItem.Category
 
-PERMISSIVE_LICENCES = frozenset(
-    {
-        "0BSD",
-        "Apache-1.1",
-        "Apache-2.0",
-        "BSD-1-Clause",
-        "BSD-2-Clause",
-        "BSD-3-Clause",
-        "BSD-3-Clause-Clear",
-        "BSL-1.0",
-        "CC0-1.0",
-        "CC-BY-4.0",
-        "ECL-2.0",
-        "ISC",
-        "MIT",
-        "MIT-0",
-        "NCSA",
-        "PostgreSQL",
-        "Unlicense",
-        "UPL-1.0",
-        "Zlib",
-    }
-)
 OPEN_WEIGHTS = (AIModel.Weights.OPEN, AIModel.Weights.GATED)
 WEAK_CONFIDENCE = (
     ProvenanceClaim.Confidence.REPORTED,
@@ -64,15 +43,7 @@ GUIDANCE_CONCERNS = {
     ModelGuidanceStatus.Status.RESTRICTED: (4, 4),
     ModelGuidanceStatus.Status.PROHIBITED: (5, 5),
 }
-BIS_HUAWEI_GUIDANCE_DATE = datetime.date(2025, 5, 13)
-BIS_HUAWEI_GUIDANCE_TEXT = (
-    "BIS guidance of 13 May 2025: using Huawei Ascend 910B, 910C or 910D chips anywhere in the world "
-    "risks violating General Prohibition 10 of the EAR (guidance, not a rule; no Federal Register citation)"
-)
-EU_AI_ACT_TEXT = (
-    "EU AI Act, Regulation (EU) 2024/1689: obligations for general-purpose AI models apply from 2 Aug 2025 "
-    "(models placed on the market before then have until 2 Aug 2027)"
-)
+GUIDANCE_NOT_APPLYING = (RegulatoryGuidance.Status.WITHDRAWN, RegulatoryGuidance.Status.SUPERSEDED)
 
 
 @dataclass(frozen=True)
@@ -96,7 +67,66 @@ class ModelFacts:
     claims: list[ProvenanceClaim]
     listings: dict[int, list[dict]]  # organisation id -> confirmed hits and sanctions notes
     statuses: list[ModelGuidanceStatus]
-    bis_huawei_guidance: RegulatoryGuidance | None
+    guidance: list[RegulatoryGuidance]  # the guidance that applies, with what each reaches
+
+    def reached_by(self, guidance: RegulatoryGuidance) -> list[str] | None:
+        """Why the guidance reaches this model (one reason per kind of reach), or None when it does not."""
+        by_kind: dict[str, list[GuidanceReach]] = {}
+        for reach in guidance.reaches.all():
+            by_kind.setdefault(reach.kind, []).append(reach)
+        if not by_kind:
+            return None
+        reasons = []
+        for reaches in by_kind.values():
+            reason = next((found for reach in reaches if (found := self.reach_reason(reach))), None)
+            if reason is None:
+                return None
+            reasons.append(reason)
+        return reasons
+
+    def reach_reason(self, reach: GuidanceReach) -> str | None:
+        """The sentence that says why one reach matches this model, or None."""
+        model = self.model
+        kind = GuidanceReach.Kind
+        if reach.kind == kind.ORGANISATION:
+            for link in self.chain:
+                if _organisation_matches(link.organisation, reach):
+                    return f"{link.organisation.name} is in its supply chain ({link.via})"
+            return None
+        if reach.kind == kind.ACCELERATOR:
+            for claim in self.claims:
+                accelerator = claim.accelerator
+                if claim.subject != ProvenanceClaim.Subject.TRAINING_HARDWARE or accelerator is None:
+                    continue
+                if accelerator_reached(accelerator, reach):
+                    return (
+                        f"its training hardware is said to be {accelerator.vendor.display_name} "
+                        f"{accelerator.product} ({claim.get_confidence_display().lower()})"
+                    )
+            return None
+        if reach.kind == kind.JURISDICTION:
+            return f"it may be deployed in {reach.jurisdiction.name}"
+        if reach.kind == kind.OPEN_WEIGHTS:
+            return f"it has {model.get_weights_display().lower()}" if model.weights in OPEN_WEIGHTS else None
+        if reach.kind == kind.LICENCE:
+            return f"it is published under {model.licence}" if model.licence == reach.licence else None
+        if reach.kind == kind.DEVELOPER_COUNTRY:
+            country = model.developer.country
+            return f"its developer is based in {country}" if country and country == reach.country else None
+        if reach.kind == kind.PARAMETERS_ABOVE:
+            total = model.parameters_total
+            if total and total > reach.threshold_value():
+                return f"it has {total / 1e9:g}B parameters, above {reach.threshold:g} {reach.get_unit_display()}"
+            return None
+        if reach.kind == kind.COMPUTE_ABOVE:
+            compute = training_compute_estimate(model)
+            if compute and compute > reach.threshold_value():
+                return (
+                    f"its training compute is estimated at {compute:.1e} FLOP (6 x active parameters x tokens, "
+                    f"an estimate), above {reach.threshold:g} FLOP"
+                )
+            return None
+        return None
 
     def listed(self, organisation: Organisation) -> list[dict]:
         """The organisation's listings, and its parent's (a subsidiary shares its group's exposure)."""
@@ -105,8 +135,13 @@ class ModelFacts:
         return own + [{**item, "via_parent": True} for item in parent]
 
 
-def model_facts(*, model: AIModel) -> ModelFacts:
-    model = (
+def model_facts(*, model: AIModel, guidance: list[RegulatoryGuidance] | None = None) -> ModelFacts:
+    return models_facts(model_ids=[model.pk], guidance=guidance)[0]
+
+
+def models_facts(*, model_ids: list[int], guidance: list[RegulatoryGuidance] | None = None) -> list[ModelFacts]:
+    """The facts of many models in a fixed number of queries, whatever their number (ordered by name)."""
+    models = list(
         AIModel.objects.select_related("developer", "developer__parent")
         .prefetch_related(
             Prefetch(
@@ -119,13 +154,16 @@ def model_facts(*, model: AIModel) -> ModelFacts:
                 "guidance_statuses",
                 queryset=ModelGuidanceStatus.objects.select_related("jurisdiction").order_by("jurisdiction__code"),
             ),
+            Prefetch("developer__subsidiaries", queryset=Organisation.objects.order_by("name")),
         )
-        .get(pk=model.pk)
+        .filter(pk__in=model_ids)
+        .order_by("name")
     )
-    chain = supply_chain(model=model)
-    claims = list(model.claims.all())
-    org_ids = {link.organisation.pk for link in chain}
-    org_ids |= {link.organisation.parent_id for link in chain if link.organisation.parent_id}
+    chains = {model.pk: supply_chain(model=model) for model in models}
+    org_ids = {link.organisation.pk for chain in chains.values() for link in chain}
+    org_ids |= {
+        link.organisation.parent_id for chain in chains.values() for link in chain if link.organisation.parent_id
+    }
     listings: dict[int, list[dict]] = {pk: [] for pk in org_ids}
     for org_id, hits in organisation_exposure(organisation_ids=org_ids).items():
         for hit in hits:
@@ -151,20 +189,84 @@ def model_facts(*, model: AIModel) -> ModelFacts:
                 "listed_on": note.listed_on.isoformat() if note.listed_on else None,
             }
         )
-    bis = (
-        RegulatoryGuidance.objects.filter(issued_on=BIS_HUAWEI_GUIDANCE_DATE)
-        .filter(Q(title__icontains="Huawei") | Q(title__icontains="Ascend") | Q(summary__icontains="Ascend"))
-        .order_by("pk")
-        .first()
+    guidance = guidance_applying() if guidance is None else guidance
+    return [
+        ModelFacts(
+            model=model,
+            chain=chains[model.pk],
+            claims=list(model.claims.all()),
+            listings=listings,  # shared: read by organisation id only
+            statuses=list(model.guidance_statuses.all()),
+            guidance=guidance,
+        )
+        for model in models
+    ]
+
+
+def guidance_applying(*, on: datetime.date | None = None, draft: RegulatoryGuidance | None = None) -> list:
+    """The published guidance that applies on a day (not withdrawn, not superseded by then), with what each
+    reaches, in two queries. ``draft`` is added as if it were published: the impact view's "what if"."""
+    on = on or datetime.date.today()
+    queryset = (
+        RegulatoryGuidance.objects.filter(publication=RegulatoryGuidance.Publication.PUBLISHED)
+        .exclude(status__in=GUIDANCE_NOT_APPLYING)
+        .filter(Q(superseded_on__isnull=True) | Q(superseded_on__gt=on))
+        .filter(reaches__isnull=False)
     )
-    return ModelFacts(
-        model=model,
-        chain=chain,
-        claims=claims,
-        listings=listings,
-        statuses=list(model.guidance_statuses.all()),
-        bis_huawei_guidance=bis,
+    if draft is not None:
+        queryset = queryset | RegulatoryGuidance.objects.filter(pk=draft.pk)
+    return list(
+        queryset.distinct()
+        .select_related("jurisdiction")
+        .prefetch_related(
+            Prefetch(
+                "reaches",
+                queryset=GuidanceReach.objects.select_related("organisation", "jurisdiction").order_by("pk"),
+            )
+        )
+        .order_by(F("issued_on").asc(nulls_last=True), "pk")
     )
+
+
+def training_compute_estimate(model: AIModel) -> float | None:
+    """6 x parameters x tokens (active parameters for a mixture of experts): an estimate, never a disclosed figure."""
+    parameters = model.parameters_active or model.parameters_total
+    if not parameters or not model.training_tokens:
+        return None
+    return 6.0 * parameters * model.training_tokens
+
+
+def _organisation_matches(organisation: Organisation, reach: GuidanceReach) -> bool:
+    return organisation.pk == reach.organisation_id or (
+        reach.include_subsidiaries and organisation.parent_id == reach.organisation_id
+    )
+
+
+def accelerator_reached(accelerator, reach: GuidanceReach) -> bool:
+    """The accelerator's vendor is the reach's organisation (or its subsidiary) and its product is of the family."""
+    return _organisation_matches(accelerator.vendor, reach) and accelerator.product.casefold().startswith(
+        reach.product_prefix.casefold()
+    )
+
+
+def guidance_fact(guidance: RegulatoryGuidance) -> dict:
+    """How an item records the guidance it rests on (and the memo cites it)."""
+    return {
+        "id": guidance.pk,
+        "title": guidance.title,
+        "issuer": guidance.issuer,
+        "jurisdiction": guidance.jurisdiction.code,
+        "issued_on": guidance.issued_on.isoformat() if guidance.issued_on else None,
+        "effective_from": guidance.effective_from.isoformat() if guidance.effective_from else None,
+        "reference": guidance.reference,
+        "citation": guidance.citation or guidance_cited(guidance),
+    }
+
+
+def guidance_cited(guidance: RegulatoryGuidance) -> str:
+    issued = f" of {_human_date(guidance.issued_on.isoformat())}" if guidance.issued_on else ""
+    reference = f" ({guidance.reference})" if guidance.reference else ""
+    return f"{guidance.issuer}{issued}: {guidance.title}{reference}"
 
 
 def _human_date(iso: str) -> str:
@@ -183,13 +285,6 @@ def _listing_text(listings: list[dict]) -> str:
         cite = f" ({item['citation']}{when})" if item.get("citation") else (f" ({when[2:]})" if when else "")
         parts.append(f"{item['list']}{cite}")
     return "; ".join(dict.fromkeys(parts))
-
-
-def _is_huawei(organisation: Organisation) -> bool:
-    names = organisation.all_names()
-    if organisation.parent_id and organisation.parent is not None:
-        names += organisation.parent.all_names()
-    return any("huawei" in name.lower() for name in names)
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -282,20 +377,19 @@ def training_hardware_listed_vendor(facts: ModelFacts) -> list[DerivedRisk]:
             continue
         confidences = sorted({claim.confidence for claim in claims})
         likelihood = max(strength.get(claim.confidence, 2) for claim in claims)
-        cited = []
-        fact_guidance = None
-        if _is_huawei(vendor):
-            guidance = facts.bis_huawei_guidance
-            if guidance is not None:
-                fact_guidance = {
-                    "id": guidance.pk,
-                    "title": guidance.title,
-                    "issued_on": guidance.issued_on.isoformat(),
-                }
-                cited.append(f"{BIS_HUAWEI_GUIDANCE_TEXT} [catalog: {guidance.title}]")
-            else:
-                fact_guidance = {"id": None, "title": "BIS guidance on Huawei Ascend chips", "issued_on": "2025-05-13"}
-                cited.append(BIS_HUAWEI_GUIDANCE_TEXT)
+        cited = next(
+            (
+                guidance
+                for guidance in facts.guidance
+                if any(
+                    reach.kind == GuidanceReach.Kind.ACCELERATOR and accelerator_reached(accelerator, reach)
+                    for reach in guidance.reaches.all()
+                )
+                and facts.reached_by(guidance)
+            ),
+            None,
+        )
+        fact_guidance = guidance_fact(cited) if cited is not None else None
         confidence_text = ", ".join(claim.get_confidence_display().lower() for claim in claims)
         risks.append(
             DerivedRisk(
@@ -308,7 +402,7 @@ def training_hardware_listed_vendor(facts: ModelFacts) -> list[DerivedRisk]:
                 description=(
                     f"{facts.model.name} is said to be trained on {vendor.display_name} {accelerator.product} "
                     f"({confidence_text}). {vendor.name} appears on: {_listing_text(listings)}."
-                    + (f" {cited[0]}." if cited else "")
+                    + (f" {fact_guidance['citation'].rstrip('.')}." if fact_guidance else "")
                     + " Whether using weights trained on such hardware is itself restricted is an open question."
                 ),
                 likelihood=likelihood,
@@ -357,6 +451,12 @@ def regulatory_guidance_status(facts: ModelFacts) -> list[DerivedRisk]:
             )
         )
     if not has_eu:
+        eu_texts = [
+            guidance_fact(guidance)
+            for guidance in facts.guidance
+            if guidance.jurisdiction.code == "EU" and facts.reached_by(guidance)
+        ]
+        eu_text = "".join(f" {text['citation'].rstrip('.')}." for text in eu_texts)
         risks.append(
             DerivedRisk(
                 rule="regulatory_guidance_status",
@@ -364,12 +464,12 @@ def regulatory_guidance_status(facts: ModelFacts) -> list[DerivedRisk]:
                 category=Category.REGULATORY,
                 title=f"No EU guidance status recorded for {facts.model.name}",
                 description=(
-                    f"Nobody has yet recorded how {facts.model.name} stands in the EU. {EU_AI_ACT_TEXT}. "
+                    f"Nobody has yet recorded how {facts.model.name} stands in the EU.{eu_text} "
                     "Record a guidance status for the EU to settle this item."
                 ),
                 likelihood=3,
                 impact=3,
-                facts={"jurisdiction": "EU", "status": None},
+                facts={"jurisdiction": "EU", "status": None, "guidance": eu_texts},
             )
         )
     return risks
@@ -436,18 +536,53 @@ def provenance_weak_claim(facts: ModelFacts) -> list[DerivedRisk]:
     return risks
 
 
+def guidance_reaches_model(facts: ModelFacts) -> list[DerivedRisk]:
+    """A guidance record that implies a risk (category, likelihood, impact) and reaches the model."""
+    risks = []
+    for guidance in facts.guidance:
+        if not guidance.risk_category:
+            continue
+        reasons = facts.reached_by(guidance)
+        if reasons is None:
+            continue
+        fact = guidance_fact(guidance)
+        because = "; ".join(reasons)
+        risks.append(
+            DerivedRisk(
+                rule="guidance_reaches_model",
+                key=f"guidance:{guidance.pk}",
+                category=guidance.risk_category,
+                title=guidance.title[:255],
+                description=(
+                    f"{guidance.title} ({guidance.get_status_display().lower()}) reaches {facts.model.name}: "
+                    f"{because}. {guidance.risk_sentence}".strip()
+                    + f" Cited: {fact['citation'].rstrip('.')}."
+                ),
+                likelihood=guidance.risk_likelihood,
+                impact=guidance.risk_impact,
+                facts={"guidance": fact, "reasons": reasons, "status": guidance.status},
+            )
+        )
+    return risks
+
+
 RULES: list[Callable[[ModelFacts], list[DerivedRisk]]] = [
     sanctions_listed_party,
     training_hardware_listed_vendor,
     regulatory_guidance_status,
     licence_open_permissive,
     provenance_weak_claim,
+    guidance_reaches_model,
 ]
 
 RULE_NAMES = {rule.__name__ for rule in RULES}
 
 
-def derive(*, model: AIModel) -> list[DerivedRisk]:
-    """Every risk the facts about this model imply, in a stable order."""
-    facts = model_facts(model=model)
+def derive(*, model: AIModel, guidance: list[RegulatoryGuidance] | None = None) -> list[DerivedRisk]:
+    """Every risk the facts about this model imply, in a stable order. ``guidance`` is the guidance that
+    applies (``guidance_applying()``), fetched once by a caller deriving many models."""
+    return derive_from(model_facts(model=model, guidance=guidance))
+
+
+def derive_from(facts: ModelFacts) -> list[DerivedRisk]:
     return [risk for rule in RULES for risk in rule(facts)]

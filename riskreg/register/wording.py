@@ -11,7 +11,6 @@ import datetime
 from django.utils import timezone
 
 from models_catalog.models import AIModel
-from riskreg.register import rules
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, SignOff, SignOffRole
 
 State = AdoptionRequest.State
@@ -108,7 +107,7 @@ def fact_sentences(item: RiskItem) -> list[dict]:
             sentences.append(
                 {
                     "text": f"Guidance issued on {human_date(guidance.get('issued_on'))}: {guidance.get('title')}.",
-                    "citation": rules.BIS_HUAWEI_GUIDANCE_TEXT if "Huawei" in (vendor.get("name") or "") else "",
+                    "citation": guidance.get("citation") or "",
                 }
             )
     elif item.rule == "regulatory_guidance_status":
@@ -117,7 +116,7 @@ def fact_sentences(item: RiskItem) -> list[dict]:
             sentences.append(
                 {
                     "text": f"No guidance status is recorded for {item.model.name} in {facts.get('jurisdiction')}.",
-                    "citation": rules.EU_AI_ACT_TEXT if facts.get("jurisdiction") == "EU" else "",
+                    "citation": "; ".join(text.get("citation", "") for text in facts.get("guidance") or []),
                 }
             )
         else:
@@ -141,6 +140,16 @@ def fact_sentences(item: RiskItem) -> list[dict]:
             {
                 "text": f"The {subject} claim ({facts.get('value')}) is {confidence}.",
                 "citation": facts.get("source") or "",
+            }
+        )
+    elif item.rule == "guidance_reaches_model":
+        guidance = facts.get("guidance") or {}
+        for reason in facts.get("reasons", []):
+            sentences.append({"text": f"{reason[0].upper()}{reason[1:]}.", "citation": ""})
+        sentences.append(
+            {
+                "text": f"Guidance issued on {human_date(guidance.get('issued_on'))}: {guidance.get('title')}.",
+                "citation": guidance.get("citation") or "",
             }
         )
     else:

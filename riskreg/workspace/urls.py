@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from riskreg.workspace import request_views, views
+from riskreg.workspace import guidance_views, request_views, views
 
 app_name = "workspace"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     ),
     path("requests/<int:request_id>/sign-off/", request_views.request_sign_off, name="request-sign-off"),
     path("models/<slug:slug>/", views.model_dossier, name="model"),
+    # Issue 14: what publishing a draft guidance would change, and the publish button.
+    path("guidance/<int:guidance_id>/impact/", guidance_views.guidance_impact_page, name="guidance-impact"),
 ]

@@ -10,6 +10,7 @@ from models_catalog.models import (
     Accelerator,
     AIModel,
     EvidenceSource,
+    GuidanceReach,
     Jurisdiction,
     ModelGuidanceStatus,
     Organisation,
@@ -134,8 +135,9 @@ def entity_listed(zhipu, huawei):
 
 
 @pytest.fixture
-def bis_guidance(us) -> RegulatoryGuidance:
-    return RegulatoryGuidance.objects.create(
+def bis_guidance(us, huawei) -> RegulatoryGuidance:
+    """The BIS guidance, reaching Huawei's Ascend accelerators as data (no code knows the vendor)."""
+    guidance = RegulatoryGuidance.objects.create(
         jurisdiction=us,
         issuer="US Department of Commerce, BIS",
         title="Guidance on Huawei Ascend 910B, 910C and 910D (General Prohibition 10)",
@@ -143,6 +145,8 @@ def bis_guidance(us) -> RegulatoryGuidance:
         status="in_force",
         issued_on=datetime.date(2025, 5, 13),
     )
+    GuidanceReach.objects.create(guidance=guidance, kind="accelerator", organisation=huawei, product_prefix="Ascend")
+    return guidance
 
 
 @pytest.fixture
