@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -26,7 +27,7 @@ from django.db.models import Q
 from models_catalog.models import AIModel, EvidenceSource, Organisation, SanctionsNote
 from models_catalog.selectors import model_detail_queryset, supply_chain
 from riskreg.evidence.selectors import evidence_states
-from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix
+from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
 from riskreg.register.selectors import risk_level
 from riskreg.screening.selectors import organisation_exposure
 from riskreg.watch.selectors import model_recent_alerts
@@ -312,16 +313,22 @@ def _name_regulations(rows: list[dict], *, risk_items: list[RiskItem], regulator
 
 
 def _request(req: AdoptionRequest) -> dict:
-    sign_offs = []
+    return request_summary(req, sign_offs=req.sign_offs.all(), signer=lambda sign_off: sign_off.signer)
+
+
+def request_summary(req: AdoptionRequest, *, sign_offs: Iterable[SignOff], signer: Callable) -> dict:
+    """A request and its sign-offs as the memo (and the dossier, live or as of a day) show them. `sign_offs`
+    in the order to show; `signer(sign_off)` gives the signing user (prefetched, or looked up in history)."""
+    rows = []
     signed_roles = set()
-    for sign_off in req.sign_offs.all():
+    for sign_off in sign_offs:
         current = sign_off.review_round == req.review_round
         if current:
             signed_roles.add(sign_off.role)
-        sign_offs.append(
+        rows.append(
             {
                 "role": sign_off.role,
-                "signer": _user(sign_off.signer),
+                "signer": _user(signer(sign_off)),
                 "decision": sign_off.decision,
                 "decision_label": str(sign_off.get_decision_display()),
                 "comment": sign_off.comment,
@@ -352,7 +359,7 @@ def _request(req: AdoptionRequest) -> dict:
         "submitted_at": _iso(req.submitted_at),
         "decided_at": _iso(req.decided_at),
         "expires_on": _iso(req.expires_on),
-        "sign_offs": sign_offs,
+        "sign_offs": rows,
     }
 
 

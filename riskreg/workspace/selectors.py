@@ -45,7 +45,7 @@ from reports.services.snapshot import (
     _organisation,
     _risk,
     _SourceIndex,
-    _user,
+    request_summary,
 )
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix, SignOff
 from riskreg.register.selectors import adoption_requests_waiting_for, risk_level, user_sees_all_requests
@@ -448,47 +448,12 @@ def _users(ids) -> dict:
 
 
 def _request_then(req: AdoptionRequest, sign_offs: list[SignOff], users: dict) -> dict:
-    """reports.services.snapshot._request, for a request rebuilt from history (its sign-offs given apart)."""
-    rows, signed = [], set()
-    for sign_off in sorted(sign_offs, key=lambda s: (s.review_round, s.created_at)):
-        current = sign_off.review_round == req.review_round
-        if current:
-            signed.add(sign_off.role)
-        rows.append(
-            {
-                "role": sign_off.role,
-                "signer": _user(users.get(sign_off.signer_id)),
-                "decision": sign_off.decision,
-                "decision_label": str(sign_off.get_decision_display()),
-                "comment": sign_off.comment,
-                "conditions": sign_off.conditions,
-                "signed_at": _iso(sign_off.created_at),
-                "review_round": sign_off.review_round,
-                "current_round": current,
-                "risk_state_sha256": sign_off.risk_state_sha256,
-            }
-        )
-    return {
-        "id": req.pk,
-        "use_case": req.use_case,
-        "deployment": req.deployment,
-        "deployment_label": str(req.get_deployment_display()),
-        "data_classification": req.data_classification,
-        "data_classification_label": str(req.get_data_classification_display()),
-        "requester": _user(req.requester),
-        "state": req.state,
-        "state_label": str(req.get_state_display()),
-        "current": req.state in CURRENT_REQUEST_STATES,
-        "review_round": req.review_round,
-        "required_roles": list(req.required_roles or []),
-        "missing_roles": [role for role in req.required_roles or [] if role not in signed]
-        if req.state in (AdoptionRequest.State.IN_REVIEW, AdoptionRequest.State.REOPENED)
-        else [],
-        "submitted_at": _iso(req.submitted_at),
-        "decided_at": _iso(req.decided_at),
-        "expires_on": _iso(req.expires_on),
-        "sign_offs": rows,
-    }
+    """The memo's request summary, for a request rebuilt from history (its sign-offs given apart)."""
+    return request_summary(
+        req,
+        sign_offs=sorted(sign_offs, key=lambda s: (s.review_round, s.created_at)),
+        signer=lambda sign_off: users.get(sign_off.signer_id),
+    )
 
 
 # --- the model band ---------------------------------------------------------------------------------
