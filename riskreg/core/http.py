@@ -189,7 +189,9 @@ def _shutdown(sock: socket.socket) -> None:
         pass  # already closed by the other side
 
 
-class _WatchedHTTPConnection(HTTPConnection):
+class _Watched:
+    """A connection whose socket the deadline's watchdog shuts when the whole fetch runs out of time."""
+
     deadline: _Deadline
 
     def _new_conn(self) -> socket.socket:
@@ -198,39 +200,33 @@ class _WatchedHTTPConnection(HTTPConnection):
         return sock
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    deadline: _Deadline
-
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        self.deadline.watch(sock)
-        return sock
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
 
 
-class _HTTPPool(urllib3.HTTPConnectionPool):
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
+
+
+class _DeadlinePool:
+    """A connection pool that hands its deadline to every connection it opens."""
+
+    def __init__(self, *args, deadline: _Deadline, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def _new_conn(self):
+        conn = super()._new_conn()
+        conn.deadline = self.deadline
+        return conn
+
+
+class _HTTPPool(_DeadlinePool, urllib3.HTTPConnectionPool):
     ConnectionCls = _WatchedHTTPConnection
 
-    def __init__(self, *args, deadline: _Deadline, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.deadline = deadline
 
-    def _new_conn(self):
-        conn = super()._new_conn()
-        conn.deadline = self.deadline
-        return conn
-
-
-class _HTTPSPool(urllib3.HTTPSConnectionPool):
+class _HTTPSPool(_DeadlinePool, urllib3.HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
-
-    def __init__(self, *args, deadline: _Deadline, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.deadline = deadline
-
-    def _new_conn(self):
-        conn = super()._new_conn()
-        conn.deadline = self.deadline
-        return conn
 
 
 def _setting(name: str, default):
