@@ -17,15 +17,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-check-system: venv
-	@$(PY) -c 'import weasyprint' 2>/dev/null || { \
-	  echo "WeasyPrint cannot load Pango. Install it: apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
-	@ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || { \
-	  echo "HarfBuzz's subsetter is missing; memos with Chinese names would take 10-40 s each."; \
-	  echo "Install it: apt-get install libharfbuzz-subset0"; exit 1; }
-	@fc-list :lang=zh family 2>/dev/null | grep -q . || { \
-	  echo "No font with Chinese coverage; native names would render as boxes in memos."; \
-	  echo "Install one: apt-get install fonts-noto-cjk"; exit 1; }
+# The Debian packages (Pango, HarfBuzz's subsetter, a CJK font, poppler; Chromium for the tests): installed in
+# one step when run as root, otherwise named in one apt-get line (.ci/system-packages).
+check-system:
+	@bash .ci/system-packages
 
 migrate: venv
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -35,20 +30,17 @@ demo: migrate
 
 # Web, a Celery worker per queue and beat on SQLite with a SQLite broker file: no Redis needed.
 # Set DATABASE_URL / REDIS_URL to run the same processes on PostgreSQL and Redis.
-run: check-system demo
+run: check-system venv demo
 	DEBUG=1 PORT=$(PORT) RISKREG_SITE_URL=$${RISKREG_SITE_URL:-http://localhost:$(PORT)} $(PY) manage.py run_local --port $(PORT)
 
-# Browser tests drive Debian's Chromium: installed here when missing (as root), otherwise named.
 check-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "The browser tests need Debian's Chromium: apt-get install chromium"; exit 1; fi; }
+	@bash .ci/system-packages --browser
 
-test: venv check-browser
+test: check-browser venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The README's screenshots (docs/*.png), taken by the browser journeys; `make test` leaves docs/ alone.
-screenshots: venv check-browser
+screenshots: check-browser venv
 	RISKREG_SCREENSHOTS=1 $(PY) -m pytest tests/browser -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: venv
