@@ -300,8 +300,17 @@ def _host_header(host: str, port: int, scheme: str) -> str:
     return shown if port == default else f"{shown}:{port}"
 
 
-def _open(url: str, *, headers: dict[str, str], deadline: _Deadline, connect_timeout: float):
-    """One request to one URL, connected to a checked address. Returns an unread urllib3 response."""
+def _open(
+    url: str,
+    *,
+    headers: dict[str, str],
+    deadline: _Deadline,
+    connect_timeout: float,
+    method: str = "GET",
+    body: bytes | None = None,
+):
+    """One request to one URL, connected to a checked address, under the whole-fetch deadline. Returns an
+    unread urllib3 response."""
     scheme, host, port, target = _check_url(url)
     addresses = resolve_checked(host, port, url=url)
     request_headers = {**headers, "Host": _host_header(host, port, scheme)}
@@ -327,8 +336,9 @@ def _open(url: str, *, headers: dict[str, str], deadline: _Deadline, connect_tim
             pool = _HTTPPool(address, port, deadline=deadline, timeout=timeout, retries=False, maxsize=1)
         try:
             return pool.urlopen(
-                "GET",
+                method,
                 target,
+                body=body,
                 headers=request_headers,
                 redirect=False,
                 retries=False,
@@ -456,59 +466,22 @@ WEBHOOK_ANSWER_BYTES = 64 * 1024  # a webhook's answer is read only this far (it
 
 
 def post(url: str, *, body: bytes, content_type: str = "application/json", timeout: float | None = None) -> Response:
-    """POST body to url (webhooks) under the same address rules as ``fetch``: http(s) only, every resolved
-    address checked and connected to directly, one overall deadline. Redirects are not followed (a webhook
-    that moves is answered as an error, so a message never goes to an address nobody configured); the answer
-    is read up to 64 KiB. 2xx comes back as a Response; anything else raises FetchError."""
+    """POST body to url (webhooks) under the same rules as ``fetch``: http(s) only, every resolved address
+    checked and connected to directly, one whole-fetch deadline. Redirects are not followed (a webhook that
+    moves is answered as an error, so a message never goes to an address nobody configured); the answer is
+    read up to 64 KiB. 2xx comes back as a Response; anything else raises FetchError."""
     timeout = float(timeout if timeout is not None else _setting("RISKREG_WATCH_TIMEOUT", DEFAULT_TIMEOUT))
-    deadline = time.monotonic() + timeout
-    scheme, host, port, target = _check_url(url)
-    addresses = resolve_checked(host, port, url=url)
-    headers = {
-        "User-Agent": USER_AGENT,
-        "Content-Type": content_type,
-        "Accept": "*/*",
-        "Host": _host_header(host, port, scheme),
-    }
-    last_error: Exception | None = None
-    for address in addresses:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
-        timeout_spec = urllib3.Timeout(connect=min(10.0, remaining), read=remaining)
-        if scheme == "https":
-            pool = urllib3.HTTPSConnectionPool(
-                address,
-                port,
-                timeout=timeout_spec,
-                retries=False,
-                maxsize=1,
-                cert_reqs="CERT_REQUIRED",
-                server_hostname=host,
-                assert_hostname=host,
-            )
-        else:
-            pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout_spec, retries=False, maxsize=1)
-        try:
-            response = pool.urlopen(
-                "POST",
-                target,
-                body=body,
-                headers=headers,
-                redirect=False,
-                retries=False,
-                preload_content=False,
-                assert_same_host=False,
-            )
-        except NewConnectionError as exc:
-            last_error = exc
-            continue
-        except (Urllib3Timeout, ReadTimeoutError):
-            raise FetchTimeout(f"no answer from {url} within the time limit", url=url) from None
-        except SSLError as exc:
-            raise FetchError(f"TLS failed for {url}: {exc}", url=url) from None
-        except (Urllib3Error, OSError) as exc:
-            raise FetchError(f"request to {url} failed: {exc}", url=url) from None
+    headers = {"User-Agent": USER_AGENT, "Content-Type": content_type, "Accept": "*/*"}
+    deadline = _Deadline(timeout)
+    try:
+        response = _open(
+            url,
+            method="POST",
+            body=body,
+            headers=headers,
+            deadline=deadline,
+            connect_timeout=min(10.0, timeout),
+        )
         try:
             answer = _read_capped_quietly(response, deadline=deadline)
             if not 200 <= response.status < 300:
@@ -523,13 +496,11 @@ def post(url: str, *, body: bytes, content_type: str = "application/json", timeo
         finally:
             response.release_conn()
             response.close()
-    if last_error is None:
-        raise FetchTimeout(f"no answer from {url} within the time limit", url=url)
-    reason = getattr(last_error, "reason", None) or last_error
-    raise FetchError(f"cannot connect to {url}: {reason}", url=url)
+    finally:
+        deadline.close()
 
 
-def _read_capped_quietly(response, *, deadline: float) -> bytes:
+def _read_capped_quietly(response, *, deadline: _Deadline) -> bytes:
     """Up to WEBHOOK_ANSWER_BYTES of an answer; what lies beyond is not read (and not an error)."""
     chunks: list[bytes] = []
     total = 0
@@ -537,7 +508,7 @@ def _read_capped_quietly(response, *, deadline: float) -> bytes:
         for chunk in response.stream(CHUNK, decode_content=True):
             chunks.append(chunk)
             total += len(chunk)
-            if total >= WEBHOOK_ANSWER_BYTES or time.monotonic() > deadline:
+            if total >= WEBHOOK_ANSWER_BYTES or deadline.remaining() <= 0:
                 break
     except (Urllib3Timeout, ReadTimeoutError, ProtocolError, Urllib3Error, OSError):
         pass  # the status line is what counts; a broken body does not undo a delivery the server accepted

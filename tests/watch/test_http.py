@@ -19,6 +19,7 @@ from riskreg.core.http import (
     TooManyRedirects,
     address_is_public,
     fetch,
+    post,
 )
 
 
@@ -216,6 +217,22 @@ def test_headers_sent_at_one_byte_a_second_end_at_the_whole_fetch_deadline(setti
 
     with pytest.raises(FetchTimeout, match="within the time limit"):
         fetch(server.url("/"))
+
+    assert time.monotonic() - started < settings.RISKREG_WATCH_TIMEOUT + 2
+
+
+def test_a_webhook_answering_at_one_byte_a_second_ends_at_the_whole_fetch_deadline(settings, local_server):
+    """A POST (webhook) goes through the same deadline as a fetch: it held a worker while headers trickled."""
+    settings.RISKREG_WATCH_TIMEOUT = 1
+
+    def slow_headers(handler):
+        _trickle(handler, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Padding: " + b"y" * 100)
+
+    server = local_server(slow_headers)
+    started = time.monotonic()
+
+    with pytest.raises(FetchTimeout, match="within the time limit"):
+        post(server.url("/hook"), body=b"{}")
 
     assert time.monotonic() - started < settings.RISKREG_WATCH_TIMEOUT + 2
 
