@@ -7,6 +7,7 @@ worker's message, when Redis gives it back, does nothing."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -78,11 +79,15 @@ class Broker:
         with Connection(self.url) as connection:
             task.apply_async(connection=connection, **options)
 
-    def give_back_unacknowledged(self) -> None:
-        """What Redis does with the message of a worker killed whole once its visibility timeout (an hour)
-        has passed: any consumer puts it back in its queue. Here at once."""
-        with Connection(settings.CELERY_BROKER_URL, transport_options={"visibility_timeout": 0}) as connection:
-            connection.default_channel.qos.restore_visible(num=100)
+    def give_back_unacknowledged(self, queue: str) -> None:
+        """What Redis does with the messages of a worker killed whole once its visibility timeout (an hour)
+        has passed: any consumer puts them back in their queue. Here at once, for `queue` only."""
+        with Connection(settings.CELERY_BROKER_URL) as connection:
+            channel = connection.default_channel
+            for tag, unacknowledged in channel.client.hgetall(channel.unacked_key).items():
+                _message, _exchange, routing_key = json.loads(unacknowledged)
+                if routing_key == queue:
+                    channel.qos.restore_by_tag(tag)
 
 
 @pytest.fixture(params=["redis", "sqlite"])
@@ -193,7 +198,7 @@ def test_a_check_whose_whole_worker_is_killed_mid_body_is_completed_once_by_one_
     assert_checked_once(source, feed, data_dir)
 
     if broker.name == "redis":  # the SQLite broker lost the dead worker's message; Redis still holds it
-        broker.give_back_unacknowledged()
+        broker.give_back_unacknowledged(worker.watch_queue)
         # Run, it finds its source checked and not due; if its 50 s have passed, the worker drops it.
         assert wait_for(lambda: task_outcome(worker, dead_task), timeout=30) in {"skipped", "expired"}
         assert_checked_once(source, feed, data_dir)
