@@ -4,7 +4,8 @@ One check of one source (``watch_source_check``), used alike by the Celery task,
 command and the admin's "check now":
 
 1. claim the source with a conditional UPDATE (``claimed_until``/``claim_token``), so two workers never
-   check it at once; a claim left by a killed worker expires after RISKREG_WATCH_CLAIM_SECONDS;
+   check it at once; a claim left by a killed worker expires after RISKREG_WATCH_CLAIM_SECONDS, or is taken
+   over at once by the same task delivered again (the queue does that only when the worker running it was lost);
 2. fetch it through riskreg.core.http with the last ETag/Last-Modified; a 304, or a body whose SHA-256
    equals the latest snapshot's, is "unchanged" and writes only the check record and the source's health;
 3. otherwise read it with its kind (sources/), diff it against the latest snapshot, write the compressed
@@ -129,12 +130,17 @@ def _claim_seconds() -> int:
     return int(getattr(settings, "RISKREG_WATCH_CLAIM_SECONDS", DEFAULT_CLAIM_SECONDS))
 
 
-def watch_source_claim(*, source_id: int, force: bool = False, now: datetime | None = None) -> str | None:
+def watch_source_claim(
+    *, source_id: int, force: bool = False, now: datetime | None = None, task_id: str = ""
+) -> str | None:
     """Claim the source for one check; the token, or None when another worker holds it or it is not due.
-    A conditional UPDATE, so of two workers racing exactly one wins."""
+    A conditional UPDATE, so of two workers racing exactly one wins. A task claims with its id, so when its
+    worker is killed and the queue delivers it again, the redelivery takes its own claim over at once."""
     now = now or timezone.now()
-    token = uuid.uuid4().hex
+    token = (task_id or uuid.uuid4().hex)[:64]
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    if task_id:
+        free |= Q(claim_token=token)
     due = Q() if force else (Q(enabled=True) & (Q(next_check_at__isnull=True) | Q(next_check_at__lte=now)))
     claimed = WatchSource.objects.filter(free, due, pk=source_id).update(
         claimed_until=now + timedelta(seconds=_claim_seconds()), claim_token=token
@@ -191,9 +197,10 @@ def snapshot_body(*, snapshot: Snapshot) -> bytes:
 # --- the check --------------------------------------------------------------------------------------------------
 
 
-def watch_source_check(*, source_id: int, force: bool = False) -> CheckResult:
-    """Check one source now (see the module docstring). `force` checks it even if not due or disabled."""
-    token = watch_source_claim(source_id=source_id, force=force)
+def watch_source_check(*, source_id: int, force: bool = False, task_id: str = "") -> CheckResult:
+    """Check one source now (see the module docstring). `force` checks it even if not due or disabled;
+    `task_id`, the Celery task's id, lets that task's redelivery take over the claim of its lost attempt."""
+    token = watch_source_claim(source_id=source_id, force=force, task_id=task_id)
     if token is None:
         exists = WatchSource.objects.filter(pk=source_id).exists()
         reason = "being checked by another worker" if exists and force else "not due, or being checked"

@@ -20,8 +20,10 @@ def watch_dispatch_due() -> int:
 
 # Failures of the source itself (network, HTTP status, bad content) are recorded on the source and
 # retried by its own back-off schedule; Celery retries only what went wrong on our side: the database
-# or the disk. The claim is released before the retry, and a check is idempotent.
+# or the disk. The claim is released before the retry, and a check is idempotent. Delivered again after its
+# worker was lost (late acknowledgement), the task takes over the claim its lost attempt left.
 @shared_task(
+    bind=True,
     ignore_result=True,
     acks_late=True,
     **settings.RISKREG_TASK_LIMITS["watch"],
@@ -31,5 +33,5 @@ def watch_dispatch_due() -> int:
     retry_jitter=True,
     max_retries=5,
 )
-def watch_source_check(source_id: int, force: bool = False) -> str:
-    return check(source_id=source_id, force=force).status
+def watch_source_check(self, source_id: int, force: bool = False) -> str:
+    return check(source_id=source_id, force=force, task_id=self.request.id or "").status
