@@ -106,16 +106,13 @@ def guidance_draft_from_alert(*, alert_id: int, actor) -> DraftFromAlert:
     if not (actor and actor.is_authenticated and actor.has_perm("models_catalog.add_regulatoryguidance")):
         raise PermissionDenied("Only those who may add regulatory guidance (legal) may draft guidance from an alert.")
     with transaction.atomic():
-        alert = (
-            Alert.objects.select_for_update(of=("self",))
-            .select_related("change__source__jurisdiction", "guidance_draft")
-            .filter(pk=alert_id)
-            .first()
-        )
+        # Lock the alert row alone: after waiting for another click's lock, PostgreSQL re-reads the locked row
+        # (its guidance_draft_id) but not rows joined to it, so the draft is fetched after the lock, by its id.
+        alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
         if alert is None:
             raise DraftRefused({"alert": f"There is no alert #{alert_id}. Nothing was drafted."})
-        if alert.guidance_draft is not None:
-            return DraftFromAlert(guidance=alert.guidance_draft, created=False)
+        if alert.guidance_draft_id is not None:
+            return DraftFromAlert(guidance=RegulatoryGuidance.objects.get(pk=alert.guidance_draft_id), created=False)
         if problem := draft_refusal(alert):
             raise DraftRefused({"alert": problem})
         source = alert.change.source

@@ -207,3 +207,39 @@ def test_admin_action_drafts_for_regulator_alerts_and_says_why_not_for_the_other
 def test_admin_action_is_not_offered_to_security(zhipu_alert, security):
     page = staff_client(security).get(reverse("admin:watch_alert_changelist")).content.decode()
     assert "draft_guidance" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_clicks_at_once_make_one_draft(catalog, us, legal):
+    """Row locks need PostgreSQL; on SQLite the writes are serialised by the database file anyway."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (DATABASE_URL=postgres://...)")
+    source = watch_source_create(
+        name="Federal Register",
+        kind=SourceKind.FEDERAL_REGISTER,
+        url="https://www.federalregister.gov/api/v1/documents.json",
+        enabled=False,
+        jurisdiction=us,
+    )
+    _record_capture(source)
+    alert = Alert.objects.get(url__contains="2025-00704")
+    drafts: list[int] = []
+
+    def click():
+        try:
+            drafts.append(guidance_draft_from_alert(alert_id=alert.pk, actor=legal).guidance.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(drafts) == 8 and len(set(drafts)) == 1
+    assert RegulatoryGuidance.objects.count() == 1
