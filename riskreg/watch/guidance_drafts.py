@@ -78,11 +78,8 @@ def _evidence_source(alert: Alert, *, issued_on: datetime.date, dated: bool) -> 
     if not alert.url:
         return None
     source = alert.change.source
-    kind = (
-        EvidenceSource.Kind.FEDERAL_REGISTER
-        if source.kind == SourceKind.FEDERAL_REGISTER
-        else (EvidenceSource.Kind.GUIDANCE)
-    )
+    federal_register = source.kind == SourceKind.FEDERAL_REGISTER
+    kind = EvidenceSource.Kind.FEDERAL_REGISTER if federal_register else EvidenceSource.Kind.GUIDANCE
     retrieved = alert.created_at.date()
     published = issued_on if dated and issued_on <= retrieved else None
     evidence, _ = EvidenceSource.objects.get_or_create(

@@ -78,6 +78,7 @@ def test_confirming_the_match_does_exactly_what_the_impact_said(
         screening_hit_review(hit_id=hit.pk, user=legal, decision="confirmed", reason="Same party, 90 FR 4617")
 
     approved.refresh_from_db()
+    assert [r["id"] for r in impact.requests_reopening] == [approved.pk]
     assert approved.state == "reopened"
     derived = {(risk.rule, risk.key) for risk in rules.derive(model=glm5)}
     assert ("sanctions_listed_party", "developer-group") in derived

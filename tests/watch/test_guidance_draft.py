@@ -93,6 +93,28 @@ def test_drafting_twice_returns_the_same_draft(zhipu_alert, legal):
     assert EvidenceSource.objects.filter(url=zhipu_alert.url).count() == 1
 
 
+def test_an_undated_item_takes_the_alerts_day_and_a_title_already_taken_names_the_alert(catalog, legal, us):
+    eu = Jurisdiction.objects.create(code="EU", name="European Union")
+    source = watch_source_create(
+        name="EU AI Office news", kind=SourceKind.JSON, url="https://ec.example/ai.json", enabled=False, jurisdiction=eu
+    )
+    body = {"items": [{"id": "1", "title": "AI Office on Zhipu AI", "url": "https://ec.example/1"}]}
+    watch_source_record(source_id=source.pk, body=b'{"items": []}', content_type="application/json")
+    watch_source_record(source_id=source.pk, body=json.dumps(body).encode(), content_type="application/json")
+    alert = Alert.objects.get(change__source=source)
+    RegulatoryGuidance.objects.create(
+        jurisdiction=eu, issuer="European Commission", title="AI Office on Zhipu AI", kind="other", status="in_force"
+    )
+
+    guidance = guidance_draft_from_alert(alert_id=alert.pk, actor=legal).guidance
+
+    assert guidance.jurisdiction == eu
+    assert guidance.issued_on == alert.created_at.date()
+    assert "the day of the alert" in guidance.summary
+    assert guidance.title == f"AI Office on Zhipu AI (draft from watch alert #{alert.pk})"
+    assert guidance.source.kind == EvidenceSource.Kind.GUIDANCE and guidance.reference == ""
+
+
 def test_an_alert_from_a_source_with_no_regulator_jurisdiction_is_refused_and_nothing_is_drafted(press_alert, legal):
     with pytest.raises(DraftRefused) as refused:
         guidance_draft_from_alert(alert_id=press_alert.pk, actor=legal)
