@@ -26,6 +26,9 @@ def _record_capture(source: WatchSource) -> list[int]:
     return watch_source_record(source_id=source.pk, body=body, content_type="application/json").alert_ids
 
 
+BASELINE = {"items": [{"id": "0", "title": "Welcome", "url": "https://example.org/0"}]}
+
+
 @pytest.fixture
 def us(db) -> Jurisdiction:
     return Jurisdiction.objects.create(code="US", name="United States")
@@ -54,10 +57,12 @@ def zhipu_alert(federal_register) -> Alert:
 def press_alert(catalog, legal) -> Alert:
     """An alert from a news feed: not a regulator's source (it names no jurisdiction)."""
     source = watch_source_create(
-        name="Tech press", kind=SourceKind.JSON, url="https://press.example/items.json", enabled=False
+        name="Tech press", kind=SourceKind.JSON, url="https://press.example/items.json", selector="$.items[*]"
     )
-    body = {"items": [{"id": "1", "title": "Zhipu AI raises funds", "url": "https://press.example/1"}]}
-    watch_source_record(source_id=source.pk, body=b'{"items": []}', content_type="application/json")
+    body = {
+        "items": [*BASELINE["items"], {"id": "1", "title": "Zhipu AI raises funds", "url": "https://press.example/1"}]
+    }
+    watch_source_record(source_id=source.pk, body=json.dumps(BASELINE).encode(), content_type="application/json")
     watch_source_record(source_id=source.pk, body=json.dumps(body).encode(), content_type="application/json")
     return Alert.objects.get(change__source=source)
 
@@ -96,10 +101,15 @@ def test_drafting_twice_returns_the_same_draft(zhipu_alert, legal):
 def test_an_undated_item_takes_the_alerts_day_and_a_title_already_taken_names_the_alert(catalog, legal, us):
     eu = Jurisdiction.objects.create(code="EU", name="European Union")
     source = watch_source_create(
-        name="EU AI Office news", kind=SourceKind.JSON, url="https://ec.example/ai.json", enabled=False, jurisdiction=eu
+        name="EU AI Office news",
+        kind=SourceKind.JSON,
+        url="https://ec.example/ai.json",
+        selector="$.items[*]",
+        enabled=False,
+        jurisdiction=eu,
     )
-    body = {"items": [{"id": "1", "title": "AI Office on Zhipu AI", "url": "https://ec.example/1"}]}
-    watch_source_record(source_id=source.pk, body=b'{"items": []}', content_type="application/json")
+    body = {"items": [*BASELINE["items"], {"id": "1", "title": "AI Office on Zhipu AI", "url": "https://ec.example/1"}]}
+    watch_source_record(source_id=source.pk, body=json.dumps(BASELINE).encode(), content_type="application/json")
     watch_source_record(source_id=source.pk, body=json.dumps(body).encode(), content_type="application/json")
     alert = Alert.objects.get(change__source=source)
     RegulatoryGuidance.objects.create(
