@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from riskreg.api import router
+from riskreg.register.api import ListVersionImpactView
 from riskreg.workspace.api import AIModelAsOfViewSet
 from riskreg.workspace.views import login as workspace_login
 
@@ -28,6 +29,12 @@ urlpatterns = [
             {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
         ),
         name="aimodel-detail-as-of",
+    ),
+    # Issue 14: a list version's impact (the register's derivation over the screening app's versions).
+    path(
+        "api/screening/list-versions/<int:pk>/impact/",
+        ListVersionImpactView.as_view(),
+        name="list-version-impact",
     ),
     path("api/", include(router.urls)),
     path("", include("reports.urls")),

@@ -12,10 +12,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from models_catalog.api import RegulatoryGuidanceViewSet
 from models_catalog.models import AIModel
@@ -44,7 +48,9 @@ from riskreg.register.selectors import (
     sign_off_status,
 )
 from riskreg.register.services.guidance import AlreadyPublished, guidance_impact, guidance_publish
+from riskreg.register.services.list_impact import list_version_impact
 from riskreg.register.wording import decision_label, event_sentence, fact_sentences, role_label
+from riskreg.screening.models import ListVersion
 
 
 class Conflict(exceptions.APIException):
@@ -614,6 +620,28 @@ class GuidanceImpactViewSet(RegulatoryGuidanceViewSet):
             except AlreadyPublished as exc:
                 raise Conflict(exc.messages[0]) from None
         return Response(impact.as_dict())
+
+
+class CanReadListVersions(BasePermission):
+    """A list version's impact is for those who read list versions (every role but requester)."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("screening.view_listversion"))
+
+
+class ListVersionImpactView(APIView):
+    """``GET /api/screening/list-versions/{id}/impact/``: for the entries the version adds (and removes), the
+    catalog organisations they match, the models whose risk items would change (the derivation a confirmed hit
+    runs), the approved requests that would reopen, the sign-offs that would lapse, the memos out of date."""
+
+    permission_classes = [CanReadListVersions]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        if not ListVersion.objects.filter(pk=pk).exists():
+            raise NotFound(f"There is no list version #{pk}.")
+        return Response(list_version_impact(version_id=pk).as_dict())
 
 
 def register(router) -> None:

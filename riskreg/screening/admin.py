@@ -187,9 +187,19 @@ class ListVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "rolled_back_at",
         "rolled_back_by",
         "rollback_reason",
+        "impact_link",
         "diff_display",
     )
     readonly_fields = fields
+
+    @admin.display(description="impact")
+    def impact_link(self, obj) -> str:
+        """The version's impact page (the workspace): the catalog organisations its added entries match, the
+        models they reach, and the requests, sign-offs and memos a confirmed hit would touch."""
+        return format_html(
+            '<a href="{}" data-testid="list-version-impact">What its added and removed entries would change</a>',
+            reverse("workspace:list-version-impact", args=[obj.pk]),
+        )
 
     def has_rollback_permission(self, request) -> bool:
         return request.user.has_perm("screening.add_listversion")

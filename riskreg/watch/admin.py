@@ -4,11 +4,16 @@ rendered, and the alerts inbox with acknowledge / assign to me / resolve actions
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from riskreg.watch import services
+from riskreg.watch.guidance_drafts import DraftRefused, draft_refusal, guidance_draft_from_alert
 from riskreg.watch.models import Alert, ChangeEvent, CheckRecord, Snapshot, WatchSource
 from riskreg.watch.tasks import watch_source_check
 
@@ -84,7 +89,7 @@ class WatchSourceAdmin(SimpleHistoryAdmin):
         "created_at",
     )
     fieldsets = (
-        (None, {"fields": ("name", "kind", "url", "selector", "keywords", "owner")}),
+        (None, {"fields": ("name", "kind", "url", "selector", "keywords", "owner", "jurisdiction")}),
         (_("Schedule"), {"fields": ("enabled", "every_minutes", "next_check_at")}),
         (
             _("Health"),
@@ -176,11 +181,13 @@ class CheckRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(SimpleHistoryAdmin):
-    list_display = ("title", "status", "source_name", "model_names", "assignee", "created_at")
+    list_display = ("title", "status", "source_name", "model_names", "assignee", "guidance_draft_link", "created_at")
     list_filter = ("status", "change__source")
     search_fields = ("title", "summary")
-    actions = ["acknowledge", "assign_to_me", "resolve"]
+    actions = ["acknowledge", "assign_to_me", "resolve", "draft_guidance"]
+    change_form_template = "admin/watch/alert/change_form.html"
     fields = (
+        "guidance_draft_link",
         "title",
         "status",
         "assignee",
@@ -203,12 +210,90 @@ class AlertAdmin(SimpleHistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("change__source", "evidence_source", "assignee")
+            .select_related("change__source", "evidence_source", "assignee", "guidance_draft")
             .prefetch_related("ai_models")
         )
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:alert_id>/draft-guidance/",
+                self.admin_site.admin_view(self.draft_guidance_view),
+                name="watch_alert_draft_guidance",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The button "Draft guidance from this alert" (a form of its own, above the change form).
+        context["can_draft_guidance"] = (
+            obj is not None
+            and obj.guidance_draft_id is None
+            and draft_refusal(obj) is None
+            and self.has_draft_guidance_permission(request)
+        )
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def draft_guidance_view(self, request, alert_id: int):
+        """POST only: draft guidance from one alert, then open the draft's impact page (or say why not)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_view_permission(request) and self.has_draft_guidance_permission(request)):
+            raise PermissionDenied("Only legal may draft guidance from an alert.")
+        try:
+            result = guidance_draft_from_alert(alert_id=alert_id, actor=request.user)
+        except DraftRefused as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return redirect("admin:watch_alert_change", alert_id)
+        verb = "Drafted" if result.created else "This alert already has a draft:"
+        self.message_user(
+            request,
+            f"{verb} {result.guidance.title}. Complete it (kind, status, the risk it implies) and read its impact.",
+            messages.SUCCESS,
+        )
+        return redirect("workspace:guidance-impact", result.guidance.pk)
+
+    @admin.display(description=_("guidance draft"))
+    def guidance_draft_link(self, obj: Alert) -> str:
+        if obj.guidance_draft_id is None:
+            return "-"
+        return format_html(
+            '<a href="{}" data-testid="alert-guidance-impact">{} ({}): its impact</a>',
+            reverse("workspace:guidance-impact", args=[obj.guidance_draft_id]),
+            obj.guidance_draft.title,
+            obj.guidance_draft.get_publication_display(),
+        )
+
+    def has_draft_guidance_permission(self, request):
+        return request.user.has_perm("models_catalog.add_regulatoryguidance")
+
+    @admin.action(
+        description=_("Draft guidance from the selected alerts (regulator sources)"), permissions=["draft_guidance"]
+    )
+    def draft_guidance(self, request, queryset):
+        drafted, refused = [], []
+        for alert_id in queryset.order_by("pk").values_list("pk", flat=True):
+            try:
+                drafted.append(guidance_draft_from_alert(alert_id=alert_id, actor=request.user).guidance)
+            except DraftRefused as exc:
+                refused.append(" ".join(exc.messages))
+        if len(drafted) == 1 and not refused:
+            self.message_user(
+                request, f"Drafted {drafted[0].title}: complete it and read its impact.", messages.SUCCESS
+            )
+            return redirect("workspace:guidance-impact", drafted[0].pk)
+        if drafted:
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                ((reverse("workspace:guidance-impact", args=[g.pk]), g.title) for g in drafted),
+            )
+            self.message_user(request, format_html("{} draft(s): {}", len(drafted), links), messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.ERROR)
 
     @admin.display(description=_("source"))
     def source_name(self, obj: Alert) -> str:

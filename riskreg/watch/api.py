@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from models_catalog.models import Jurisdiction
 from riskreg.core.permissions import ModelPermissions
 from riskreg.watch import services
-from riskreg.watch.models import Alert, ChangeEvent, Snapshot, WatchSource
+from riskreg.watch.guidance_drafts import DraftRefused, guidance_draft_from_alert
+from riskreg.watch.models import LIST_FILE_KINDS, Alert, ChangeEvent, Snapshot, WatchSource
 from riskreg.watch.sources import selector_problem
 from riskreg.watch.tasks import watch_source_check
 
@@ -24,6 +29,14 @@ class ViewThenCheck(ModelPermissions):
 
 
 class WatchSourceSerializer(serializers.ModelSerializer):
+    jurisdiction = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Jurisdiction.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="For a regulator's source (US, EU ...): its alerts can propose a guidance draft there.",
+    )
+
     class Meta:
         model = WatchSource
         fields = [
@@ -36,6 +49,7 @@ class WatchSourceSerializer(serializers.ModelSerializer):
             "every_minutes",
             "enabled",
             "owner",
+            "jurisdiction",
             "health",
             "last_checked_at",
             "last_success_at",
@@ -64,6 +78,11 @@ class WatchSourceSerializer(serializers.ModelSerializer):
         selector = attrs.get("selector", getattr(self.instance, "selector", ""))
         if problem := selector_problem(kind, selector):
             raise serializers.ValidationError({"selector": problem})
+        jurisdiction = attrs.get("jurisdiction", getattr(self.instance, "jurisdiction", None))
+        if jurisdiction is not None and kind in LIST_FILE_KINDS:
+            raise serializers.ValidationError(
+                {"jurisdiction": "A sanctions list file is not a regulator's guidance source: leave it empty."}
+            )
         return attrs
 
     def validate_keywords(self, value):
@@ -102,6 +121,7 @@ class AlertSerializer(serializers.ModelSerializer):
     models = serializers.SlugRelatedField(source="ai_models", many=True, read_only=True, slug_field="name")
     accelerators = serializers.StringRelatedField(many=True, read_only=True)
     assignee = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    guidance_draft = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = Alert
@@ -122,6 +142,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "source_name",
             "evidence_source",
             "claims",
+            "guidance_draft",
             "created_at",
         ]
 
@@ -154,6 +175,7 @@ class WatchSourceViewSet(viewsets.ModelViewSet):
                 every_minutes=data.get("every_minutes", 1440),
                 enabled=data.get("enabled", True),
                 owner=data.get("owner") or self.request.user,
+                jurisdiction=data.get("jurisdiction"),
             )
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict if hasattr(exc, "message_dict") else exc.messages) from None
@@ -224,6 +246,37 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from None
         return Response(AlertSerializer(alert).data)
+
+    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"], url_path="draft-guidance", permission_classes=[ViewThenCheck])
+    def draft_guidance(self, request, pk=None):
+        """Draft guidance from a regulator's alert (legal): 201 with the draft and its impact page, 200 with the
+        same draft when the alert has one already; 400 for an alert that does not come from a regulator."""
+        self._require("models_catalog.add_regulatoryguidance", "Drafting guidance from an alert")
+        alert = self.get_object()
+        try:
+            result = guidance_draft_from_alert(alert_id=alert.pk, actor=request.user)
+        except DraftRefused as exc:
+            raise ValidationError(exc.message_dict) from None
+        guidance = result.guidance
+        body = {
+            "created": result.created,
+            "alert": alert.pk,
+            "guidance": {
+                "id": guidance.pk,
+                "title": guidance.title,
+                "jurisdiction": guidance.jurisdiction.code,
+                "issuer": guidance.issuer,
+                "reference": guidance.reference,
+                "issued_on": guidance.issued_on.isoformat() if guidance.issued_on else None,
+                "publication": guidance.publication,
+                "source": guidance.source_id,
+                "reaches": [reach.describe() for reach in guidance.reaches.select_related("organisation")],
+            },
+            "impact_url": request.build_absolute_uri(reverse("workspace:guidance-impact", args=[guidance.pk])),
+            "impact_api_url": request.build_absolute_uri(reverse("guidance-impact", args=[guidance.pk])),
+        }
+        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
 def register(router) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from models_catalog.models import Jurisdiction
 from riskreg.watch.models import Snapshot, SourceKind, WatchSource
 from riskreg.watch.services import watch_source_record
 
@@ -43,6 +44,7 @@ DEMO_SOURCES = [
         "selector": "agency=industry-and-security-bureau; term=entity list; type=RULE",
         "keywords": ["Entity List", "advanced computing", "Ascend"],
         "every_minutes": 360,
+        "jurisdiction": "US",
     },
     {
         "name": "EU AI Office news",
@@ -51,6 +53,7 @@ DEMO_SOURCES = [
         "selector": "main",
         "keywords": ["general-purpose AI", "code of practice", "GPAI"],
         "every_minutes": 720,
+        "jurisdiction": "EU",
     },
 ]
 
@@ -59,10 +62,17 @@ DEMO_SOURCES = [
 def load(*, stdout) -> None:
     owner = get_user_model().objects.filter(username="legal").first()
     created = []
+    jurisdictions = {j.code: j for j in Jurisdiction.objects.filter(code__in=["US", "EU"])}
     for spec in DEMO_SOURCES:
-        if WatchSource.objects.filter(name=spec["name"]).exists():
+        spec = dict(spec)
+        # A regulator's source names its jurisdiction (data): its alerts can propose guidance drafts there.
+        jurisdiction = jurisdictions.get(spec.pop("jurisdiction", ""))
+        existing = WatchSource.objects.filter(name=spec["name"]).first()
+        if existing is not None:
+            if jurisdiction is not None and existing.jurisdiction_id is None:
+                WatchSource.objects.filter(pk=existing.pk).update(jurisdiction=jurisdiction)
             continue
-        WatchSource.objects.create(**spec, enabled=False, owner=owner)
+        WatchSource.objects.create(**spec, enabled=False, owner=owner, jurisdiction=jurisdiction)
         created.append(spec["name"])
     if created:
         stdout.write(f"watch sources created (disabled): {', '.join(created)}")

@@ -25,6 +25,16 @@ class SourceKind(models.TextChoices):
     OPENSANCTIONS_FTM = "opensanctions-ftm", _("OpenSanctions (FollowTheMoney JSON lines)")
 
 
+LIST_FILE_KINDS = [
+    SourceKind.OFAC_SDN_CSV,
+    SourceKind.US_CSL_JSON,
+    SourceKind.US_CSL_CSV,
+    SourceKind.UN_SC_XML,
+    SourceKind.EU_FSF_XML,
+    SourceKind.OPENSANCTIONS_FTM,
+]
+
+
 class WatchSource(models.Model):
     class Health(models.TextChoices):
         NEW = "new", _("Not checked yet")
@@ -55,6 +65,18 @@ class WatchSource(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("Told of alerts from this source."),
+    )
+    jurisdiction = models.ForeignKey(
+        "models_catalog.Jurisdiction",
+        verbose_name=_("regulator's jurisdiction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "For a regulator's source (Federal Register: US; EU AI Office: EU): its alerts can propose a guidance "
+            "draft in this jurisdiction. Empty for press, sanctions list files and other sources."
+        ),
     )
     # conditional GET and change detection
     etag = models.CharField(max_length=500, blank=True)
@@ -92,7 +114,14 @@ class WatchSource(models.Model):
         verbose_name = _("watch source")
         verbose_name_plural = _("watch sources")
         ordering = ["name"]
-        constraints = [models.CheckConstraint(condition=Q(every_minutes__gte=1), name="watch_source_every_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(every_minutes__gte=1), name="watch_source_every_positive"),
+            # A list file's changes are list versions (their impact is the list version's), not guidance.
+            models.CheckConstraint(
+                condition=Q(jurisdiction__isnull=True) | ~Q(kind__in=LIST_FILE_KINDS),
+                name="watch_source_list_file_has_no_jurisdiction",
+            ),
+        ]
         indexes = [models.Index(fields=["enabled", "next_check_at"], name="watch_source_due")]
 
     def __str__(self) -> str:
@@ -103,6 +132,15 @@ class WatchSource(models.Model):
 
         if self.kind in SourceKind.values and (problem := selector_problem(self.kind, self.selector)):
             raise ValidationError({"selector": problem})
+        if self.jurisdiction_id and self.kind in LIST_FILE_KINDS:
+            raise ValidationError(
+                {
+                    "jurisdiction": _(
+                        "A sanctions list file is not a regulator's guidance source: leave its jurisdiction empty "
+                        "(a list version's impact shows what its new entries would change)."
+                    )
+                }
+            )
 
 
 class CheckRecord(models.Model):
@@ -239,6 +277,15 @@ class Alert(models.Model):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True, help_text=_("Why it was acknowledged or resolved."))
+    guidance_draft = models.OneToOneField(
+        "models_catalog.RegulatoryGuidance",
+        verbose_name=_("guidance drafted from it"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="source_alert",
+        help_text=_("The guidance draft legal made from this alert, to complete and assess with its impact."),
+    )
 
     history = HistoricalRecords()
 

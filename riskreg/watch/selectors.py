@@ -66,5 +66,6 @@ def alert_as_json(alert: Alert) -> dict:
         "models": [model.name for model in alert.ai_models.all()],
         "accelerators": [str(accelerator.product) for accelerator in alert.accelerators.all()],
         "assignee": alert.assignee.get_username() if alert.assignee else None,
+        "guidance_draft": alert.guidance_draft_id,
         "created_at": alert.created_at.isoformat(),
     }

@@ -104,6 +104,7 @@ def watch_source_create(
     every_minutes: int = 1440,
     enabled: bool = True,
     owner=None,
+    jurisdiction=None,
 ) -> WatchSource:
     """Configure a source; it is due at once. Raises ValidationError with the field at fault."""
     if kind not in SourceKind.values:
@@ -117,6 +118,7 @@ def watch_source_create(
         every_minutes=every_minutes,
         enabled=enabled,
         owner=owner,
+        jurisdiction=jurisdiction,
         next_check_at=timezone.now(),
     )
     source.full_clean()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from riskreg.workspace import guidance_views, request_views, views
+from riskreg.workspace import guidance_views, list_views, request_views, views
 
 app_name = "workspace"
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("models/<slug:slug>/", views.model_dossier, name="model"),
     # Issue 14: what publishing a draft guidance would change, and the publish button.
     path("guidance/<int:guidance_id>/impact/", guidance_views.guidance_impact_page, name="guidance-impact"),
+    # Issue 14: what a sanctions list version's added and removed entries would change.
+    path("lists/versions/<int:version_id>/impact/", list_views.list_version_impact_page, name="list-version-impact"),
 ]

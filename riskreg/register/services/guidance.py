@@ -3,6 +3,7 @@ runs on publish, and the publish itself (once, by one person, applying exactly t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -95,22 +96,55 @@ def _summary(risk: rules.DerivedRisk) -> dict:
     return {"rule": risk.rule, "key": risk.key, "title": risk.title, "reason": risk.description}
 
 
-def _compare(impact: GuidanceImpact, facts: rules.ModelFacts, after: list) -> None:
-    """Derive the model with the guidance that applies now, then with the draft added; record the difference."""
+def impact_compare(impact: GuidanceImpact, facts: rules.ModelFacts, change: Callable[[rules.ModelFacts], None]) -> None:
+    """Derive the model from its facts as they are, apply ``change`` to the facts (a draft guidance added, a list
+    entry's listing added or removed), derive again, and record the difference on the impact."""
     model = facts.model
     old = {(risk.rule, risk.key): risk for risk in rules.derive_from(facts)}
-    facts.guidance = after
+    change(facts)
     new = {(risk.rule, risk.key): risk for risk in rules.derive_from(facts)}
-    change = ModelImpact(id=model.pk, name=model.name, slug=model.slug)
-    change.gains = [_summary(risk) for key, risk in new.items() if key not in old]
-    change.loses = [_summary(risk) for key, risk in old.items() if key not in new]
-    change.changes = [
+    difference = ModelImpact(id=model.pk, name=model.name, slug=model.slug)
+    difference.gains = [_summary(risk) for key, risk in new.items() if key not in old]
+    difference.loses = [_summary(risk) for key, risk in old.items() if key not in new]
+    difference.changes = [
         _summary(risk)
         for key, risk in new.items()
         if key in old and (old[key].facts != risk.facts or old[key].description != risk.description)
     ]
-    if change.gains or change.loses or change.changes:
-        impact.models.append(change)
+    if difference.gains or difference.loses or difference.changes:
+        impact.models.append(difference)
+
+
+def impact_consequences(impact: GuidanceImpact, *, model_ids: list[int]) -> None:
+    """What a material change on these models does to decisions: the approved requests that reopen, the
+    current-round sign-offs that lapse (approved and in-review requests), the finished memos out of date."""
+    ids = list(model_ids)
+    requests = AdoptionRequest.objects.filter(model_id__in=ids).select_related("model")
+    impact.requests_reopening = [
+        {"id": r.pk, "model": r.model.name, "use_case": r.use_case, "state": r.state}
+        for r in requests.filter(state=State.APPROVED).order_by("pk")
+    ]
+    lapsing = SignOff.objects.filter(
+        request__model_id__in=ids, request__state__in=[State.APPROVED, *REVIEW_STATES]
+    ).select_related("request", "request__model", "signer")
+    impact.approvals_lapsing = [
+        {
+            "id": s.pk,
+            "request": s.request_id,
+            "model": s.request.model.name,
+            "role": s.get_role_display(),
+            "signer": s.signer.get_username(),
+            "decision": s.get_decision_display(),
+        }
+        for s in lapsing.order_by("pk")
+        if s.review_round == s.request.review_round
+    ]
+    impact.memos_out_of_date = []
+    for model in AIModel.objects.filter(pk__in=ids).prefetch_related("memos").order_by("name"):
+        for memo in sorted((m for m in model.memos.all() if m.status == "done"), key=lambda m: m.pk):
+            impact.memos_out_of_date.append(
+                {"id": memo.pk, "model": model.name, "request": memo.request_id, "version": memo.version}
+            )
 
 
 def guidance_impact(*, guidance: RegulatoryGuidance) -> GuidanceImpact:
@@ -135,33 +169,8 @@ def guidance_impact(*, guidance: RegulatoryGuidance) -> GuidanceImpact:
     impact.models_considered = len(candidates)
     for start in range(0, len(candidates), BATCH):
         for facts in rules.models_facts(model_ids=candidates[start : start + BATCH], guidance=before):
-            _compare(impact, facts, after)
-    ids = impact.model_ids
-    requests = AdoptionRequest.objects.filter(model_id__in=ids).select_related("model")
-    impact.requests_reopening = [
-        {"id": r.pk, "model": r.model.name, "use_case": r.use_case, "state": r.state}
-        for r in requests.filter(state=State.APPROVED).order_by("pk")
-    ]
-    lapsing = SignOff.objects.filter(
-        request__model_id__in=ids, request__state__in=[State.APPROVED, *REVIEW_STATES]
-    ).select_related("request", "request__model", "signer")
-    impact.approvals_lapsing = [
-        {
-            "id": s.pk,
-            "request": s.request_id,
-            "model": s.request.model.name,
-            "role": s.get_role_display(),
-            "signer": s.signer.get_username(),
-            "decision": s.get_decision_display(),
-        }
-        for s in lapsing.order_by("pk")
-        if s.review_round == s.request.review_round
-    ]
-    for model in AIModel.objects.filter(pk__in=ids).prefetch_related("memos").order_by("name"):
-        for memo in sorted((m for m in model.memos.all() if m.status == "done"), key=lambda m: m.pk):
-            impact.memos_out_of_date.append(
-                {"id": memo.pk, "model": model.name, "request": memo.request_id, "version": memo.version}
-            )
+            impact_compare(impact, facts, lambda facts: setattr(facts, "guidance", after))
+    impact_consequences(impact, model_ids=impact.model_ids)
     return impact
 
 

@@ -1,0 +1,184 @@
+"""The impact of a sanctions list version: "this list version adds entity X" (issue 14, part 2).
+
+For the entries a version adds (and removes), the catalog organisations they match (the screening engine, the
+same matching organisation screening runs after every import), the models whose supply chain reaches those
+organisations, and what the register's derivation would change on them: the rules run once with the listings
+as the previous version left them and once with this version's (the added entries' matches counted as if legal
+confirmed them; dismissed matches left out). Requests, sign-offs and memos are those the announcement of a
+confirmed hit reaches (``models_for_organisations``, as ``screening_hit_review`` and the import announce), read
+by the same code as a guidance draft's impact. Nothing is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from models_catalog.selectors import models_for_organisations
+from riskreg.register import rules
+from riskreg.register.services.guidance import BATCH, ModelImpact, impact_compare, impact_consequences
+from riskreg.screening.models import ListEntry, ListVersion, ScreeningHit
+from riskreg.screening.selectors import organisations_matching_entries
+
+_CHUNK = 500  # external ids per query
+
+
+@dataclass
+class ListVersionImpact:
+    version: dict
+    entries_added: list[dict] = field(default_factory=list)  # added entries that match catalog organisations
+    entries_removed: list[dict] = field(default_factory=list)  # removed entries that had hits
+    models: list[ModelImpact] = field(default_factory=list)
+    requests_reopening: list[dict] = field(default_factory=list)
+    approvals_lapsing: list[dict] = field(default_factory=list)
+    memos_out_of_date: list[dict] = field(default_factory=list)
+    models_considered: int = 0
+
+    @property
+    def model_ids(self) -> list[int]:
+        return [model.id for model in self.models]
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "model_ids": self.model_ids}
+
+
+def _entries(version: ListVersion, external_ids: list[str]) -> list[ListEntry]:
+    found: list[ListEntry] = []
+    for start in range(0, len(external_ids), _CHUNK):
+        found += ListEntry.objects.filter(
+            sanctions_list_id=version.sanctions_list_id, external_id__in=external_ids[start : start + _CHUNK]
+        )
+    return found
+
+
+def _listing(entry: ListEntry, *, list_name: str, hit_id: int | None) -> dict:
+    """A listing in the shape the rules read (``rules.models_facts``), as a confirmed hit on this entry gives."""
+    return {
+        "kind": "screening_hit",
+        "hit_id": hit_id,
+        "list": list_name,
+        "entry": entry.primary_name,
+        "citation": entry.citation,
+        "listed_on": entry.listed_on.isoformat() if entry.listed_on else None,
+    }
+
+
+def _entry_json(entry: ListEntry) -> dict:
+    return {
+        "id": entry.pk,
+        "external_id": entry.external_id,
+        "name": entry.primary_name,
+        "citation": entry.citation,
+        "listed_on": entry.listed_on.isoformat() if entry.listed_on else None,
+        "active": entry.active,
+        "organisations": [],
+    }
+
+
+def list_version_impact(*, version_id: int) -> ListVersionImpact:
+    """What this version's added and removed entries change in the register (see the module docstring)."""
+    version = ListVersion.objects.select_related("sanctions_list", "imported_by").get(pk=version_id)
+    sanctions_list = version.sanctions_list
+    added = list(version.diff.get("added", []))
+    removed = list(version.diff.get("removed", []))
+    impact = ListVersionImpact(
+        version={
+            "id": version.pk,
+            "list": sanctions_list.code,
+            "list_name": sanctions_list.name,
+            "source_name": version.source_name,
+            "imported_at": version.imported_at.isoformat(),
+            "entry_count": version.entry_count,
+            "added": version.added_count,
+            "removed": version.removed_count,
+            "changed": version.changed_count,
+            "in_force": sanctions_list.current_version_id == version.pk,
+            "rolled_back": version.rolled_back_at is not None,
+        }
+    )
+    added_entries = {entry.pk: entry for entry in _entries(version, added)}
+    removed_entries = {entry.pk: entry for entry in _entries(version, removed)}
+    hits = {
+        (hit.entry_id, hit.organisation_id): hit
+        for hit in ScreeningHit.objects.filter(entry_id__in=[*added_entries, *removed_entries]).select_related(
+            "organisation"
+        )
+    }
+
+    # Added entries: the organisations the engine matches, each counted as listed unless legal dismissed it.
+    before_drop: set[int] = set()  # hits on added entries: not there before this version
+    after_add: dict[int, list[dict]] = {}
+    matches = organisations_matching_entries(list_version_id=version.pk, entry_ids=added_entries)
+    for entry_id, pairs in sorted(matches.items(), key=lambda item: added_entries[item[0]].primary_name):
+        entry = added_entries[entry_id]
+        row = _entry_json(entry)
+        for organisation, match in pairs:
+            hit = hits.get((entry_id, organisation.pk))
+            status = hit.status if hit else None
+            row["organisations"].append(
+                {
+                    "id": organisation.pk,
+                    "name": organisation.display_name,
+                    "score": match.score,
+                    "matched_name": match.matched_name,
+                    "our_name": match.query_name,
+                    "hit": {"id": hit.pk, "status": hit.status, "status_label": hit.get_status_display()}
+                    if hit
+                    else None,
+                }
+            )
+            if hit:
+                before_drop.add(hit.pk)
+            if status != ScreeningHit.Status.DISMISSED:
+                after_add.setdefault(organisation.pk, []).append(
+                    _listing(entry, list_name=sanctions_list.name, hit_id=hit.pk if hit else None)
+                )
+        impact.entries_added.append(row)
+
+    # Removed entries: the hits on them; a confirmed one was a listing before this version.
+    before_add: dict[int, list[dict]] = {}
+    for (entry_id, _org_id), hit in sorted(hits.items(), key=lambda item: item[1].pk):
+        if entry_id not in removed_entries or hit.status == ScreeningHit.Status.DISMISSED:
+            continue
+        entry = removed_entries[entry_id]
+        row = next((r for r in impact.entries_removed if r["id"] == entry_id), None)
+        if row is None:
+            row = _entry_json(entry)
+            impact.entries_removed.append(row)
+        row["organisations"].append(
+            {
+                "id": hit.organisation_id,
+                "name": hit.organisation.display_name,
+                "score": hit.score,
+                "matched_name": hit.matched_name,
+                "our_name": hit.query_name,
+                "hit": {"id": hit.pk, "status": hit.status, "status_label": hit.get_status_display()},
+            }
+        )
+        if hit.status == ScreeningHit.Status.CONFIRMED:
+            before_add.setdefault(hit.organisation_id, []).append(
+                _listing(entry, list_name=sanctions_list.name, hit_id=hit.pk)
+            )
+
+    reached = set(after_add) | set(before_add)
+    candidates = list(models_for_organisations(organisation_ids=reached).order_by("name").values_list("pk", flat=True))
+    impact.models_considered = len(candidates)
+    guidance = rules.guidance_applying()
+    for start in range(0, len(candidates), BATCH):
+        batch = rules.models_facts(model_ids=candidates[start : start + BATCH], guidance=guidance)
+        if not batch:
+            continue
+        current = batch[0].listings  # shared by the batch, keyed by organisation
+        kept = {
+            org_id: [item for item in items if item.get("hit_id") not in before_drop]
+            for org_id, items in current.items()
+        }
+        before = {
+            org_id: kept.get(org_id, []) + before_add.get(org_id, []) for org_id in kept.keys() | before_add.keys()
+        }
+        after = {org_id: kept.get(org_id, []) + after_add.get(org_id, []) for org_id in kept.keys() | after_add.keys()}
+        for facts in batch:
+            facts.listings = before
+            impact_compare(impact, facts, lambda facts, after=after: setattr(facts, "listings", after))
+    # As on a confirmed hit: every model whose supply chain holds the organisation is announced.
+    impact_consequences(impact, model_ids=candidates)
+    return impact
