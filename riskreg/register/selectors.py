@@ -261,3 +261,129 @@ def canonical_json(value) -> bytes:
 def risk_state_sha256(*, request: AdoptionRequest) -> str:
     """SHA-256 of the canonical JSON of ``risk_state``: sorted keys, no spaces, UTF-8."""
     return hashlib.sha256(canonical_json(risk_state(request=request))).hexdigest()
+
+
+# --- obligations on a timeline ----------------------------------------------------------------
+
+
+def _day_label(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def obligations_timelines(*, model_ids, on: datetime.date | None = None) -> dict[int, dict]:
+    """Per model: the obligations in force on a day and the next dates ahead, each with the reason it applies.
+
+    An obligation belongs to a guidance record; the guidance's reaches (the same matching the rules use) decide
+    whether it applies to a model, and the obligation's own dates decide from when (a transition for models
+    placed on the market before a day uses the model's release date). A fixed number of queries whatever the
+    number of models. Obligations and reaches are read as they are today: the day chooses what is in force.
+    """
+    from models_catalog.models import Obligation
+    from riskreg.register.rules import guidance_applying, models_facts
+
+    on = on or timezone.localdate()
+    model_ids = list(model_ids)
+    if not model_ids:
+        return {}
+    guidance = guidance_applying(on=on)
+    obligations: dict[int, list] = {}
+    for obligation in (
+        Obligation.objects.filter(guidance__in=[g.pk for g in guidance])
+        .select_related("source")
+        .order_by("applies_from", "pk")
+    ):
+        obligations.setdefault(obligation.guidance_id, []).append(obligation)
+    timelines = {}
+    for facts in models_facts(model_ids=model_ids, guidance=guidance):
+        in_force, ahead = [], []
+        for record in guidance:
+            if record.pk not in obligations:
+                continue
+            reasons = facts.reached_by(record)
+            if reasons is None:
+                continue
+            for obligation in obligations[record.pk]:
+                day, timing = obligation.applies_to_release(facts.model.release_date)
+                if record.effective_to and day > record.effective_to:
+                    continue
+                if record.superseded_on and day >= record.superseded_on:
+                    continue
+                if record.effective_to and on > record.effective_to:
+                    continue
+                item = {
+                    "obligation_id": obligation.pk,
+                    "date": day.isoformat(),
+                    "date_label": _day_label(day),
+                    "what": obligation.what,
+                    "citation": obligation.citation,
+                    "timing": timing,
+                    "jurisdiction": record.jurisdiction.code,
+                    "jurisdiction_name": record.jurisdiction.name,
+                    "guidance_id": record.pk,
+                    "guidance": record.title,
+                    "reasons": reasons,
+                    "source": (
+                        {"id": obligation.source.pk, "title": obligation.source.title, "url": obligation.source.url}
+                        if obligation.source
+                        else None
+                    ),
+                }
+                (in_force if day <= on else ahead).append(item)
+        order = lambda item: (item["jurisdiction"], item["date"], item["obligation_id"])  # noqa: E731
+        ahead.sort(key=lambda item: (item["date"], item["jurisdiction"], item["obligation_id"]))
+        timelines[facts.model.pk] = {
+            "on": on.isoformat(),
+            "on_label": _day_label(on),
+            "in_force": sorted(in_force, key=order),
+            "ahead": ahead,
+        }
+    return timelines
+
+
+def obligations_timeline(*, model, on: datetime.date | None = None) -> dict:
+    """One model's timeline on a day: {"on", "in_force": [...], "ahead": [...]} (see obligations_timelines)."""
+    return obligations_timelines(model_ids=[model.pk], on=on)[model.pk]
+
+
+def approvals_to_review(*, requests, today: datetime.date | None = None) -> dict[int, dict]:
+    """Approved requests whose validity crosses a day on which a new obligation starts to apply to their model:
+    {request id: {"review_before", "review_before_label", "overdue", "obligations": [...]}}.
+
+    The validity runs from the decision day to the expiry day. An obligation that starts after the decision and
+    on or before the expiry was not in force when the reviewers signed: the approval is flagged for review before
+    the earliest such day ("overdue" when that day has already come). Read on demand, so an
+    edited date moves the flag at once; a fixed number of queries whatever the number of requests.
+    """
+    today = today or timezone.localdate()
+    approved = [r for r in requests if r.state == AdoptionRequest.State.APPROVED and r.expires_on and r.decided_at]
+    if not approved:
+        return {}
+    timelines = obligations_timelines(model_ids={r.model_id for r in approved}, on=today)
+    flags = {}
+    for request in approved:
+        decided_on = timezone.localdate(request.decided_at)
+        timeline = timelines.get(request.model_id)
+        if timeline is None:
+            continue
+        crossing = [
+            item
+            for item in timeline["in_force"] + timeline["ahead"]
+            if decided_on < datetime.date.fromisoformat(item["date"]) <= request.expires_on
+        ]
+        if not crossing:
+            continue
+        crossing.sort(key=lambda item: (item["date"], item["jurisdiction"], item["obligation_id"]))
+        first = crossing[0]
+        overdue = first["date"] <= today.isoformat()
+        flags[request.pk] = {
+            "review_before": first["date"],
+            "review_before_label": first["date_label"],
+            "overdue": overdue,
+            "label": (
+                f"Review overdue: a new obligation applies since {first['date_label']}"
+                if overdue
+                else f"Review before {first['date_label']}"
+            ),
+            "obligations": crossing,
+        }
+    return flags
