@@ -179,7 +179,9 @@ def request_page(*, request_id: int, user) -> RequestPage:
     """Everything the request page shows, for a user who may read the request (404 otherwise, so that a
     requester cannot learn which other requests exist)."""
     request = (
-        adoption_request_detail_queryset().filter(pk__in=adoption_requests_visible_to(user=user).values("pk")).first()
+        adoption_request_detail_queryset()
+        .filter(pk=request_id, pk__in=adoption_requests_visible_to(user=user).values("pk"))
+        .first()
     )
     if request is None:
         raise Http404("No adoption request with this number that you may read.")
