@@ -23,7 +23,7 @@ GPAI = "general-purpose AI models"
 
 
 @pytest.fixture
-def demo_loaded(requester, legal, security, procurement):
+def demo_loaded(requester, legal, security, procurement, auditor):
     call_command("load_demo", "--without-memos", stdout=io.StringIO())
     return {"requester": requester, "legal": legal, "security": security, "procurement": procurement}
 
@@ -217,3 +217,30 @@ def test_a_transition_uses_the_model_release_date_for_the_flag_too(demo_loaded):
     request.save()
     flag = approvals_to_review(requests=[request], today=D(2026, 11, 28))[request.pk]
     assert [item["citation"] for item in flag["obligations"]] == ["Regulation (EU) 2024/1689, Art. 113(c)"]
+
+
+# --- admin -------------------------------------------------------------------------------------------
+
+
+def _admin(user):
+    from django.test import Client
+
+    user.is_staff = True
+    user.save()
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_legal_edits_obligations_inline_on_the_guidance_and_the_auditor_only_reads_them(demo_loaded, auditor):
+    guidance = RegulatoryGuidance.objects.get(title="AI Act: obligations for general-purpose AI models")
+    url = f"/admin/models_catalog/regulatoryguidance/{guidance.pk}/change/"
+    html = _admin(demo_loaded["legal"]).get(url).content.decode()
+    assert "Obligations on a timeline" in html and 'name="obligations-TOTAL_FORMS"' in html
+    assert "Art. 111(3)" in html
+    assert Obligation.objects.filter(guidance=guidance).count() == 5
+    legal = demo_loaded["legal"]
+    assert legal.has_perm("models_catalog.change_obligation") and legal.has_perm("models_catalog.add_obligation")
+    assert auditor.has_perm("models_catalog.view_obligation") and not auditor.has_perm(
+        "models_catalog.change_obligation"
+    )
