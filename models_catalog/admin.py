@@ -17,6 +17,7 @@ from models_catalog.models import (
     IdentifierScheme,
     Jurisdiction,
     ModelGuidanceStatus,
+    Obligation,
     Organisation,
     OrganisationRole,
     ProvenanceClaim,
@@ -346,6 +347,17 @@ class GuidanceReachInline(admin.TabularInline):
     )
 
 
+class ObligationInline(admin.TabularInline):
+    """What the text makes apply and from when (the dossier's and the memo's timeline); legal edits these.
+    A transition (models placed on the market before a day apply from a later one) uses the model's release
+    date."""
+
+    model = Obligation
+    extra = 1
+    autocomplete_fields = ["source"]
+    fields = ("applies_from", "what", "citation", "placed_before", "placed_before_applies_from", "source")
+
+
 @admin.register(RegulatoryGuidance)
 class RegulatoryGuidanceAdmin(SimpleHistoryAdmin):
     list_display = (
@@ -361,7 +373,7 @@ class RegulatoryGuidanceAdmin(SimpleHistoryAdmin):
     list_filter = ("publication", "jurisdiction", "status", "kind")
     search_fields = ("title", "reference", "issuer", "summary")
     autocomplete_fields = ["source"]
-    inlines = [GuidanceReachInline]
+    inlines = [GuidanceReachInline, ObligationInline]
     readonly_fields = ("publication", "published_by", "published_at", "impact_page")
     fieldsets = (
         (None, {"fields": ("jurisdiction", "issuer", "title", "reference", "kind", "status", "summary", "source")}),

@@ -19,6 +19,7 @@ from models_catalog.models import (
     GuidanceReach,
     Jurisdiction,
     ModelGuidanceStatus,
+    Obligation,
     Organisation,
     ProvenanceClaim,
     RegulatoryGuidance,
@@ -404,6 +405,15 @@ GUIDANCE = [
         citation="BIS Entity List, 84 FR 22961 (Huawei Technologies Co., Ltd. and 68 affiliates, effective "
         "16 May 2019)",
         reaches=[dict(kind="organisation", organisation=HUAWEI)],
+        obligations=[
+            dict(
+                applies_from=date(2019, 5, 16),
+                what="Huawei and its listed affiliates on the Entity List: exports, re-exports and transfers of items "
+                "subject to the EAR to them need a licence",
+                citation="84 FR 22961 (Federal Register)",
+                source="fr-huawei",
+            )
+        ],
     ),
     dict(
         key="entity-zhipu",
@@ -419,6 +429,15 @@ GUIDANCE = [
         source="fr-zhipu",
         citation="BIS Entity List, 90 FR 4617 (Zhipu AI and affiliates, effective 16 Jan 2025)",
         reaches=[dict(kind="organisation", organisation=ZHIPU)],
+        obligations=[
+            dict(
+                applies_from=date(2025, 1, 16),
+                what="Zhipu AI and affiliates on the Entity List: exports, re-exports and transfers of items subject "
+                "to the EAR to them need a licence",
+                citation="90 FR 4617 (Federal Register)",
+                source="fr-zhipu",
+            )
+        ],
     ),
     dict(
         key="bis-ascend",
@@ -436,6 +455,15 @@ GUIDANCE = [
         citation="BIS guidance of 13 May 2025: using Huawei Ascend 910B, 910C or 910D chips anywhere in the world "
         "risks violating General Prohibition 10 of the EAR (guidance, not a rule; no Federal Register citation)",
         reaches=[dict(kind="accelerator", organisation=HUAWEI, product_prefix="Ascend")],
+        obligations=[
+            dict(
+                applies_from=date(2025, 5, 13),
+                what="BIS guidance: using Huawei Ascend 910B, 910C or 910D anywhere risks violating General "
+                "Prohibition 10 of the EAR (guidance, not a rule)",
+                citation="BIS guidance of 13 May 2025 (General Prohibition 10)",
+                source="bis-ascend-guidance",
+            )
+        ],
     ),
     dict(
         key="eu-ai-act",
@@ -453,6 +481,42 @@ GUIDANCE = [
         citation="EU AI Act, Regulation (EU) 2024/1689: obligations for general-purpose AI models apply from "
         "2 Aug 2025 (models placed on the market before then have until 2 Aug 2027)",
         reaches=[dict(kind="jurisdiction", jurisdiction="EU")],
+        obligations=[
+            dict(
+                applies_from=date(2024, 8, 1),
+                what="The AI Act enters into force (its obligations apply from the dates below)",
+                citation="Regulation (EU) 2024/1689, Art. 113",
+                source="eu-ai-act",
+            ),
+            dict(
+                applies_from=date(2025, 2, 2),
+                what="Prohibited AI practices and AI literacy",
+                citation="Regulation (EU) 2024/1689, Art. 113(a)",
+                source="eu-ai-act",
+            ),
+            dict(
+                applies_from=date(2025, 8, 2),
+                placed_before=date(2025, 8, 2),
+                placed_before_applies_from=date(2027, 8, 2),
+                what="Obligations for providers of general-purpose AI models (technical documentation, copyright "
+                "policy, training-content summary), governance and penalties",
+                citation="Regulation (EU) 2024/1689, Art. 113(b); Art. 111(3) for models placed on the market "
+                "before 2 Aug 2025",
+                source="eu-ai-act",
+            ),
+            dict(
+                applies_from=date(2026, 8, 2),
+                what="Most remaining provisions, including the high-risk systems of Annex III",
+                citation="Regulation (EU) 2024/1689, Art. 113",
+                source="eu-ai-act",
+            ),
+            dict(
+                applies_from=date(2027, 8, 2),
+                what="High-risk classification of Art. 6(1) (AI as a safety component of regulated products)",
+                citation="Regulation (EU) 2024/1689, Art. 113(c)",
+                source="eu-ai-act",
+            ),
+        ],
     ),
     dict(
         key="eu-gpai-code",
@@ -614,6 +678,7 @@ def load(*, stdout) -> None:
         values["source"] = sources[values["source"]]
         title = values.pop("title")
         reaches = values.pop("reaches", [])
+        obligations = values.pop("obligations", [])
         guidance[key] = _upsert(
             counter, RegulatoryGuidance, {"jurisdiction": values.pop("jurisdiction"), "title": title}, values
         )
@@ -624,6 +689,15 @@ def load(*, stdout) -> None:
             if "jurisdiction" in lookup:
                 lookup["jurisdiction"] = jurisdictions[lookup["jurisdiction"]]
             _upsert(counter, GuidanceReach, lookup, {})
+        for obligation in obligations:
+            fields = {"placed_before": None, "placed_before_applies_from": None, **obligation}
+            fields["source"] = sources[fields["source"]]
+            lookup = {
+                "guidance": guidance[key],
+                "applies_from": fields.pop("applies_from"),
+                "citation": fields.pop("citation"),
+            }
+            _upsert(counter, Obligation, lookup, fields)
     for slug, code, status, keys, rationale in GUIDANCE_STATUSES:
         row = _upsert(
             counter,

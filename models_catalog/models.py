@@ -767,3 +767,100 @@ class SanctionsNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation.display_name}: {self.list_name}, {self.citation}"
+
+
+class Obligation(models.Model):
+    """What a guidance text makes apply, and from when: one row of the law's timeline. The guidance's reaches
+    decide which models it applies to; the dates are data with their source, never code."""
+
+    guidance = models.ForeignKey(
+        RegulatoryGuidance, verbose_name=_("guidance"), on_delete=models.CASCADE, related_name="obligations"
+    )
+    applies_from = models.DateField(
+        _("applies from"), help_text=_("The day the obligation starts to apply, e.g. 2 Aug 2025 for GPAI duties.")
+    )
+    placed_before = models.DateField(
+        _("for models placed on the market before"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional transition: models released before this day apply from the later date below instead "
+            "(AI Act Art. 111(3): GPAI models placed on the market before 2 Aug 2025 apply from 2 Aug 2027)."
+        ),
+    )
+    placed_before_applies_from = models.DateField(
+        _("those apply from"),
+        null=True,
+        blank=True,
+        help_text=_("The later day that applies to models released before the day above."),
+    )
+    what = models.TextField(
+        _("what applies"), help_text=_("In a sentence a reader of the memo understands, e.g. GPAI model obligations.")
+    )
+    citation = models.CharField(
+        _("article / citation"), max_length=255, help_text=_("e.g. Regulation (EU) 2024/1689, Art. 113(b)")
+    )
+    source = models.ForeignKey(
+        EvidenceSource,
+        verbose_name=_("source"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="obligations",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations on a timeline")
+        ordering = ["applies_from", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guidance", "applies_from", "citation"], name="obligation_unique_per_guidance_date"
+            ),
+            models.CheckConstraint(
+                condition=(Q(placed_before__isnull=True) & Q(placed_before_applies_from__isnull=True))
+                | (
+                    Q(placed_before__isnull=False)
+                    & Q(placed_before_applies_from__isnull=False)
+                    & Q(placed_before_applies_from__gt=models.F("applies_from"))
+                ),
+                name="obligation_transition_complete",
+            ),
+            models.CheckConstraint(condition=~Q(what=""), name="obligation_says_what"),
+            models.CheckConstraint(condition=~Q(citation=""), name="obligation_has_citation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applies_from:%d %b %Y}: {self.what}"
+
+    def clean(self) -> None:
+        errors = {}
+        if (self.placed_before is None) != (self.placed_before_applies_from is None):
+            field = "placed_before_applies_from" if self.placed_before else "placed_before"
+            errors[field] = _("A transition needs both days: models released before one day apply from the other.")
+        elif self.placed_before_applies_from and self.applies_from:
+            if self.placed_before_applies_from <= self.applies_from:
+                errors["placed_before_applies_from"] = _(
+                    "The day for models already on the market (%(late)s) must come after %(first)s."
+                ) % {"late": self.placed_before_applies_from.isoformat(), "first": self.applies_from.isoformat()}
+        if errors:
+            raise ValidationError(errors)
+
+    def applies_to_release(self, release_date) -> tuple:
+        """(the day it applies to a model released then, the reason). An unknown release date takes the earlier
+        day: the register does not assume a transition it cannot show."""
+        if self.placed_before is None:
+            return self.applies_from, ""
+        if release_date is None:
+            return self.applies_from, (
+                f"release date not recorded: the earlier date is shown (models placed on the market before "
+                f"{self.placed_before:%-d %b %Y} apply from {self.placed_before_applies_from:%-d %b %Y})"
+            )
+        if release_date < self.placed_before:
+            return self.placed_before_applies_from, (
+                f"released {release_date:%-d %b %Y}, before {self.placed_before:%-d %b %Y}: "
+                f"applies from {self.placed_before_applies_from:%-d %b %Y}"
+            )
+        return self.applies_from, f"released {release_date:%-d %b %Y}, on or after {self.placed_before:%-d %b %Y}"

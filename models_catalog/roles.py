@@ -9,6 +9,7 @@ _CATALOG = [
     "jurisdiction",
     "regulatoryguidance",
     "guidancereach",
+    "obligation",
     "modelguidancestatus",
     "sanctionsnote",
 ]

@@ -34,7 +34,7 @@ from reports.services.snapshot import snapshot_sha256
 
 #: Bump when a template or the stylesheet changes what a memo looks like. Stored on every memo (and in its
 #: snapshot); the templates of the version before go to FROZEN_TEMPLATES so that its memos still verify.
-TEMPLATE_VERSION = "memo-4"
+TEMPLATE_VERSION = "memo-5"
 RENDERER = f"WeasyPrint {weasyprint.__version__}"
 
 STATIC_SCHEME = "riskreg-static:"
@@ -55,6 +55,10 @@ FROZEN_TEMPLATES = {
     "memo-3": (
         {"model": "reports/memo-3.html", "request": "reports/memo-3.html", "portfolio": "reports/portfolio-3.html"},
         "reports/memo-3.css",
+    ),
+    "memo-4": (
+        {"model": "reports/memo-4.html", "request": "reports/memo-4.html", "portfolio": "reports/portfolio-4.html"},
+        "reports/memo-4.css",
     ),
 }
 

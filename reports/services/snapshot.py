@@ -28,7 +28,7 @@ from models_catalog.models import AIModel, EvidenceSource, Organisation, Sanctio
 from models_catalog.selectors import model_detail_queryset, supply_chain
 from riskreg.evidence.selectors import evidence_states
 from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
-from riskreg.register.selectors import risk_level
+from riskreg.register.selectors import obligations_timeline, risk_level
 from riskreg.screening.selectors import organisation_exposure
 from riskreg.watch.selectors import model_recent_alerts
 
@@ -482,6 +482,24 @@ def _model_facts(model: AIModel) -> dict:
     }
 
 
+def _obligations(*, model: AIModel, request: dict | None, at: datetime, sources: _SourceIndex) -> dict:
+    """The obligations in force on the decision date and the next dates ahead (since template memo-5). The decision
+    date is the request's decision for a decided request memo, otherwise the day of the data. Each obligation's
+    source joins the numbered sources. Frozen in the snapshot, so a re-render shows the same timeline."""
+    decided = request.get("decided_at") if request else None
+    day = datetime.fromisoformat(decided).date() if decided else at.date()
+    timeline = obligations_timeline(model=model, on=day)
+    ids = {item["source"]["id"] for item in timeline["in_force"] + timeline["ahead"] if item["source"]}
+    by_id = {source.pk: source for source in EvidenceSource.objects.filter(pk__in=ids)} if ids else {}
+    for item in timeline["in_force"] + timeline["ahead"]:
+        item["source_n"] = sources.cite(by_id.get(item["source"]["id"])) if item["source"] else None
+    return {
+        **timeline,
+        "basis": "decision" if decided else "data",
+        "basis_label": "the decision date" if decided else "the date of the data",
+    }
+
+
 def model_snapshot_build(*, model_id: int, request_id: int | None, memo: dict, at: datetime) -> dict:
     """The snapshot of a model memo (request_id None) or of an adoption request memo.
 
@@ -610,6 +628,7 @@ def model_snapshot_build(*, model_id: int, request_id: int | None, memo: dict, a
     risk["requests_highest"] = _highest_request_risk(requests) if request_id is None else None
     kind = "request" if request_id is not None else "model"
     facts = _model_facts(model)
+    obligations = _obligations(model=model, request=requests[0] if kind == "request" else None, at=at, sources=sources)
     return {
         "schema": SNAPSHOT_SCHEMA,
         "kind": kind,
@@ -622,6 +641,7 @@ def model_snapshot_build(*, model_id: int, request_id: int | None, memo: dict, a
         "claims": claims,
         "supply_chain": chain,
         "regulatory": regulatory,
+        "obligations": obligations,
         "risk": risk,
         "alerts": model_recent_alerts(model_id=model.pk, limit=RECENT_ALERTS),
         "open_questions": _open_questions(model=facts, claims=claims, chain=chain, regulatory=regulatory),

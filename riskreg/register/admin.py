@@ -29,6 +29,7 @@ from riskreg.register.selectors import (
     adoption_requests_open_for_risk_items,
     adoption_requests_visible_to,
     adoption_requests_waiting_for,
+    approvals_to_review,
     risk_items_visible_to,
     risk_level,
     risk_matrix_in_use,
@@ -158,6 +159,7 @@ class QueueFilter(admin.SimpleListFilter):
             ("mine", _("Waiting for my sign-off")),
             ("reopened", _("Reopened")),
             ("expiring", _("Expiring in 30 days")),
+            ("review", _("To review before a new obligation applies")),
         ]
 
     def queryset(self, request, queryset):
@@ -167,6 +169,9 @@ class QueueFilter(admin.SimpleListFilter):
             return queryset.filter(state=AdoptionRequest.State.REOPENED)
         if self.value() == "expiring":
             return queryset.filter(pk__in=adoption_requests_expiring(within_days=30).values("pk"))
+        if self.value() == "review":
+            approved = AdoptionRequest.objects.filter(state=AdoptionRequest.State.APPROVED)
+            return queryset.filter(pk__in=list(approvals_to_review(requests=approved)))
         return queryset
 
 

@@ -40,6 +40,7 @@ from riskreg.register.selectors import (
     adoption_request_detail_queryset,
     adoption_request_list_queryset,
     adoption_requests_visible_to,
+    approvals_to_review,
     model_risk_items,
     risk_item_queryset,
     risk_items_visible_to,
@@ -319,6 +320,10 @@ class AdoptionRequestListSerializer(serializers.ModelSerializer):
     required_sign_offs = serializers.SerializerMethodField()
     risk_item_count = serializers.IntegerField(read_only=True, default=None)
     pending_proposal_count = serializers.IntegerField(read_only=True, default=None)
+    review = serializers.SerializerMethodField(
+        help_text="Set when the approval's validity crosses a day on which a new obligation starts to apply to the "
+        "model: {review_before, review_before_label, overdue, label, obligations}; null otherwise."
+    )
 
     class Meta:
         model = AdoptionRequest
@@ -340,11 +345,19 @@ class AdoptionRequestListSerializer(serializers.ModelSerializer):
             "submitted_at",
             "decided_at",
             "expires_on",
+            "review",
             "created_at",
         ]
 
     def get_model(self, request: AdoptionRequest) -> dict:
         return {"slug": request.model.slug, "name": request.model.name}
+
+    def get_review(self, request: AdoptionRequest) -> dict | None:
+        # One computation for the whole page of a list (a fixed number of queries), or for the one request.
+        if "_review_flags" not in self.context:
+            page = self.parent.instance if isinstance(self.parent, serializers.ListSerializer) else [request]
+            self.context["_review_flags"] = approvals_to_review(requests=list(page))
+        return self.context["_review_flags"].get(request.pk)
 
     def get_required_sign_offs(self, request: AdoptionRequest) -> list[dict]:
         return [

@@ -1,10 +1,11 @@
 """`GET /api/models/<slug>/?as_of=YYYY-MM-DD`: a model as the register stood at the end of that day.
 
-The catalog's model endpoint, unchanged without `as_of` (this view set extends it and is routed in front of it,
-so the arrow between apps keeps pointing from the workspace to the catalog). With `as_of` the body is the
-dossier snapshot of that day (model facts, claims with numbered sources, supply chain with list exposure,
-guidance status per jurisdiction, the risk level, the requests one may see); 404 when the model was not yet in
-the register that day; 400 for a date that is not YYYY-MM-DD or lies in the future.
+The catalog's model endpoint (this view set extends it and is routed in front of it, so the arrow between apps
+keeps pointing from the workspace to the catalog), plus `obligations`: what is in force on the day (today, or
+`as_of`) and the next dates ahead, each with its citation and why it applies. With `as_of` the body is the dossier
+snapshot of that day (model facts, claims with numbered sources, supply chain with list exposure, guidance status
+per jurisdiction, the risk level, the requests one may see); 404 when the model was not yet in the register that
+day; 400 for a date that is not YYYY-MM-DD or lies in the future.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from models_catalog.api import AIModelViewSet
-from riskreg.register.selectors import adoption_requests_visible_to, user_sees_all_requests
+from riskreg.register.selectors import adoption_requests_visible_to, obligations_timeline, user_sees_all_requests
 from riskreg.workspace.selectors import band_from_snapshot, dossier_snapshot
 
 
@@ -46,7 +47,9 @@ class AIModelAsOfViewSet(AIModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         raw = request.query_params.get("as_of", "").strip()
         if not raw:
-            return super().retrieve(request, *args, **kwargs)
+            response = super().retrieve(request, *args, **kwargs)
+            response.data["obligations"] = obligations_timeline(model=self.get_object())
+            return response
         day = _as_of(raw)
         model = self.get_object()  # the permission checks and the 404 of the live endpoint
         snapshot = dossier_snapshot(model=model, as_of=day)
@@ -68,5 +71,6 @@ class AIModelAsOfViewSet(AIModelViewSet):
                 "risk_items": snapshot["risk"]["items"],
                 "requests": [r for r in snapshot["requests"] if visible is None or r["id"] in visible],
                 "sources": snapshot["sources"],
+                "obligations": obligations_timeline(model=model, on=day),
             }
         )

@@ -16,6 +16,7 @@ from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, Sig
 from riskreg.register.selectors import (
     adoption_request_detail_queryset,
     adoption_requests_visible_to,
+    approvals_to_review,
     model_risk_items,
     risk_level,
     roles_missing,
@@ -68,6 +69,7 @@ class RequestPage:
     sign_off_roles: list[tuple[str, str]]
     sign_off_reason: str
     reopened: dict | None = None  # {"at", "reason"} of the reopen that started this round, while reopened
+    review: dict | None = None  # approvals_to_review's flag: a new obligation applies within the validity
 
     @property
     def accept_all_count(self) -> int:
@@ -179,7 +181,9 @@ def request_page(*, request_id: int, user) -> RequestPage:
     """Everything the request page shows, for a user who may read the request (404 otherwise, so that a
     requester cannot learn which other requests exist)."""
     request = (
-        adoption_request_detail_queryset().filter(pk__in=adoption_requests_visible_to(user=user).values("pk")).first()
+        adoption_request_detail_queryset()
+        .filter(pk=request_id, pk__in=adoption_requests_visible_to(user=user).values("pk"))
+        .first()
     )
     if request is None:
         raise Http404("No adoption request with this number that you may read.")
@@ -283,6 +287,7 @@ def request_page(*, request_id: int, user) -> RequestPage:
         reopened={"at": reopen.at, "reason": (reopen.detail or {}).get("reason", "")}
         if reopen is not None and request.state == State.REOPENED
         else None,
+        review=approvals_to_review(requests=[request]).get(request.pk),
     )
 
 

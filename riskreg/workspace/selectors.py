@@ -48,7 +48,12 @@ from reports.services.snapshot import (
     request_summary,
 )
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix, SignOff
-from riskreg.register.selectors import adoption_requests_waiting_for, risk_level, user_sees_all_requests
+from riskreg.register.selectors import (
+    adoption_requests_waiting_for,
+    approvals_to_review,
+    risk_level,
+    user_sees_all_requests,
+)
 from riskreg.screening.models import ListEntry, ListVersion, ScreeningHit
 from riskreg.screening.selectors import organisation_exposure
 from riskreg.watch.models import Alert, WatchSource
@@ -705,6 +710,37 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
                 "items": reopened_requests(user=user, sees_all=sees_all) if totals["reopened"] else [],
             }
         )
+        approved = list(
+            AdoptionRequest.objects.filter(mine, state=AdoptionRequest.State.APPROVED)
+            .select_related("model")
+            .only("pk", "use_case", "state", "decided_at", "expires_on", "model_id", "model__name")
+            .order_by("expires_on", "pk")
+        )
+        flags = approvals_to_review(requests=approved, today=today)
+        to_review = sorted((r for r in approved if r.pk in flags), key=lambda r: (flags[r.pk]["review_before"], r.pk))
+        counts.append(
+            {
+                "key": "review-before",
+                "label": "Approvals to review before a new obligation",
+                "count": len(to_review),
+                "url": f"{changelist}?queue=review",
+                "hint": "Their validity crosses a day on which a new obligation starts to apply to the model.",
+                "items": [
+                    {
+                        "id": r.pk,
+                        "model": r.model.name,
+                        "use_case": r.use_case,
+                        "label": flags[r.pk]["label"],
+                        "overdue": flags[r.pk]["overdue"],
+                        "detail": "; ".join(
+                            f"{o['jurisdiction_name']}: {o['what']} ({o['citation']})"
+                            for o in flags[r.pk]["obligations"]
+                        ),
+                    }
+                    for r in to_review[:WORK_LIST_LIMIT]
+                ],
+            }
+        )
         counts.append(
             {
                 "key": "expiring",
@@ -744,7 +780,7 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
                 "hint": "Sources we are not hearing from.",
             }
         )
-    order = ["sign-offs", "drafts", "reopened", "alerts", "hits", "failing", "expiring"]
+    order = ["sign-offs", "drafts", "reopened", "alerts", "hits", "failing", "expiring", "review-before"]
     return sorted(counts, key=lambda c: order.index(c["key"]))
 
 

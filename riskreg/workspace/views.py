@@ -16,7 +16,7 @@ from models_catalog.models import AIModel
 from reports.models import Memo
 from reports.selectors import memo_can_generate, memos_visible_to
 from riskreg.core.roles import user_roles
-from riskreg.register.selectors import adoption_requests_visible_to, user_sees_all_requests
+from riskreg.register.selectors import adoption_requests_visible_to, obligations_timeline, user_sees_all_requests
 from riskreg.workspace import selectors
 
 
@@ -127,6 +127,7 @@ def model_dossier(request, slug: str):
         history=selectors.model_history(model=model, as_of=as_of),
         sees_history=user.has_perm("models_catalog.view_aimodel") and user.is_staff,
         compute=_training_compute(snapshot["model"]),
+        obligations=obligations_timeline(model=model, on=as_of),
     )
     return render(request, "workspace/model_dossier.html", context)
 

@@ -241,3 +241,14 @@ def test_the_page_takes_the_same_number_of_queries_whatever_the_number_of_items(
     with CaptureQueriesContext(connection) as many:
         assert client.get(f"/requests/{submitted.pk}/").status_code == 200
     assert 10 < len(few) == len(many), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_the_request_page_shows_the_request_its_address_names_not_the_first_one_the_user_may_read(demo, legal):
+    """Bug fixed: request_page ignored request_id, so every /requests/<id>/ showed the first visible request."""
+    client = Client()
+    client.force_login(legal)
+    requests = list(AdoptionRequest.objects.select_related("model").order_by("pk"))
+    assert len(requests) > 1
+    for request in requests:
+        html = client.get(f"/requests/{request.pk}/").content.decode()
+        assert f"<dd>{request.model.name} " in html, request
