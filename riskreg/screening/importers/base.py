@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import BinaryIO
 
 from riskreg.screening.errors import ListImportError
 
@@ -71,6 +75,74 @@ def decode_text(data: bytes, *, what: str) -> str:
             "valid UTF-8; the file may be damaged or saved in another encoding",
             location=f"line {line}",
         ) from None
+
+
+#: What an importer reads: the file's bytes, a path to it, or a binary file open for reading (seekable).
+Source = bytes | str | os.PathLike | BinaryIO
+
+
+def open_source(source: Source) -> BinaryIO:
+    """A seekable binary file over `source`. A path is opened (the caller closes it); bytes are wrapped."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return io.BytesIO(source)
+    if isinstance(source, str | os.PathLike):
+        return open(source, "rb")  # noqa: SIM115 - the caller closes it
+    return source
+
+
+def head(stream: BinaryIO, size: int = 4096) -> bytes:
+    """The first `size` bytes of the file; the file is left at its start."""
+    stream.seek(0)
+    data = stream.read(size)
+    stream.seek(0)
+    return data
+
+
+class TextLines:
+    """The lines of a UTF-8 file, read one at a time (a BOM and OFAC's trailing Ctrl-Z removed), for
+    csv.reader or JSON lines. `line` is the number of the last line read, `offset` the byte offset just
+    after it. A byte that is not UTF-8 raises ListImportError naming its line and column, as decode_text."""
+
+    def __init__(self, stream: BinaryIO, *, what: str, start: int = 0) -> None:
+        self.stream, self.what = stream, what
+        self.line, self.offset = 0, start
+        stream.seek(start)
+
+    def __iter__(self) -> Iterator[str]:
+        readline = self.stream.readline
+        raw = readline()
+        while raw:
+            following = readline()
+            self.line += 1
+            self.offset += len(raw)
+            if not following:
+                raw = raw.rstrip(b"\x1a")
+                if not raw:
+                    return
+            if self.line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ListImportError(
+                    f"broken character encoding in the {self.what}: byte 0x{raw[exc.start]:02x} at column "
+                    f"{exc.start + 1} is not valid UTF-8; the file may be damaged or saved in another encoding",
+                    location=f"line {self.line}",
+                ) from None
+            raw = following
+
+
+def as_list(entries: Iterable[ParsedEntry]) -> list[ParsedEntry]:
+    """Every entry of a parse, refusing an id that appears twice (the import checks this in the database)."""
+    seen: dict[str, ParsedEntry] = {}
+    for entry in entries:
+        if entry.external_id in seen:
+            raise ListImportError(
+                f"{entry.external_id} appears twice (first at {seen[entry.external_id].location})",
+                location=entry.location,
+            )
+        seen[entry.external_id] = entry
+    return list(seen.values())
 
 
 def sniff(data: bytes) -> str:
