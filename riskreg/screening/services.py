@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from models_catalog.models import Organisation
@@ -493,6 +493,8 @@ def _import(
                 tally=tally,
                 first_at=lambda external_id: first_at(fmt, external_id),
             )
+            if settings.DEBUG:  # Django keeps the last 9,000 queries with DEBUG on: bulk inserts of a big file
+                reset_queries()  # would hold hundreds of MB of SQL text
         gone = in_force.exclude(last_version=version)
         removed = sorted(gone.values_list("external_id", flat=True).iterator(chunk_size=_WRITE_CHUNK))
         if in_force_count and not allow_shrink and tally.entries < SHRINK_LIMIT * in_force_count:

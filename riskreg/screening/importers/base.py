@@ -8,7 +8,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import BinaryIO
 
@@ -42,11 +42,14 @@ class ParsedEntry:
 
     def content_hash(self) -> str:
         """SHA-256 of everything the list says about the entry (its raw record included)."""
-        payload = asdict(self)
-        payload.pop("location")
+        # The fields as they are (asdict's deep copy costs a third of an import; the JSON is the same).
+        payload = {name: getattr(self, name) for name in _HASHED}
         payload["listed_on"] = self.listed_on.isoformat() if self.listed_on else None
         text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_HASHED = [f.name for f in fields(ParsedEntry) if f.name != "location"]
 
 
 def unique(values) -> list:
