@@ -12,7 +12,7 @@ from riskreg.screening.importers.base import FORMAT_LABELS, ParsedEntry, Source,
 PARSERS: dict[str, Callable[[Source], Iterable[ParsedEntry]]] = {
     "ofac-sdn-csv": ofac.iter_sdn,
     "us-csl-csv": csl.iter_csv,
-    "us-csl-json": csl.parse_json,
+    "us-csl-json": csl.iter_json,
     "un-sc-xml": un.iter_entries,
     "eu-fsf-xml": eu.iter_entries,
     "opensanctions-ftm": opensanctions.iter_entries,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import json
@@ -224,3 +225,134 @@ def parse_iso_date(value: str | None) -> date | None:
         return date.fromisoformat(value.strip()[:10])
     except ValueError:
         return None
+
+
+class _JsonReader:
+    """A JSON document read a chunk at a time: values are decoded one by one from a window of the text, so a
+    list of results is never held whole. Errors name the line and column."""
+
+    CHUNK = 1024 * 1024
+    MAX_VALUE = 32 * 1024 * 1024  # one result larger than this is refused rather than read on and on
+
+    def __init__(self, stream: BinaryIO, *, what: str) -> None:
+        self.stream, self.what = stream, what
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.json = json.JSONDecoder()
+        self.text, self.pos, self.eof = "", 0, False
+        self.dropped_lines, self.dropped_column, self.raw_lines = 0, 0, 0
+        stream.seek(0)
+
+    def _fill(self) -> bool:
+        if self.eof:
+            return False
+        raw = self.stream.read(self.CHUNK)
+        try:
+            more = self.decoder.decode(raw, final=not raw)
+        except UnicodeDecodeError as exc:  # exc.object: the bytes decoded (this chunk, after any held back)
+            line = self.raw_lines + exc.object.count(b"\n", 0, exc.start) + 1
+            raise ListImportError(
+                f"broken character encoding in the {self.what}: byte 0x{exc.object[exc.start]:02x} is not valid "
+                "UTF-8; the file may be damaged or saved in another encoding",
+                location=f"line {line}",
+            ) from None
+        self.raw_lines += raw.count(b"\n")
+        if self.pos > self.CHUNK:  # drop what has been read
+            done = self.text[: self.pos]
+            newlines = done.count("\n")
+            self.dropped_column = len(done) - done.rfind("\n") - 1 if newlines else self.dropped_column + len(done)
+            self.dropped_lines += newlines
+            self.text, self.pos = self.text[self.pos :], 0
+        if not self.text and self.dropped_lines == 0 and self.dropped_column == 0:
+            more = more.lstrip("\ufeff")
+        self.text += more
+        self.eof = not raw
+        return True
+
+    def where(self, pos: int) -> str:
+        newlines = self.text.count("\n", 0, pos)
+        line = self.dropped_lines + newlines + 1
+        column = pos - self.text.rfind("\n", 0, pos) if newlines else self.dropped_column + pos + 1
+        return f"line {line}, column {column}"
+
+    def invalid(self, message: str, pos: int) -> ListImportError:
+        return ListImportError(
+            f"invalid JSON ({message}); the file looks truncated or is not JSON", location=self.where(pos)
+        )
+
+    def peek(self) -> str:
+        """The next character that is not white space ('' at the end of the file)."""
+        while True:
+            while self.pos < len(self.text) and self.text[self.pos] in " \t\r\n":
+                self.pos += 1
+            if self.pos < len(self.text):
+                return self.text[self.pos]
+            if not self._fill():
+                return ""
+
+    def value(self):
+        self.peek()
+        while True:
+            try:
+                value, end = self.json.raw_decode(self.text, self.pos)
+            except json.JSONDecodeError as exc:
+                if not self.eof and len(self.text) - self.pos < self.MAX_VALUE and self._fill():
+                    continue
+                raise self.invalid(exc.msg, exc.pos) from None
+            if end == len(self.text) and not self.eof and self._fill():
+                continue  # a number or literal may go on in the next chunk
+            self.pos = end
+            return value
+
+    def expect(self, char: str, what: str) -> None:
+        if self.peek() != char:
+            raise self.invalid(f"Expecting {what}", self.pos)
+        self.pos += 1
+
+
+def iter_json_list(stream: BinaryIO, *, what: str, key: str) -> Iterator:
+    """The elements of a JSON list, one at a time: the document itself, or its member `key` (read a chunk at a
+    time; other members are read and dropped). ListImportError names the line and column of what is wrong."""
+    reader = _JsonReader(stream, what=what)
+
+    def elements():
+        reader.expect("[", "'['")
+        if reader.peek() == "]":
+            reader.pos += 1
+            return
+        while True:
+            yield reader.value()
+            following = reader.peek()
+            if following not in (",", "]"):
+                raise reader.invalid("Expecting ',' delimiter", reader.pos)
+            reader.pos += 1
+            if following == "]":
+                return
+
+    found = False
+    first = reader.peek()
+    if first == "[":
+        found = True
+        yield from elements()
+    elif first == "{":
+        reader.pos += 1
+        while reader.peek() != "}":
+            name = reader.value()
+            reader.expect(":", "':' delimiter")
+            if name == key and reader.peek() == "[":
+                found = True
+                yield from elements()
+            else:
+                reader.value()
+            if reader.peek() == ",":
+                reader.pos += 1
+            elif reader.peek() != "}":
+                raise reader.invalid("Expecting ',' delimiter", reader.pos)
+        reader.pos += 1
+    elif first:
+        reader.value()  # a JSON error, or a document that is not a list nor an object
+    else:
+        raise reader.invalid("Expecting value", reader.pos)
+    if reader.peek():
+        raise reader.invalid("Extra data", reader.pos)
+    if not found:
+        raise ListImportError(f"expected a list of results (or an object with '{key}')", location="line 1")

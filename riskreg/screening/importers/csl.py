@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import re
 from collections.abc import Iterator
 
@@ -22,9 +21,9 @@ from riskreg.screening.importers.base import (
     ParsedEntry,
     Source,
     TextLines,
-    decode_text,
     head,
     identifier,
+    iter_json_list,
     open_source,
     parse_iso_date,
     refuse_other_list,
@@ -273,21 +272,16 @@ def iter_csv(data: Source) -> Iterator[ParsedEntry]:
 
 
 def parse_json(data: Source) -> list[ParsedEntry]:
-    """The JSON is parsed whole (the CSL's JSON is a few MB; its CSV is streamed)."""
+    """Every result at once (tests and small files); the import streams `iter_json`."""
+    return list(iter_json(data))
+
+
+def iter_json(data: Source) -> Iterator[ParsedEntry]:
+    """The results one at a time, the JSON read a chunk at a time (see base.iter_json_list). Ids seen so far are
+    kept (derived ids that collide get a suffix), not the entries."""
     stream = open_source(data)
     refuse_other_list(head(stream), expected="us-csl-json")
-    text = decode_text(stream.read(), what="Consolidated Screening List JSON")
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ListImportError(
-            f"invalid JSON ({exc.msg}); the file looks truncated or is not JSON",
-            location=f"line {exc.lineno}, column {exc.colno}",
-        ) from None
-    results = document.get("results") if isinstance(document, dict) else document
-    if not isinstance(results, list):
-        raise ListImportError("expected a list of results (or an object with 'results')", location="line 1")
-    entries: list[ParsedEntry] = []
+    results = iter_json_list(stream, what="Consolidated Screening List JSON", key="results")
     seen: dict[str, str] = {}
     for number, record in enumerate(results, start=1):
         location = f"results[{number - 1}]"
@@ -297,7 +291,6 @@ def parse_json(data: Source) -> list[ParsedEntry]:
             external_id, derived = str(record["id"]), False
         else:
             external_id, derived = _derived_id(record), True
-        entries.append(_add(seen, _entry(record, external_id=external_id, location=location), derived=derived))
-    if not entries:
+        yield _add(seen, _entry(record, external_id=external_id, location=location), derived=derived)
+    if not seen:
         raise ListImportError("the file has no results", location="results")
-    return entries
