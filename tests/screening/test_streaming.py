@@ -161,6 +161,7 @@ def _peak_rss_mb(*args: str, env: dict) -> float:
     return usage.ru_maxrss / 1024
 
 
+@pytest.mark.services  # two command-line imports: 20 s on an idle machine, minutes on a loaded one; runs in CI
 def test_the_memory_of_a_command_line_import_does_not_grow_with_the_file(tmp_path):
     """A 6 MB grown file (24,000 entries) through `manage.py import_sanctions` in its own process, its peak RSS
     read from the kernel (os.wait4), against the same command importing a 4-entry file. Parsed whole, the file
