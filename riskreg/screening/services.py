@@ -209,7 +209,7 @@ _UPDATE_FIELDS = [*_entry_fields(ParsedEntry(external_id="", primary_name="")), 
 
 
 def _entry_number(external_id: str) -> int | None:
-    return int(external_id) if external_id.isdigit() else None
+    return int(external_id) if external_id.isdecimal() else None
 
 
 def _newest_in_force(sanctions_list: SanctionsList) -> int | None:

@@ -202,3 +202,13 @@ def test_the_csl_json_is_read_in_chunks_with_the_same_results_and_errors(monkeyp
         list(csl.iter_json(data[:-40]))
     assert refused.value.location.startswith("line ")
     assert "the file looks truncated" in refused.value.message
+
+
+def test_an_entry_number_that_only_looks_like_a_digit_is_refused_cleanly(db):
+    data = sdn_bytes(['\u00b2,"SUPERSCRIPT TWO",-0- ,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- '])
+
+    with pytest.raises(ListImportError) as refused:
+        sanctions_list_import(list_code="ofac-sdn", data=data, source_name="odd")
+
+    assert refused.value.location == "line 1"
+    assert "not a number" in refused.value.message

@@ -117,7 +117,7 @@ def _read_rows(lines: TextLines, *, columns: list[str], what: str):
                 f"({', '.join(columns)}); the file looks truncated or is another list's file",
                 location=f"line {line}",
             )
-        if not row[0].strip().isdigit():
+        if not row[0].strip().isdecimal():
             raise ListImportError(
                 f"{what}: the first column (ent_num) is {row[0][:40]!r}, not a number; "
                 "this is not an OFAC file of that kind",
