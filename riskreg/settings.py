@@ -394,7 +394,8 @@ RISKREG_TASK_LIMITS = {
 CELERY_TASK_SOFT_TIME_LIMIT = RISKREG_TASK_LIMITS["default"]["soft_time_limit"]
 CELERY_TASK_TIME_LIMIT = RISKREG_TASK_LIMITS["default"]["time_limit"]
 # The largest list file (and OFAC alt.csv/add.csv) an import accepts, from the admin, the API or the command line.
-RISKREG_IMPORT_MAX_BYTES = env_int("RISKREG_IMPORT_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
+# Imports are streamed (memory does not grow with the file), so the cap is about disk and time, not memory.
+RISKREG_IMPORT_MAX_BYTES = env_int("RISKREG_IMPORT_MAX_BYTES", 512 * 1024 * 1024, minimum=1024)
 # Evidence captures: cited sources are re-checked this often; `evidence capture --all` fetches this many at once.
 RISKREG_EVIDENCE_RECHECK_HOURS = env_int("RISKREG_EVIDENCE_RECHECK_HOURS", 24, minimum=1)
 RISKREG_EVIDENCE_WORKERS = env_int("RISKREG_EVIDENCE_WORKERS", 8, minimum=1)

@@ -151,12 +151,12 @@ def list_import_job_run(*, job_id: int, task_id: str = "") -> ListImportJob:
             raise ListImportError("the uploaded file is no longer stored; upload it again")
         result = sanctions_list_import(
             list_code=job.sanctions_list.code,
-            data=parts["file"].read_bytes(),
+            data=parts["file"],  # read as a stream, never whole
             source_name=job.source_name,
             fmt=job.format or None,
             user=job.created_by,
-            alt_data=parts["alt"].read_bytes() if "alt" in parts else None,
-            add_data=parts["add"].read_bytes() if "add" in parts else None,
+            alt_data=parts.get("alt"),
+            add_data=parts.get("add"),
             allow_shrink=job.allow_shrink,
             allow_older=job.allow_older,
             progress=_progress(job.pk),

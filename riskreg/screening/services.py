@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from models_catalog.models import Organisation
 from riskreg.core.events import ChangeKind, material_change_announce
 from riskreg.screening.errors import ListImportError
 from riskreg.screening.importers import FORMAT_LABELS, PARSERS, ParsedEntry, sniff
-from riskreg.screening.importers.ofac import parse_sdn
+from riskreg.screening.importers.base import Source, head, open_source
+from riskreg.screening.importers.ofac import iter_sdn
 from riskreg.screening.matching import POTENTIAL_THRESHOLD, Match, index_for_version
 from riskreg.screening.models import ListCode, ListEntry, ListVersion, SanctionsList, ScreeningHit
 
@@ -70,6 +74,10 @@ LIST_DEFAULTS: dict[str, dict] = {
 #: A new file with fewer than this share of the entries in force is refused as probably truncated.
 SHRINK_LIMIT = 0.5
 _BATCH = 1000
+#: Entries compared and written at a time by an import (one query to compare, one bulk insert), and bytes read
+#: at a time when hashing a file: what an import holds in memory besides the diff's external ids.
+_WRITE_CHUNK = 2000
+_READ_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -106,6 +114,7 @@ def sanctions_list_ensure(*, list_code: str) -> SanctionsList:
 
 
 def _resolve_format(sanctions_list: SanctionsList, data: bytes, fmt: str | None) -> str:
+    """`data` is the head of the file (its first few KB) when the format is detected."""
     allowed = LIST_DEFAULTS.get(sanctions_list.code, {}).get("formats") or tuple(PARSERS)
     if fmt:
         if fmt not in PARSERS:
@@ -128,13 +137,54 @@ def _resolve_format(sanctions_list: SanctionsList, data: bytes, fmt: str | None)
     return sanctions_list.format if sanctions_list.format in allowed else allowed[0]
 
 
-def _file_hash(data: bytes, alt_data: bytes | None, add_data: bytes | None) -> str:
-    if alt_data is None and add_data is None:
-        return hashlib.sha256(data).hexdigest()
+@dataclass
+class _Scan:
+    """What one pass over the files says before parsing: the SHA-256, whether the file holds anything but
+    whitespace, and whether a NUL (a raw byte, or \\u0000 in JSON) may be in it."""
+
+    sha256: str
+    empty: bool
+    nul: bool
+
+
+def _scan(streams: Sequence[BinaryIO | None]) -> _Scan:
+    """One pass in chunks. The SHA-256 is of sdn.csv alone, or of the SHA-256s of sdn.csv, alt.csv and add.csv."""
+    digests, empty, nul = [], True, False
+    for index, stream in enumerate(streams):
+        digest = hashlib.sha256()
+        if stream is not None:
+            stream.seek(0)
+            tail = b""
+            while chunk := stream.read(_READ_BYTES):
+                digest.update(chunk)
+                if index == 0 and empty and chunk.strip(b"\x1a\r\n\t "):
+                    empty = False
+                window = tail + chunk[:8] if tail else b""
+                nul = nul or b"\x00" in chunk or b"\\u0000" in chunk or b"\\u0000" in window
+                tail = chunk[-6:]
+            stream.seek(0)
+        digests.append(digest)
+    if streams[1] is None and streams[2] is None:
+        return _Scan(sha256=digests[0].hexdigest(), empty=empty, nul=nul)
     combined = hashlib.sha256()
-    for part in (data, alt_data or b"", add_data or b""):
-        combined.update(hashlib.sha256(part).digest())
-    return combined.hexdigest()
+    for digest in digests:
+        combined.update(digest.digest())
+    return _Scan(sha256=combined.hexdigest(), empty=empty, nul=nul)
+
+
+def _open(part: Source | None, stack: ExitStack) -> BinaryIO | None:
+    if part is None:
+        return None
+    stream = open_source(part)
+    if stream is not part:
+        stack.callback(stream.close)
+    return stream
+
+
+def _size(stream: BinaryIO) -> int:
+    size = stream.seek(0, os.SEEK_END)
+    stream.seek(0)
+    return size
 
 
 def _entry_fields(parsed: ParsedEntry) -> dict:
@@ -155,17 +205,39 @@ def _entry_fields(parsed: ParsedEntry) -> dict:
     }
 
 
-def _newest_entry_number(external_ids) -> int | None:
-    return max((int(x) for x in external_ids if x.isdigit()), default=None)
+_UPDATE_FIELDS = [*_entry_fields(ParsedEntry(external_id="", primary_name="")), "active", "last_version"]
 
 
-def _older_than_in_force(*, current: ListVersion, sha256: str, fmt: str, incoming: dict, in_force: set) -> str:
+def _entry_number(external_id: str) -> int | None:
+    return int(external_id) if external_id.isdecimal() else None
+
+
+def _newest_in_force(sanctions_list: SanctionsList) -> int | None:
+    """The highest numeric external id among the entries in force, read in chunks."""
+    newest = None
+    ids = ListEntry.objects.filter(sanctions_list=sanctions_list, active=True).values_list("external_id", flat=True)
+    for external_id in ids.iterator(chunk_size=_WRITE_CHUNK):
+        number = _entry_number(external_id)
+        if number is not None and (newest is None or number > newest):
+            newest = number
+    return newest
+
+
+def _older_than_in_force(
+    *,
+    current: ListVersion,
+    version: ListVersion,
+    sha256: str,
+    fmt: str,
+    newest_file: int | None,
+    newest_in_force: int | None,
+) -> str:
     """Why the file looks older than the version in force, or ''. Two signs: it is the very file of an
     earlier version of this list; or, for OFAC's sdn.csv, whose entry numbers only grow, its newest entry
     number is below the newest in force."""
     earlier = (
         ListVersion.objects.filter(sanctions_list_id=current.sanctions_list_id, sha256=sha256)
-        .exclude(pk=current.pk)
+        .exclude(pk__in=[current.pk, version.pk])  # `version`: the one being written
         .order_by("-imported_at")
         .first()
     )
@@ -181,7 +253,6 @@ def _older_than_in_force(*, current: ListVersion, sha256: str, fmt: str, incomin
             f"(#{current.pk}, imported {current.imported_at:%Y-%m-%d %H:%M})"
         )
     if fmt == "ofac-sdn-csv":
-        newest_file, newest_in_force = _newest_entry_number(incoming), _newest_entry_number(in_force)
         if newest_file is not None and newest_in_force is not None and newest_file < newest_in_force:
             return (
                 f"the file's newest entry is number {newest_file}, below {newest_in_force} in the version in "
@@ -207,7 +278,7 @@ def _nul_field(value, path: str) -> str:
     return ""
 
 
-def _refuse_nul_characters(parsed: list[ParsedEntry]) -> None:
+def _refuse_nul_characters(parsed: Iterable[ParsedEntry]) -> Iterator[ParsedEntry]:
     """A NUL character is never text: a file holding one is damaged. PostgreSQL cannot store it (a 500
     there) and SQLite would store it silently, so it is refused here, the same on both."""
     for entry in parsed:
@@ -218,17 +289,102 @@ def _refuse_nul_characters(parsed: list[ParsedEntry]) -> None:
                 "is text, so this one is damaged. Nothing was imported; the version in force is unchanged",
                 location=entry.location or f"entry {entry.external_id}",
             )
+        yield entry
+
+
+@dataclass
+class _Tally:
+    """What the streamed import has written so far: the entry count, the diff's external ids, the newest number."""
+
+    entries: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    newest: int | None = None
+
+
+def _write_chunk(
+    chunk: list[ParsedEntry],
+    *,
+    sanctions_list: SanctionsList,
+    version: ListVersion,
+    tally: _Tally,
+    first_at: Callable[[str], str],
+) -> None:
+    """Compare a chunk of the file with the stored entries of the same ids (one query) and write it: new entries
+    inserted, changed or returning ones updated, unchanged ones only marked as seen in this version. An id
+    already seen in this version appears twice in the file, which refuses the file."""
+    stored = {
+        external_id: (pk, content_hash, active, last_version_id)
+        for external_id, pk, content_hash, active, last_version_id in ListEntry.objects.filter(
+            sanctions_list=sanctions_list, external_id__in=[entry.external_id for entry in chunk]
+        ).values_list("external_id", "pk", "content_hash", "active", "last_version_id")
+    }
+    in_chunk: dict[str, str] = {}
+    new_rows, updated_rows, seen_pks = [], [], []
+    for entry in chunk:
+        external_id = entry.external_id
+        row = stored.get(external_id)
+        if external_id in in_chunk or (row is not None and row[3] == version.pk):
+            first = in_chunk.get(external_id) or first_at(external_id)
+            raise ListImportError(f"{external_id} appears twice (first at {first})", location=entry.location)
+        in_chunk[external_id] = entry.location
+        tally.entries += 1
+        number = _entry_number(external_id)
+        if number is not None and (tally.newest is None or number > tally.newest):
+            tally.newest = number
+        fields = _entry_fields(entry)
+        if row is None:
+            tally.added.append(external_id)
+            new_rows.append(
+                ListEntry(
+                    sanctions_list=sanctions_list,
+                    external_id=external_id,
+                    first_version=version,
+                    last_version=version,
+                    **fields,
+                )
+            )
+        elif not row[2] or row[1] != fields["content_hash"]:  # back on the list after leaving it, or changed
+            (tally.changed if row[2] else tally.added).append(external_id)
+            updated = ListEntry(pk=row[0], **fields)
+            updated.active = True
+            updated.last_version = version
+            updated_rows.append(updated)
+        else:
+            seen_pks.append(row[0])
+    ListEntry.objects.bulk_create(new_rows)
+    if updated_rows:
+        ListEntry.objects.bulk_update(updated_rows, _UPDATE_FIELDS)
+    if seen_pks:
+        ListEntry.objects.filter(pk__in=seen_pks).update(last_version=version)
+
+
+def _batches(entries: Iterable[ParsedEntry], size: int) -> Iterator[list[ParsedEntry]]:
+    chunk: list[ParsedEntry] = []
+    for entry in entries:
+        chunk.append(entry)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _parse(fmt: str, main: BinaryIO, alt: BinaryIO | None, add: BinaryIO | None) -> Iterable[ParsedEntry]:
+    if fmt == "ofac-sdn-csv":
+        return iter_sdn(main, alt=alt, add=add)
+    return PARSERS[fmt](main)
 
 
 def sanctions_list_import(
     *,
     list_code: str,
-    data: bytes,
+    data: Source,
     source_name: str,
     fmt: str | None = None,
     user=None,
-    alt_data: bytes | None = None,
-    add_data: bytes | None = None,
+    alt_data: Source | None = None,
+    add_data: Source | None = None,
     allow_shrink: bool = False,
     allow_older: bool = False,
     progress: Callable[..., None] | None = None,
@@ -236,113 +392,137 @@ def sanctions_list_import(
     """Parse `data` in the list's format and make it the version in force, or raise ListImportError
     and leave the previous version untouched.
 
-    The diff against the version in force is by external id. Re-importing the file in force writes
-    nothing. `alt_data`/`add_data` are OFAC's alt.csv and add.csv for an sdn.csv. A file with fewer
-    than half the entries in force is refused as probably truncated unless `allow_shrink`, and a file
-    older than the version in force (see `_older_than_in_force`) is refused unless `allow_older`.
+    `data` (and `alt_data`/`add_data`, OFAC's alt.csv and add.csv for an sdn.csv) is the file's bytes, a
+    path to it or a binary file open for reading; a file over RISKREG_IMPORT_MAX_BYTES is refused. The file
+    is streamed: parsed one entry at a time and written in chunks of _WRITE_CHUNK entries inside one
+    transaction, so a file refused half-way (broken, truncated, an id twice) writes nothing, and memory does
+    not grow with the file (only the diff's external ids are kept). The diff against the version in force is
+    by external id, chunk by chunk against the stored entries' content hashes; the entries in force that the
+    file did not mention are the removed ones (found in SQL). Re-importing the file in force writes nothing.
+    A file with fewer than half the entries in force is refused as probably truncated unless `allow_shrink`,
+    and a file older than the version in force (see `_older_than_in_force`) is refused unless `allow_older`.
     After commit, every organisation is screened against the new version (a Celery task).
-    `progress(stage, entries_total=None)` is told what the import is doing (an import job shows it).
+    `progress(stage)` is told what the import is doing (an import job shows it); the entry count is known when
+    the file has been read, and the job records it with the version.
     """
     report = progress or (lambda stage, **counts: None)
-    max_bytes = settings.RISKREG_IMPORT_MAX_BYTES
-    for name, part in (("file", data), ("alt.csv", alt_data), ("add.csv", add_data)):
-        if part is not None and len(part) > max_bytes:
-            raise ListImportError(
-                f"the {name} is {len(part):,} bytes, over the limit of {max_bytes:,} (RISKREG_IMPORT_MAX_BYTES)"
-            )
+    with ExitStack() as stack:
+        streams = [_open(part, stack) for part in (data, alt_data, add_data)]
+        max_bytes = settings.RISKREG_IMPORT_MAX_BYTES
+        for name, stream in zip(("file", "alt.csv", "add.csv"), streams, strict=True):
+            if stream is not None and (size := _size(stream)) > max_bytes:
+                raise ListImportError(
+                    f"the {name} is {size:,} bytes, over the limit of {max_bytes:,} (RISKREG_IMPORT_MAX_BYTES)"
+                )
+
+        def first_at(fmt: str, external_id: str) -> str:
+            """Where an id first appears in the file, read again from the start (only when refusing it)."""
+            with ExitStack() as again:
+                fresh = [_open(part, again) for part in (data, alt_data, add_data)]
+                for entry in _parse(fmt, *fresh):
+                    if entry.external_id == external_id:
+                        return entry.location
+            return "an earlier record"
+
+        return _import(
+            list_code=list_code,
+            streams=streams,
+            first_at=first_at,
+            source_name=source_name,
+            fmt=fmt,
+            user=user,
+            allow_shrink=allow_shrink,
+            allow_older=allow_older,
+            report=report,
+        )
+
+
+def _import(
+    *,
+    list_code: str,
+    streams: list[BinaryIO | None],
+    first_at: Callable[[str, str], str],
+    source_name: str,
+    fmt: str | None,
+    user,
+    allow_shrink: bool,
+    allow_older: bool,
+    report: Callable[..., None],
+) -> ListImportResult:
+    main, alt, add = streams
     sanctions_list = sanctions_list_ensure(list_code=list_code)
-    sha256 = _file_hash(data, alt_data, add_data)
+    report("reading and checking the file")
+    scan = _scan(streams)
+    sha256 = scan.sha256
     current = sanctions_list.current_version
     if current is not None and current.sha256 == sha256:
         return ListImportResult(version=current, unchanged=True)
 
-    fmt = _resolve_format(sanctions_list, data, fmt)
-    if (alt_data is not None or add_data is not None) and fmt != "ofac-sdn-csv":
+    fmt = _resolve_format(sanctions_list, head(main), fmt)
+    if (alt is not None or add is not None) and fmt != "ofac-sdn-csv":
         raise ListImportError("alt.csv and add.csv go with an OFAC sdn.csv only")
-    if not data.strip(b"\x1a\r\n\t "):
+    if scan.empty:
         raise ListImportError("the file is empty", location="line 1")
-    report("reading and checking the file")
-    if fmt == "ofac-sdn-csv":
-        parsed = parse_sdn(data, alt=alt_data, add=add_data)
-    else:
-        parsed = PARSERS[fmt](data)
-    incoming = {entry.external_id: entry for entry in parsed}
-    if any(b"\x00" in part or b"\\u0000" in part for part in (data, alt_data or b"", add_data or b"")):
-        _refuse_nul_characters(parsed)
-    report(f"comparing and writing {len(incoming):,} entries (in one transaction)", entries_total=len(incoming))
 
+    # Reported before the transaction: inside it, a job's progress would only be seen once it commits.
+    report("reading, comparing and writing the entries in one transaction (all or nothing)")
     with transaction.atomic():
         sanctions_list = SanctionsList.objects.select_for_update().get(pk=sanctions_list.pk)
         current = sanctions_list.current_version
         if current is not None and current.sha256 == sha256:  # someone imported it meanwhile
             return ListImportResult(version=current, unchanged=True)
-        existing = {
-            external_id: (pk, content_hash, active)
-            for external_id, pk, content_hash, active in ListEntry.objects.filter(
-                sanctions_list=sanctions_list
-            ).values_list("external_id", "pk", "content_hash", "active")
-        }
-        in_force = {external_id for external_id, (_, _, active) in existing.items() if active}
-        if in_force and not allow_shrink and len(incoming) < SHRINK_LIMIT * len(in_force):
-            raise ListImportError(
-                f"the file has {len(incoming)} entries where the version in force has {len(in_force)}; "
-                "a list does not usually lose more than half its entries at once, so the file looks truncated. "
-                "The version in force was kept (import with --allow-shrink if this is real)"
-            )
-        if current is not None and not allow_older:
-            older = _older_than_in_force(current=current, sha256=sha256, fmt=fmt, incoming=incoming, in_force=in_force)
-            if older:
-                raise ListImportError(
-                    f"{older}. Importing it would roll the list back. The version in force was kept "
-                    "(import with --allow-older, or tick 'an older file', if going back is intended)"
-                )
-        fields = {external_id: _entry_fields(entry) for external_id, entry in incoming.items()}
-        added = sorted(set(incoming) - in_force)
-        removed = sorted(in_force - set(incoming))
-        changed = sorted(
-            external_id
-            for external_id in set(incoming) & in_force
-            if existing[external_id][1] != fields[external_id]["content_hash"]
-        )
+        in_force = ListEntry.objects.filter(sanctions_list=sanctions_list, active=True)
+        in_force_count = in_force.count()
+        newest_in_force = _newest_in_force(sanctions_list) if fmt == "ofac-sdn-csv" and current else None
         version = ListVersion.objects.create(
             sanctions_list=sanctions_list,
             sha256=sha256,
             source_name=source_name[:1000],
             format=fmt,
             imported_by=user if getattr(user, "is_authenticated", False) else None,
-            entry_count=len(incoming),
-            added_count=len(added),
-            removed_count=len(removed),
-            changed_count=len(changed),
-            diff={"added": added, "removed": removed, "changed": changed},
         )
-        new_rows, updated_rows = [], []
-        for external_id in added + changed:
-            if external_id in existing:  # changed, or back on the list after leaving it
-                row = ListEntry(pk=existing[external_id][0], **fields[external_id])
-                row.active = True
-                row.last_version = version
-                updated_rows.append(row)
-            else:
-                new_rows.append(
-                    ListEntry(
-                        sanctions_list=sanctions_list,
-                        external_id=external_id,
-                        first_version=version,
-                        last_version=version,
-                        **fields[external_id],
-                    )
+        entries = _parse(fmt, main, alt, add)
+        if scan.nul:
+            entries = _refuse_nul_characters(entries)
+        tally = _Tally()
+        for chunk in _batches(entries, _WRITE_CHUNK):
+            _write_chunk(
+                chunk,
+                sanctions_list=sanctions_list,
+                version=version,
+                tally=tally,
+                first_at=lambda external_id: first_at(fmt, external_id),
+            )
+            if settings.DEBUG:  # Django keeps the last 9,000 queries with DEBUG on: bulk inserts of a big file
+                reset_queries()  # would hold hundreds of MB of SQL text
+        gone = in_force.exclude(last_version=version)
+        removed = sorted(gone.values_list("external_id", flat=True).iterator(chunk_size=_WRITE_CHUNK))
+        if in_force_count and not allow_shrink and tally.entries < SHRINK_LIMIT * in_force_count:
+            raise ListImportError(
+                f"the file has {tally.entries} entries where the version in force has {in_force_count}; "
+                "a list does not usually lose more than half its entries at once, so the file looks truncated. "
+                "The version in force was kept (import with --allow-shrink if this is real)"
+            )
+        if current is not None and not allow_older:
+            older = _older_than_in_force(
+                current=current,
+                version=version,
+                sha256=sha256,
+                fmt=fmt,
+                newest_file=tally.newest,
+                newest_in_force=newest_in_force,
+            )
+            if older:
+                raise ListImportError(
+                    f"{older}. Importing it would roll the list back. The version in force was kept "
+                    "(import with --allow-older, or tick 'an older file', if going back is intended)"
                 )
-        ListEntry.objects.bulk_create(new_rows, batch_size=_BATCH)
-        update_fields = [*_entry_fields(parsed[0]).keys(), "active", "last_version"]
-        ListEntry.objects.bulk_update(updated_rows, update_fields, batch_size=_BATCH)
-        ListEntry.objects.filter(sanctions_list=sanctions_list, active=True).exclude(last_version=version).update(
-            last_version=version
-        )
-        for start in range(0, len(removed), _BATCH):
-            ListEntry.objects.filter(
-                sanctions_list=sanctions_list, external_id__in=removed[start : start + _BATCH]
-            ).update(active=False)
+        gone.update(active=False)
+        added, changed = sorted(tally.added), sorted(tally.changed)
+        version.entry_count = tally.entries
+        version.added_count, version.removed_count, version.changed_count = len(added), len(removed), len(changed)
+        version.diff = {"added": added, "removed": removed, "changed": changed}
+        version.save(update_fields=["entry_count", "added_count", "removed_count", "changed_count", "diff"])
         sanctions_list.current_version = version
         sanctions_list.format = fmt
         sanctions_list.save(update_fields=["current_version", "format"])
@@ -355,7 +535,7 @@ def sanctions_list_import(
         "imported %s from %s: %d entries, +%d -%d ~%d",
         list_code,
         source_name,
-        len(incoming),
+        tally.entries,
         len(added),
         len(removed),
         len(changed),

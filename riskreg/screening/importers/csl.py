@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
-import json
 import re
+from collections.abc import Iterator
 
 from riskreg.screening.errors import ListImportError
 from riskreg.screening.importers.base import (
@@ -20,8 +19,12 @@ from riskreg.screening.importers.base import (
     INDIVIDUAL,
     VESSEL,
     ParsedEntry,
-    decode_text,
+    Source,
+    TextLines,
+    head,
     identifier,
+    iter_json_list,
+    open_source,
     parse_iso_date,
     refuse_other_list,
     unique,
@@ -199,24 +202,34 @@ def _derived_id(record: dict) -> str:
     return f"{source_code(record.get('source', ''))}-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
 
 
-def _add(entries: dict[str, ParsedEntry], entry: ParsedEntry, *, derived: bool) -> None:
-    if entry.external_id in entries:
+def _add(seen: dict[str, str], entry: ParsedEntry, *, derived: bool) -> ParsedEntry:
+    """Give a derived id that is taken a suffix (-2, -3...); refuse a published id that appears twice. `seen`
+    maps the ids so far to where they were (ids and locations only, never the entries)."""
+    if entry.external_id in seen:
         if not derived:
             raise ListImportError(
-                f"id {entry.external_id} appears twice (first at {entries[entry.external_id].location})",
+                f"id {entry.external_id} appears twice (first at {seen[entry.external_id]})",
                 location=entry.location,
             )
         base, n = entry.external_id, 2
-        while f"{base}-{n}" in entries:
+        while f"{base}-{n}" in seen:
             n += 1
         entry.external_id = f"{base}-{n}"
-    entries[entry.external_id] = entry
+    seen[entry.external_id] = entry.location
+    return entry
 
 
-def parse_csv(data: bytes) -> list[ParsedEntry]:
-    refuse_other_list(data, expected="us-csl-csv")
-    text = decode_text(data, what="Consolidated Screening List CSV")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def parse_csv(data: Source) -> list[ParsedEntry]:
+    """Every row at once (tests and small files); the import streams `iter_csv`."""
+    return list(iter_csv(data))
+
+
+def iter_csv(data: Source) -> Iterator[ParsedEntry]:
+    """The rows one at a time, the file read a line at a time. Ids seen so far are kept (derived ids that
+    collide get a suffix), not the entries."""
+    stream = open_source(data)
+    refuse_other_list(head(stream), expected="us-csl-csv")
+    reader = csv.reader(TextLines(stream, what="Consolidated Screening List CSV"), strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -228,7 +241,7 @@ def parse_csv(data: bytes) -> list[ParsedEntry]:
             "List CSV starts 'source,entity_number,type' (28 columns) or '_id,source,entity_number' (29 columns)",
             location="line 1",
         )
-    entries: dict[str, ParsedEntry] = {}
+    seen: dict[str, str] = {}
     while True:
         try:
             row = next(reader)
@@ -253,26 +266,23 @@ def parse_csv(data: bytes) -> list[ParsedEntry]:
             external_id, derived = f"{source_code(record['source'])}-{record['entity_number']}", True
         else:
             external_id, derived = _derived_id(record), True
-        _add(entries, _entry(record, external_id=external_id, location=location), derived=derived)
-    if not entries:
+        yield _add(seen, _entry(record, external_id=external_id, location=location), derived=derived)
+    if not seen:
         raise ListImportError("the file has a header but no rows", location="line 2")
-    return list(entries.values())
 
 
-def parse_json(data: bytes) -> list[ParsedEntry]:
-    refuse_other_list(data, expected="us-csl-json")
-    text = decode_text(data, what="Consolidated Screening List JSON")
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ListImportError(
-            f"invalid JSON ({exc.msg}); the file looks truncated or is not JSON",
-            location=f"line {exc.lineno}, column {exc.colno}",
-        ) from None
-    results = document.get("results") if isinstance(document, dict) else document
-    if not isinstance(results, list):
-        raise ListImportError("expected a list of results (or an object with 'results')", location="line 1")
-    entries: dict[str, ParsedEntry] = {}
+def parse_json(data: Source) -> list[ParsedEntry]:
+    """Every result at once (tests and small files); the import streams `iter_json`."""
+    return list(iter_json(data))
+
+
+def iter_json(data: Source) -> Iterator[ParsedEntry]:
+    """The results one at a time, the JSON read a chunk at a time (see base.iter_json_list). Ids seen so far are
+    kept (derived ids that collide get a suffix), not the entries."""
+    stream = open_source(data)
+    refuse_other_list(head(stream), expected="us-csl-json")
+    results = iter_json_list(stream, what="Consolidated Screening List JSON", key="results")
+    seen: dict[str, str] = {}
     for number, record in enumerate(results, start=1):
         location = f"results[{number - 1}]"
         if not isinstance(record, dict):
@@ -281,7 +291,6 @@ def parse_json(data: bytes) -> list[ParsedEntry]:
             external_id, derived = str(record["id"]), False
         else:
             external_id, derived = _derived_id(record), True
-        _add(entries, _entry(record, external_id=external_id, location=location), derived=derived)
-    if not entries:
+        yield _add(seen, _entry(record, external_id=external_id, location=location), derived=derived)
+    if not seen:
         raise ListImportError("the file has no results", location="results")
-    return list(entries.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from xml.etree.ElementTree import Element
 
 from riskreg.screening.errors import ListImportError
@@ -10,12 +11,16 @@ from riskreg.screening.importers.base import (
     INDIVIDUAL,
     OTHER,
     ParsedEntry,
+    Source,
+    as_list,
+    head,
     identifier,
+    open_source,
     parse_iso_date,
     refuse_other_list,
     unique,
 )
-from riskreg.screening.importers.xmlsafe import local, parse_xml
+from riskreg.screening.importers.xmlsafe import iter_records, local
 
 SUBJECT_TYPES = {"person": INDIVIDUAL, "enterprise": ENTITY}
 ID_SCHEMES = {
@@ -97,23 +102,33 @@ def _entry(node: Element, *, number: int) -> ParsedEntry:
     )
 
 
-def parse(data: bytes) -> list[ParsedEntry]:
-    refuse_other_list(data, expected="eu-fsf-xml")
-    root = parse_xml(data, what="EU consolidated list XML")
+def _check_root(root: Element) -> None:
     if local(root.tag) != "export":
         raise ListImportError(
             f"the root element is <{local(root.tag)}>, not <export>; this is not the EU Financial Sanctions File",
             location=f"element <{local(root.tag)}>",
         )
-    entries: dict[str, ParsedEntry] = {}
-    for number, node in enumerate(_children(root, "sanctionEntity"), start=1):
-        entry = _entry(node, number=number)
-        if entry.external_id in entries:
-            raise ListImportError(
-                f"{entry.external_id} appears twice (first at {entries[entry.external_id].location})",
-                location=entry.location,
-            )
-        entries[entry.external_id] = entry
-    if not entries:
+
+
+def parse(data: Source) -> list[ParsedEntry]:
+    """Every entry at once (tests and small files); the import streams `iter_entries`."""
+    return as_list(iter_entries(data))
+
+
+def iter_entries(data: Source) -> Iterator[ParsedEntry]:
+    """The sanction entities one at a time, the XML read as a stream (one record in memory at a time).
+    Duplicate ids are left to the caller."""
+    stream = open_source(data)
+    refuse_other_list(head(stream), expected="eu-fsf-xml")
+    number = 0
+    records = iter_records(
+        stream,
+        what="EU consolidated list XML",
+        check_root=_check_root,
+        is_record=lambda path: len(path) == 2 and path[1] == "sanctionEntity",
+    )
+    for _tag, node in records:
+        number += 1
+        yield _entry(node, number=number)
+    if not number:
         raise ListImportError("no <sanctionEntity> elements", location="element <export>")
-    return list(entries.values())

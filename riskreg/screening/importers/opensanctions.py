@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from riskreg.screening.errors import ListImportError
 from riskreg.screening.importers.base import (
@@ -11,8 +12,12 @@ from riskreg.screening.importers.base import (
     INDIVIDUAL,
     VESSEL,
     ParsedEntry,
-    decode_text,
+    Source,
+    TextLines,
+    as_list,
+    head,
     identifier,
+    open_source,
     parse_iso_date,
     refuse_other_list,
     unique,
@@ -44,11 +49,17 @@ ID_PROPERTIES = {
 }
 
 
-def parse(data: bytes) -> list[ParsedEntry]:
-    refuse_other_list(data, expected="opensanctions-ftm")
-    text = decode_text(data, what="FollowTheMoney file")
-    entries: dict[str, ParsedEntry] = {}
-    for line_number, line in enumerate(text.splitlines(), start=1):
+def parse(data: Source) -> list[ParsedEntry]:
+    """Every entity at once (tests and small files); the import streams `iter_entries`."""
+    return as_list(iter_entries(data))
+
+
+def iter_entries(data: Source) -> Iterator[ParsedEntry]:
+    """The target entities one at a time, the file read a line at a time. Duplicate ids are left to the caller."""
+    stream = open_source(data)
+    refuse_other_list(head(stream), expected="opensanctions-ftm")
+    count = 0
+    for line_number, line in enumerate(TextLines(stream, what="FollowTheMoney file"), start=1):
         if not line.strip():
             continue
         location = f"line {line_number}"
@@ -75,10 +86,9 @@ def parse(data: bytes) -> list[ParsedEntry]:
             for value in props.get(prop, [])
         ]
         entry_id = str(record["id"])
-        if entry_id in entries:
-            raise ListImportError(f"entity {entry_id} appears twice", location=location)
         listed = props.get("createdAt") or [record.get("first_seen") or ""]
-        entries[entry_id] = ParsedEntry(
+        count += 1
+        yield ParsedEntry(
             external_id=entry_id,
             primary_name=names[0],
             aliases=[a for a in aliases if a != names[0]],
@@ -95,6 +105,5 @@ def parse(data: bytes) -> list[ParsedEntry]:
             raw=record,
             location=location,
         )
-    if not entries:
+    if not count:
         raise ListImportError("no Person, Company, Organization, Vessel or Airplane entities", location="line 1")
-    return list(entries.values())

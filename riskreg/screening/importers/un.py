@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from xml.etree.ElementTree import Element
 
 from riskreg.screening.errors import ListImportError
@@ -9,12 +10,16 @@ from riskreg.screening.importers.base import (
     ENTITY,
     INDIVIDUAL,
     ParsedEntry,
+    Source,
+    as_list,
+    head,
     identifier,
+    open_source,
     parse_iso_date,
     refuse_other_list,
     unique,
 )
-from riskreg.screening.importers.xmlsafe import parse_xml
+from riskreg.screening.importers.xmlsafe import iter_records
 
 DOCUMENT_SCHEMES = {"passport": "passport", "national identification number": "national_id"}
 
@@ -82,24 +87,40 @@ def _entry(node: Element, *, kind: str, number: int) -> ParsedEntry:
     )
 
 
-def parse(data: bytes) -> list[ParsedEntry]:
-    refuse_other_list(data, expected="un-sc-xml")
-    root = parse_xml(data, what="UN consolidated list XML")
+def _check_root(root: Element) -> None:
     if root.tag != "CONSOLIDATED_LIST":
         raise ListImportError(
             f"the root element is <{root.tag}>, not <CONSOLIDATED_LIST>; this is not the UN consolidated list",
             location=f"element <{root.tag}>",
         )
-    entries: dict[str, ParsedEntry] = {}
-    for container, tag, kind in (("INDIVIDUALS", "INDIVIDUAL", INDIVIDUAL), ("ENTITIES", "ENTITY", ENTITY)):
-        for number, node in enumerate(root.findall(f"{container}/{tag}"), start=1):
-            entry = _entry(node, kind=kind, number=number)
-            if entry.external_id in entries:
-                raise ListImportError(
-                    f"{entry.external_id} appears twice (first at {entries[entry.external_id].location})",
-                    location=entry.location,
-                )
-            entries[entry.external_id] = entry
-    if not entries:
+
+
+_RECORDS = {
+    ("CONSOLIDATED_LIST", "INDIVIDUALS", "INDIVIDUAL"): INDIVIDUAL,
+    ("CONSOLIDATED_LIST", "ENTITIES", "ENTITY"): ENTITY,
+}
+
+
+def parse(data: Source) -> list[ParsedEntry]:
+    """Every entry at once (tests and small files); the import streams `iter_entries`."""
+    return as_list(iter_entries(data))
+
+
+def iter_entries(data: Source) -> Iterator[ParsedEntry]:
+    """The individuals and entities one at a time, the XML read as a stream (one record in memory at a time).
+    Duplicate ids are left to the caller."""
+    stream = open_source(data)
+    refuse_other_list(head(stream), expected="un-sc-xml")
+    numbers = {INDIVIDUAL: 0, ENTITY: 0}
+    records = iter_records(
+        stream,
+        what="UN consolidated list XML",
+        check_root=_check_root,
+        is_record=lambda path: tuple(path) in _RECORDS,
+    )
+    for tag, node in records:
+        kind = INDIVIDUAL if tag == "INDIVIDUAL" else ENTITY
+        numbers[kind] += 1
+        yield _entry(node, kind=kind, number=numbers[kind])
+    if not any(numbers.values()):
         raise ListImportError("no <INDIVIDUAL> or <ENTITY> elements", location="element <CONSOLIDATED_LIST>")
-    return list(entries.values())

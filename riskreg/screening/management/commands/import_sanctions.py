@@ -51,11 +51,11 @@ class Command(BaseCommand):
         try:
             result = sanctions_list_import(
                 list_code=list_code,
-                data=source.read_bytes(),
+                data=source,  # read as a stream, never whole
                 source_name=str(source),
                 fmt=fmt,
-                alt_data=alt_path.read_bytes() if alt_path else None,
-                add_data=add_path.read_bytes() if add_path else None,
+                alt_data=alt_path,
+                add_data=add_path,
                 allow_shrink=allow_shrink,
                 allow_older=allow_older,
             )
