@@ -17,6 +17,15 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="riskreg.core.roles_sync")
 
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed
+
+        from riskreg.core.roles import group_names_forget
+
+        m2m_changed.connect(
+            group_names_forget, sender=get_user_model().groups.through, dispatch_uid="riskreg.core.group_names"
+        )
+
 
 def _sync_roles_after_last_app(sender, using="default", **kwargs) -> None:
     # Permissions of every app exist only once the last app's post_migrate has run (Django sends it only

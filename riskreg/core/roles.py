@@ -65,11 +65,30 @@ def roles_sync(*, using: str = "default") -> None:
             group.permissions.set(wanted)
 
 
-def user_roles(user) -> set[str]:
+_GROUP_NAMES = "_riskreg_group_names"
+
+
+def user_group_names(user) -> frozenset[str]:
+    """The names of the user's groups, read once per user object (one query per web request, however many
+    checks a page makes). Adding or removing the user's groups forgets them (group_names_forget)."""
     if not user.is_authenticated:
-        return set()
-    return set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+        return frozenset()
+    names = getattr(user, _GROUP_NAMES, None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, _GROUP_NAMES, names)
+    return names
+
+
+def group_names_forget(sender, instance, action, **kwargs) -> None:
+    """Connected to m2m_changed on User.groups: a user object whose groups changed reads them again."""
+    if action.startswith("post_"):
+        instance.__dict__.pop(_GROUP_NAMES, None)
+
+
+def user_roles(user) -> set[str]:
+    return set(user_group_names(user)) & set(Role.values)
 
 
 def user_has_role(user, role: str) -> bool:
-    return user.is_authenticated and user.groups.filter(name=role).exists()
+    return role in user_group_names(user)

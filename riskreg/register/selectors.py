@@ -6,12 +6,12 @@ import datetime
 import hashlib
 import json
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from models_catalog.selectors import supply_chain
-from riskreg.core.roles import Role
+from riskreg.core.roles import Role, user_group_names
 from riskreg.register.matrices import HEX_COLOUR, UNBANDED_COLOUR
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix, SignOff, SignOffRole
 from riskreg.register.workflow import OPEN_STATES, REVIEW_STATES
@@ -161,7 +161,7 @@ def roles_missing(request: AdoptionRequest) -> list[str]:
 
 def adoption_requests_waiting_for(*, user) -> QuerySet[AdoptionRequest]:
     """Requests in review that need a sign-off in one of the user's roles, which the user may give."""
-    roles = set(user.groups.filter(name__in=SignOffRole.values).values_list("name", flat=True))
+    roles = user_sign_off_roles(user)
     if not roles:
         return AdoptionRequest.objects.none()
     candidates = (
@@ -193,7 +193,7 @@ def adoption_requests_expiring(*, within_days: int = 30, today: datetime.date | 
 def user_sign_off_roles(user) -> set[str]:
     if not user.is_authenticated:
         return set()
-    return set(user.groups.filter(name__in=SignOffRole.values).values_list("name", flat=True))
+    return set(user_group_names(user)) & set(SignOffRole.values)
 
 
 def user_is_reviewer(user) -> bool:
@@ -202,7 +202,7 @@ def user_is_reviewer(user) -> bool:
 
 
 def user_is_auditor(user) -> bool:
-    return user.is_authenticated and user.groups.filter(name=Role.AUDITOR).exists()
+    return Role.AUDITOR in user_group_names(user)
 
 
 # --- the risk state a sign-off applies to ----------------------------------------------------
@@ -271,7 +271,7 @@ def _day_label(day: datetime.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def obligations_timelines(*, model_ids, on: datetime.date | None = None) -> dict[int, dict]:
+def obligations_timelines(*, model_ids=(), on: datetime.date | None = None, models=None) -> dict[int, dict]:
     """Per model: the obligations in force on a day and the next dates ahead, each with the reason it applies.
 
     An obligation belongs to a guidance record; the guidance's reaches (the same matching the rules use) decide
@@ -292,7 +292,7 @@ def obligations_timelines(*, model_ids, on: datetime.date | None = None) -> dict
     from riskreg.register.rules import GUIDANCE_NOT_APPLYING, ModelFacts
 
     on = on or timezone.localdate()
-    model_ids = list(model_ids)
+    model_ids = [model.pk for model in models] if models is not None else list(model_ids)
     if not model_ids:
         return {}
     obligations: dict[int, list] = {}
@@ -321,21 +321,26 @@ def obligations_timelines(*, model_ids, on: datetime.date | None = None) -> dict
     )
     subsidiaries = Organisation.objects.order_by("name") if names_a_subsidiary else Organisation.objects.none()
     timelines = {}
-    models = (
-        AIModel.objects.select_related("developer", "developer__parent")
-        .prefetch_related(
-            Prefetch(
-                "claims",
-                queryset=ProvenanceClaim.objects.select_related(
-                    "accelerator", "accelerator__vendor", "organisation"
-                ).order_by("pk"),
-            ),
-            # A developer's subsidiaries matter only to a reach naming a subsidiary (an organisation with a
-            # parent); otherwise the prefetch is empty and costs no query.
-            Prefetch("developer__subsidiaries", queryset=subsidiaries),
-        )
-        .filter(pk__in=model_ids)
+    lookups = (
+        Prefetch(
+            "claims",
+            queryset=ProvenanceClaim.objects.select_related(
+                "accelerator", "accelerator__vendor", "organisation"
+            ).order_by("pk"),
+        ),
+        # A developer's subsidiaries matter only to a reach naming a subsidiary (an organisation with a
+        # parent); otherwise the prefetch is empty and costs no query.
+        Prefetch("developer__subsidiaries", queryset=subsidiaries),
     )
+    if models is not None and obligations:
+        # The caller's model objects (with developer and its parent selected): only their claims are read.
+        prefetch_related_objects(models, *lookups)
+    elif models is None:
+        models = (
+            AIModel.objects.select_related("developer", "developer__parent")
+            .prefetch_related(*lookups)
+            .filter(pk__in=model_ids)
+        )
     for model in models if obligations else []:
         facts = ModelFacts(
             model=model,
@@ -401,7 +406,7 @@ def _reach_reasons(facts, by_kind: dict[str, list]) -> list[str] | None:
 
 def obligations_timeline(*, model, on: datetime.date | None = None) -> dict:
     """One model's timeline on a day: {"on", "in_force": [...], "ahead": [...]} (see obligations_timelines)."""
-    return obligations_timelines(model_ids=[model.pk], on=on)[model.pk]
+    return obligations_timelines(models=[model], on=on)[model.pk]
 
 
 def approvals_to_review(*, requests, today: datetime.date | None = None) -> dict[int, dict]:

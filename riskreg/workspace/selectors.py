@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from django.apps import apps
-from django.db.models import CharField, Count, F, Max, OuterRef, Q, Subquery, Value
+from django.contrib.auth import get_user_model
+from django.db.models import CharField, Count, F, Func, Max, OuterRef, Q, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 from django.utils import timezone
@@ -750,38 +751,59 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
                 "hint": "Renew or let them lapse.",
             }
         )
-    if user.has_perm("watch.view_alert"):
+    watch_counts = _watch_and_screening_counts(user)
+    if "alerts" in watch_counts:
         counts.append(
             {
                 "key": "alerts",
                 "label": "Alerts for me",
-                "count": Alert.objects.filter(assignee=user, status=Alert.Status.NEW).count(),
+                "count": watch_counts["alerts"],
                 "url": f"{reverse('admin:watch_alert_changelist')}?status__exact=new&assignee__id__exact={user.pk}",
                 "hint": "New changes in watched sources that name our models or suppliers.",
             }
         )
-    if user.has_perm("screening.view_screeninghit"):
+    if "hits" in watch_counts:
         counts.append(
             {
                 "key": "hits",
                 "label": "Screening hits to review",
-                "count": ScreeningHit.objects.filter(status=ScreeningHit.Status.POTENTIAL).count(),
+                "count": watch_counts["hits"],
                 "url": f"{reverse('admin:screening_screeninghit_changelist')}?status__exact=potential",
                 "hint": "Potential list matches waiting for a person.",
             }
         )
-    if user.has_perm("watch.view_watchsource"):
+    if "failing" in watch_counts:
         counts.append(
             {
                 "key": "failing",
                 "label": "Watch sources failing",
-                "count": WatchSource.objects.filter(enabled=True, health=WatchSource.Health.FAILING).count(),
+                "count": watch_counts["failing"],
                 "url": f"{reverse('admin:watch_watchsource_changelist')}?health__exact=failing&enabled__exact=1",
                 "hint": "Sources we are not hearing from.",
             }
         )
     order = ["sign-offs", "drafts", "reopened", "alerts", "hits", "failing", "expiring", "review-before"]
     return sorted(counts, key=lambda c: order.index(c["key"]))
+
+
+def _watch_and_screening_counts(user) -> dict[str, int]:
+    """The counts of the user's new alerts, potential hits and failing sources that the user may see, in one
+    query (each a scalar subquery)."""
+    wanted = {}
+    if user.has_perm("watch.view_alert"):
+        wanted["alerts"] = Alert.objects.filter(assignee=user, status=Alert.Status.NEW)
+    if user.has_perm("screening.view_screeninghit"):
+        wanted["hits"] = ScreeningHit.objects.filter(status=ScreeningHit.Status.POTENTIAL)
+    if user.has_perm("watch.view_watchsource"):
+        wanted["failing"] = WatchSource.objects.filter(enabled=True, health=WatchSource.Health.FAILING)
+    if not wanted:
+        return {}
+    counts = {
+        key: Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
+        for key, queryset in wanted.items()
+    }
+    row = get_user_model().objects.filter(pk=user.pk).values(**counts).first() or {}
+    return {key: row.get(key) or 0 for key in wanted}
 
 
 def portfolio(*, as_of: date | None = None, visible_request_ids=None) -> dict:

@@ -105,7 +105,7 @@ def model_dossier(request, slug: str):
         as_of = parse_as_of(request)
     except BadDate as error:
         return _bad_date(request, error, slug)
-    model = get_object_or_404(AIModel, slug=slug)
+    model = get_object_or_404(AIModel.objects.select_related("developer", "developer__parent"), slug=slug)
     snapshot = selectors.dossier_snapshot(model=model, as_of=as_of)
     context = page_context(request, title=model.name, nav="models", model=model, as_of=as_of, snapshot=snapshot)
     if snapshot is None:

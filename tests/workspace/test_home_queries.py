@@ -153,3 +153,19 @@ def test_home_and_dossier_stay_within_25_queries_with_10_and_200_models(requeste
     assert html.count('data-testid="work-item"') == 20  # ten waiting for legal, ten reopened: the first ten each
     assert max(with_200.values()) <= BUDGET, with_200
     assert with_200 == with_10  # the same whatever the catalog's size
+
+
+def test_the_demo_home_and_dossiers_with_obligations_in_play_stay_within_25_queries(demo, legal, requester, auditor):
+    """The demo has obligations (AI Act, BIS, Entity List) and an approval whose validity crosses one: the
+    timeline and the review-before flag fit in the same budget."""
+    html = Client()
+    html.force_login(legal)
+    assert 'data-testid="work-list-review-before"' in html.get("/").content.decode()
+    assert 'data-testid="obligations"' in html.get("/models/glm-5/").content.decode()
+
+    counts = {
+        (user.username, url): _queries(user, url)
+        for user in (legal, requester, auditor)
+        for url in ("/", "/models/glm-5/", "/models/llama-4/")
+    }
+    assert max(counts.values()) <= BUDGET, counts
