@@ -24,8 +24,9 @@ from models_catalog.models import (
     RegulatoryGuidance,
     SanctionsNote,
 )
+from models_catalog.ports import model_cited_sources
 from models_catalog.selectors import Exposure, organisations_exposure, supply_chain
-from reports.admin import MemoActionsMixin, ModelMemoInline, generate_model_memo
+from riskreg.core.extensions import ExtensibleAdmin
 
 
 class LinesField(forms.CharField):
@@ -185,7 +186,9 @@ def _human_count(value: int | None) -> str:
 
 
 @admin.register(AIModel)
-class AIModelAdmin(MemoActionsMixin, SimpleHistoryAdmin):
+class AIModelAdmin(ExtensibleAdmin, SimpleHistoryAdmin):
+    """Reports adds the memos tab and the generate-memo action (reports.apps, riskreg.core.extensions)."""
+
     list_display = (
         "name",
         "developer_name",
@@ -206,8 +209,7 @@ class AIModelAdmin(MemoActionsMixin, SimpleHistoryAdmin):
     search_fields = ("name", "slug", "family", "developer__name", "developer__short_name", "developer__native_name")
     autocomplete_fields = ["developer"]
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [ClaimInline, GuidanceStatusInline, ModelMemoInline]
-    actions = [generate_model_memo]
+    inlines = [ClaimInline, GuidanceStatusInline]
     readonly_fields = ("supply_chain_exposure", "cited_sources", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("name", "slug", "family", "version", "developer", "release_date")}),
@@ -272,11 +274,9 @@ class AIModelAdmin(MemoActionsMixin, SimpleHistoryAdmin):
     @admin.display(description=_("sources cited by the claims"))
     def cited_sources(self, obj: AIModel) -> str:
         """Each source the model's claims cite, with its captured copy: 'Changed since cited' and 'Gone' first."""
-        from riskreg.evidence.selectors import model_cited_sources  # evidence builds on the catalog
-
         if not obj.pk:
             return "-"
-        rows = model_cited_sources(model_id=obj.pk)
+        rows = model_cited_sources(model_id=obj.pk)  # evidence provides it: it builds on the catalog
         if not rows:
             return _("No claim cites a source.")
         return format_html(

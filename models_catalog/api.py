@@ -23,6 +23,7 @@ from models_catalog.models import (
     RegulatoryGuidance,
     SanctionsNote,
 )
+from models_catalog.ports import source_evidence_state
 from models_catalog.selectors import model_detail_queryset, organisations_exposure, supply_chain
 
 
@@ -109,9 +110,7 @@ class EvidenceSourceSerializer(FullCleanMixin, serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_evidence(self, source: EvidenceSource) -> dict:
-        from riskreg.evidence.selectors import evidence_state_of  # evidence builds on the catalog, not the reverse
-
-        return evidence_state_of(source)
+        return source_evidence_state(source)  # evidence provides it: it builds on the catalog, not the reverse
 
 
 class AcceleratorSerializer(FullCleanMixin, serializers.ModelSerializer):

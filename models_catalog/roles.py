@@ -14,6 +14,9 @@ _CATALOG = [
     "sanctionsnote",
 ]
 
+#: Every role, the requester too, reads the catalog.
+EVERY_ROLE_VIEWS = True
+
 ROLE_PERMISSIONS = {
     "legal": [f"{action}_{model}" for model in _CATALOG for action in ("add", "change", "delete")],
 }

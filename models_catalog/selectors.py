@@ -16,7 +16,7 @@ from models_catalog.models import (
     ProvenanceClaim,
     SanctionsNote,
 )
-from riskreg.screening.selectors import organisation_exposure
+from models_catalog.ports import organisations_list_exposure
 
 
 @dataclass(frozen=True)
@@ -123,13 +123,13 @@ class Exposure:
     """What the register holds on one organisation: legal's sanctions notes and its screening-list hits."""
 
     sanctions_notes: list[SanctionsNote]
-    list_exposure: list[dict]  # riskreg.screening.selectors.organisation_exposure rows
+    list_exposure: list[dict]  # rows of models_catalog.ports.organisations_list_exposure (screening provides it)
 
 
 def organisations_exposure(*, organisations: Iterable[Organisation]) -> dict[int, Exposure]:
     """Exposure per organisation id, in two queries whatever the number of organisations."""
     ids = [org.pk for org in organisations]
-    hits = organisation_exposure(organisation_ids=ids)
+    hits = organisations_list_exposure(organisation_ids=ids)
     notes: dict[int, list[SanctionsNote]] = {pk: [] for pk in ids}
     for note in SanctionsNote.objects.filter(organisation_id__in=ids):
         notes[note.organisation_id].append(note)

@@ -1,5 +1,6 @@
 """Memos in the admin: a read-only list with downloads and verification, inlines for the model and request
-pages, and the generate actions the catalog and register admins wire in (see docs/reports.md)."""
+pages, and the generate actions, which reports adds to the catalog's and the register's admins itself
+(reports.apps, through riskreg.core.extensions.admin_extend; see docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -204,11 +205,9 @@ def _queue(modeladmin, request, subjects, *, kind: str) -> None:
         )
 
 
-class MemoActionsMixin:
-    """For the admins that offer the memo actions: only roles that may generate memos see them."""
-
-    def has_generate_memo_permission(self, request) -> bool:
-        return request.user.has_perm("reports.add_memo")
+def may_generate_memo(request) -> bool:
+    """Who is offered the memo actions on the catalog's and the register's pages: the roles that may generate."""
+    return request.user.has_perm("reports.add_memo")
 
 
 @admin.action(description=_("Generate a risk memo (PDF)"), permissions=["generate_memo"])

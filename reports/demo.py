@@ -8,6 +8,9 @@ from models_catalog.models import AIModel
 from reports.models import Memo
 from reports.services import memo_generate_now
 
+#: This part renders a PDF: `load_demo --without-memos` skips it.
+RENDERS_MEMOS = True
+
 
 def load(*, stdout) -> None:
     model = AIModel.objects.filter(slug="glm-5").first()

@@ -5,8 +5,11 @@ from __future__ import annotations
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from reports.services.render import figure_url
-from reports.templatetags.memo import colour as safe_colour
+from reports.colours import safe_colour
+
+#: Figures drawn by our own code for this memo (the heat maps): the renderer hands them to WeasyPrint's fetcher
+#: in memory (reports.services.render).
+FIGURE_SCHEME = "riskreg-figure:"
 
 CELL = 46  # px per heat-map cell (1px = 0.75pt in WeasyPrint)
 LEFT = 96  # room for likelihood labels
@@ -254,3 +257,7 @@ def memo_context(snapshot: dict) -> dict:
         }
     )
     return context
+
+
+def figure_url(name: str) -> str:
+    return f"{FIGURE_SCHEME}{name}"

@@ -30,6 +30,7 @@ from django.template.loader import render_to_string
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from reports.services.context import memo_context
 from reports.services.snapshot import snapshot_sha256
 
 #: Bump when a template or the stylesheet changes what a memo looks like. Stored on every memo (and in its
@@ -38,8 +39,6 @@ TEMPLATE_VERSION = "memo-5"
 RENDERER = f"WeasyPrint {weasyprint.__version__}"
 
 STATIC_SCHEME = "riskreg-static:"
-#: Figures drawn by our own code for this memo (the heat maps), handed to the fetcher in memory.
-FIGURE_SCHEME = "riskreg-figure:"
 STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
 STATIC_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
 
@@ -246,8 +245,6 @@ def _shared_font_config() -> FontConfiguration:
 def memo_source(*, snapshot: dict) -> tuple[str, dict[str, bytes]]:
     """The HTML of a memo and the SVG figures it shows (by riskreg-figure: URL), from the snapshot alone
     (Django autoescaping on every value; figure text through format_html)."""
-    from reports.services.context import memo_context
-
     templates, stylesheet = FROZEN_TEMPLATES.get(snapshot["memo"].get("template_version"), (TEMPLATES, STYLESHEET))
     context = memo_context(snapshot)
     context["stylesheet"] = static_url(stylesheet)
@@ -286,7 +283,3 @@ def pdf_text(pdf: bytes) -> str | None:
 
 def static_url(relative: str) -> str:
     return f"{STATIC_SCHEME}{relative}"
-
-
-def figure_url(name: str) -> str:
-    return f"{FIGURE_SCHEME}{name}"

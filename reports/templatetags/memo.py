@@ -8,6 +8,8 @@ from datetime import date, datetime
 
 from django import template
 
+from reports.colours import safe_colour
+
 register = template.Library()
 
 
@@ -97,13 +99,7 @@ def short_sha(value: str) -> str:
     return f"{value[:12]}…" if value else ""
 
 
-_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-
-
-@register.filter
-def colour(value: str | None) -> str:
-    """Only hex colours reach a style attribute; anything else (a data value trying CSS) becomes grey."""
-    return value if isinstance(value, str) and _COLOUR.match(value) else "#777777"
+colour = register.filter("colour", safe_colour)
 
 
 @register.filter

@@ -37,7 +37,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from riskreg.core.roles import REGISTER_APPS
+from riskreg.core.roles import register_app_labels
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Never exported, whatever the table.
@@ -157,7 +157,7 @@ def export_bundle(*, queryset: models.QuerySet, name: str, filters: dict, export
 @admin.action(description=_("Export for auditors (CSV, XLSX, JSON with a SHA-256 manifest)"), permissions=["view"])
 def export_for_auditors(modeladmin, request, queryset):
     opts = modeladmin.model._meta
-    if opts.app_label not in REGISTER_APPS:
+    if opts.app_label not in register_app_labels():
         modeladmin.message_user(request, _("Only register tables are exported this way."), messages.ERROR)
         return None
     name = f"{opts.app_label}-{opts.model_name}"

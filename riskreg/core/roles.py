@@ -1,19 +1,23 @@
 """The register's roles as Django groups, and the permissions each one holds.
 
-Each app may declare ``ROLE_PERMISSIONS`` in its own ``roles.py``: a mapping from role to
-permission codenames of that app (``"add_adoptionrequest"``). Every role can view the catalog;
-the auditor can view everything and change nothing. Groups are synced after every migrate.
+The roles cover the tables of every installed app that has a ``roles.py`` (core names none of them). In its
+``roles.py`` an app declares ``ROLE_PERMISSIONS``: a mapping from role to permission codenames of that app
+(``"add_adoptionrequest"``); ``EVERY_ROLE_VIEWS = True`` when every role, the requester too, views its tables
+(the catalog); ``USER_LIST_PERMISSIONS``: codenames whose holders may read the user list. Every role but the
+requester views every covered table; the auditor views everything and changes nothing. Groups are synced after
+every migrate.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import import_module
+from importlib.util import find_spec
+from types import ModuleType
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
-
-REGISTER_APPS = ("models_catalog", "screening", "watch", "evidence", "register", "reports", "core")
 
 
 class Role(models.TextChoices):
@@ -27,15 +31,34 @@ class Role(models.TextChoices):
 SIGN_OFF_ROLES = (Role.LEGAL, Role.SECURITY, Role.PROCUREMENT)
 
 
+@cache
+def _roles_modules() -> dict[str, ModuleType]:
+    """{app label: its roles module}, for every installed app with a roles.py, in INSTALLED_APPS order."""
+    found = {}
+    for config in apps.get_app_configs():
+        if find_spec(f"{config.name}.roles") is not None:
+            found[config.label] = import_module(f"{config.name}.roles")
+    return found
+
+
+def register_app_labels() -> tuple[str, ...]:
+    """The apps whose tables the roles cover (those with a roles.py)."""
+    return tuple(_roles_modules())
+
+
+def user_list_permissions() -> tuple[str, ...]:
+    """ "app_label.codename" permissions whose holders may read the user list, as the apps declare them."""
+    return tuple(
+        f"{label}.{codename}"
+        for label, module in _roles_modules().items()
+        for codename in getattr(module, "USER_LIST_PERMISSIONS", ())
+    )
+
+
 def _app_role_permissions() -> dict[str, set[tuple[str, str]]]:
     """(app_label, codename) pairs per role, from every app's roles.py."""
     granted: dict[str, set[tuple[str, str]]] = {role: set() for role in Role.values}
-    for label in REGISTER_APPS:
-        config = apps.get_app_config(label)
-        try:
-            module = import_module(f"{config.name}.roles")
-        except ModuleNotFoundError:
-            continue
+    for label, module in _roles_modules().items():
         for role, codenames in getattr(module, "ROLE_PERMISSIONS", {}).items():
             granted[role].update((label, codename) for codename in codenames)
     return granted
@@ -46,9 +69,12 @@ def roles_sync(*, using: str = "default") -> None:
     """Create the role groups and give each exactly the permissions the apps declare."""
     granted = _app_role_permissions()
     view_all = Permission.objects.using(using).filter(
-        content_type__app_label__in=REGISTER_APPS, codename__startswith="view_"
+        content_type__app_label__in=register_app_labels(), codename__startswith="view_"
     )
-    view_catalog = view_all.filter(content_type__app_label="models_catalog")
+    every_role_views = [
+        label for label, module in _roles_modules().items() if getattr(module, "EVERY_ROLE_VIEWS", False)
+    ]
+    view_catalog = view_all.filter(content_type__app_label__in=every_role_views)
     for role in Role.values:
         group, _ = Group.objects.using(using).get_or_create(name=role)
         wanted = set(view_catalog.values_list("pk", flat=True))

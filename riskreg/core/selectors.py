@@ -5,11 +5,14 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from riskreg.core.roles import user_list_permissions
+
 
 def user_reads_all_users(user) -> bool:
-    """Reviewers, auditors and administrators read the user list (who holds which role); a requester does not."""
+    """Reviewers, auditors and administrators read the user list (who holds which role); a requester does not.
+    Which permission makes a reviewer is the apps' to say (USER_LIST_PERMISSIONS in their roles.py)."""
     return user.is_authenticated and (
-        user.has_perm("auth.view_user") or user.has_perm("register.view_all_adoptionrequest")
+        user.has_perm("auth.view_user") or any(user.has_perm(perm) for perm in user_list_permissions())
     )
 
 

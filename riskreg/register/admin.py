@@ -19,8 +19,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from reports.admin import MemoActionsMixin, RequestMemoInline, generate_request_memo
 from riskreg.core.admin import ScopedHistoryAdmin
+from riskreg.core.extensions import ExtensibleAdmin
 from riskreg.core.selectors import users_visible_to
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
@@ -250,13 +250,15 @@ class SignOffForm(forms.Form):
 
 
 @admin.register(AdoptionRequest)
-class AdoptionRequestAdmin(MemoActionsMixin, ScopedHistoryAdmin):
+class AdoptionRequestAdmin(ExtensibleAdmin, ScopedHistoryAdmin):
+    """Reports adds the memos tab and the generate-memo action (reports.apps, riskreg.core.extensions)."""
+
     list_display = ("id", "model", "short_use_case", "requester", "state", "review_round", "waiting_for", "expires_on")
     list_filter = (QueueFilter, "state", "deployment", "data_classification")
     list_select_related = ("model", "requester")
     search_fields = ("use_case", "model__name")
-    inlines = [SignOffInline, RiskItemInline, RequestMemoInline]
-    actions = ["submit_selected", "withdraw_selected", generate_request_memo]
+    inlines = [SignOffInline, RiskItemInline]
+    actions = ["submit_selected", "withdraw_selected"]
     fieldsets = (
         (None, {"fields": ("model", "use_case", "deployment", "data_classification", "requester")}),
         (
@@ -303,7 +305,7 @@ class AdoptionRequestAdmin(MemoActionsMixin, ScopedHistoryAdmin):
         )
 
     def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
+        return super().get_inlines(request, obj) if obj is not None else []
 
     @admin.display(description=_("use case"))
     def short_use_case(self, obj: AdoptionRequest) -> str:

@@ -27,3 +27,6 @@ ROLE_PERMISSIONS = {
     "security": ["add_signoff", "add_riskitem", "change_riskitem"],
     "procurement": ["add_signoff", "add_riskitem", "change_riskitem", "change_adoptionrequest"],
 }
+
+#: Whoever may view every adoption request (each role but the requester) may read the user list too.
+USER_LIST_PERMISSIONS = ["view_all_adoptionrequest"]

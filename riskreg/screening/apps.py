@@ -12,3 +12,9 @@ class ScreeningConfig(AppConfig):
         from riskreg.screening.receivers import stuck_work_sweep_received
 
         stuck_work_sweep.connect(stuck_work_sweep_received, dispatch_uid="screening-stuck-imports")
+
+        # The catalog's pages and API show each organisation's list exposure; screening knows it.
+        from models_catalog.ports import organisations_list_exposure
+        from riskreg.screening.selectors import organisation_exposure
+
+        organisations_list_exposure.provide(organisation_exposure)

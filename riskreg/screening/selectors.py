@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from riskreg.screening.models import ScreeningHit
+from riskreg.screening.models import ListEntry, ScreeningHit
 
 
 def organisation_exposure(*, organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
@@ -75,3 +75,9 @@ def organisations_matching_entries(*, list_version_id: int, entry_ids: Iterable[
     for matches in found.values():
         matches.sort(key=lambda pair: (-pair[1].score, pair[0].name))
     return found
+
+
+def list_entries(*, list_code: str, external_ids: Iterable[str]) -> list[ListEntry]:
+    """The entries of one list with these external ids (active or not), in one query: what a watched list
+    file's change is about (riskreg.watch.sources.lists shows their names, aliases, remarks and programs)."""
+    return list(ListEntry.objects.filter(sanctions_list__code=list_code, external_id__in=list(external_ids)))

@@ -6,7 +6,8 @@ Contract (riskreg.screening.services): ``sanctions_list_import(*, list_code, dat
 
 from __future__ import annotations
 
-from riskreg.screening.models import ListCode, ListEntry
+from riskreg.screening.models import ListCode
+from riskreg.screening.selectors import list_entries
 from riskreg.watch.models import WatchSource
 from riskreg.watch.sources.base import Extract, Item, ListFileKind, SourceError, squash
 
@@ -49,7 +50,7 @@ class SanctionsListKind(ListFileKind):
         return diff, (version.entry_count if version is not None else 0)
 
     def entry_items(self, *, external_ids: list[str]) -> list[Item]:
-        entries = ListEntry.objects.filter(sanctions_list__code=self.list_code, external_id__in=external_ids)
+        entries = list_entries(list_code=self.list_code, external_ids=external_ids)
         return [
             Item(
                 key=entry.external_id,

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from importlib import import_module
 from importlib.util import find_spec
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-# Order matters: later parts refer to what earlier parts loaded.
-DEMO_MODULES = [
-    "riskreg.core.demo",
-    "models_catalog.demo",
-    "riskreg.screening.demo",
-    "riskreg.watch.demo",
-    "riskreg.evidence.demo",
-    "riskreg.register.demo",
-    "reports.demo",
-]
+
+def demo_modules() -> list[str]:
+    """The demo part of each of the project's own apps that has one (its demo.py), in INSTALLED_APPS order:
+    later parts refer to what earlier parts loaded, as later apps build on earlier ones."""
+    base = Path(settings.BASE_DIR).resolve()
+    return [
+        f"{config.name}.demo"
+        for config in apps.get_app_configs()
+        if Path(config.path).resolve().is_relative_to(base) and find_spec(f"{config.name}.demo") is not None
+    ]
 
 
 class Command(BaseCommand):
@@ -30,8 +33,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        for name in DEMO_MODULES:
-            if find_spec(name) is None or (options["without_memos"] and name == "reports.demo"):
+        for name in demo_modules():
+            module = import_module(name)
+            if options["without_memos"] and getattr(module, "RENDERS_MEMOS", False):
                 continue
-            import_module(name).load(stdout=self.stdout)
+            module.load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("demo loaded"))
