@@ -7,8 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from riskreg.core.errors import Refused
 
-class MemoImmutable(Exception):
+
+class MemoImmutable(Refused):
     """A finished memo is evidence: it is never edited or deleted. Generate a new version instead."""
 
 

@@ -15,6 +15,7 @@ from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from models_catalog.models import Organisation
+from riskreg.core.errors import PERMISSION, BadInput, Refused
 from riskreg.core.events import ChangeKind, material_change_announce
 from riskreg.screening.errors import ListImportError
 from riskreg.screening.importers import FORMAT_LABELS, PARSERS, ParsedEntry, sniff
@@ -778,8 +779,9 @@ def organisations_screen(
 # --- review ------------------------------------------------------------------------------------
 
 
-class ReviewError(Exception):
-    """A review decision was refused; the message says why."""
+class ReviewError(Refused):
+    """A review decision was refused (not legal, or no such hit); the message says why. A decision or reason
+    that cannot be taken is `BadInput`."""
 
 
 def screening_hit_review(*, hit_id: int, user, decision: str, reason: str) -> ScreeningHit:
@@ -789,12 +791,12 @@ def screening_hit_review(*, hit_id: int, user, decision: str, reason: str) -> Sc
     announced, so approvals that relied on the old facts are reopened.
     """
     if decision not in (ScreeningHit.Status.CONFIRMED, ScreeningHit.Status.DISMISSED):
-        raise ReviewError(f"decision must be confirmed or dismissed, not {decision!r}")
+        raise BadInput({"decision": [f"decision must be confirmed or dismissed, not {decision!r}"]})
     if not (user and user.is_authenticated and user.has_perm("screening.review_screeninghit")):
-        raise ReviewError("only legal reviewers may confirm or dismiss screening hits")
+        raise ReviewError("only legal reviewers may confirm or dismiss screening hits", code=PERMISSION)
     reason = (reason or "").strip()
     if not reason:
-        raise ReviewError("give the reason for the decision (it is kept in the history)")
+        raise BadInput({"reason": ["give the reason for the decision (it is kept in the history)"]})
     with transaction.atomic():
         hit = (
             ScreeningHit.objects.select_for_update()
@@ -829,7 +831,7 @@ def screening_hit_review(*, hit_id: int, user, decision: str, reason: str) -> Sc
 # --- rolling back a bad file ---------------------------------------------------------------------
 
 
-class ListRollbackError(Exception):
+class ListRollbackError(Refused):
     """A rollback that cannot be done; the message says why and that nothing changed."""
 
 
@@ -844,13 +846,11 @@ def list_version_rollback(*, version_id: int, user, reason: str) -> ListVersion:
     (who, when, why) and in the list's history; the rolled-back file, imported again, is refused as an
     earlier file. Every organisation is screened again after commit.
     """
-    from django.core.exceptions import PermissionDenied
-
     if not user.has_perm("screening.add_listversion"):
-        raise PermissionDenied("Only legal (who import list files) may roll a list version back.")
+        raise Refused("Only legal (who import list files) may roll a list version back.", code=PERMISSION)
     reason = (reason or "").strip()
     if not reason:
-        raise ListRollbackError("give the reason for the rollback (it is kept with the version); nothing changed")
+        raise BadInput({"reason": ["give the reason for the rollback (it is kept with the version); nothing changed"]})
     with transaction.atomic():
         version = ListVersion.objects.filter(pk=version_id).first()
         if version is None:

@@ -30,13 +30,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from models_catalog.selectors import models_for_accelerators, models_for_organisations
+from riskreg.core.errors import BadInput
 from riskreg.core.events import ChangeKind, material_change_announce
 from riskreg.core.http import FetchError, Response, fetch
 from riskreg.watch.diffing import diff_counts, extract_diff
@@ -108,7 +108,7 @@ def watch_source_create(
 ) -> WatchSource:
     """Configure a source; it is due at once. Raises ValidationError with the field at fault."""
     if kind not in SourceKind.values:
-        raise ValidationError({"kind": f"unknown kind {kind!r}; use one of {', '.join(SourceKind.values)}"})
+        raise BadInput({"kind": f"unknown kind {kind!r}; use one of {', '.join(SourceKind.values)}"})
     source = WatchSource(
         name=name,
         kind=kind,
@@ -123,7 +123,7 @@ def watch_source_create(
     )
     source.full_clean()
     if not url.lower().startswith(("http://", "https://")):
-        raise ValidationError({"url": "only http and https URLs can be watched"})
+        raise BadInput({"url": "only http and https URLs can be watched"})
     source.save()
     return source
 
@@ -524,7 +524,7 @@ def _alert_set(*, alert: Alert, user, status: str | None = None, note: str = "",
 
 def alert_acknowledge(*, alert: Alert, user, note: str = "") -> Alert:
     if alert.status == Alert.Status.RESOLVED:
-        raise ValidationError({"status": "a resolved alert cannot be acknowledged; it is closed"})
+        raise BadInput({"status": "a resolved alert cannot be acknowledged; it is closed"})
     return _alert_set(alert=alert, user=user, status=Alert.Status.ACKNOWLEDGED, note=note)
 
 
@@ -554,7 +554,7 @@ def alert_assignable_users():
 
 def alert_assign(*, alert: Alert, assignee, user) -> Alert:
     if assignee is not None and not assignee.has_perm("watch.view_alert"):
-        raise ValidationError(
+        raise BadInput(
             {
                 "assignee": f"{assignee.get_username()} cannot see alerts; assign someone who can (legal, security, "
                 "procurement or auditor)"

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 
 from models_catalog.models import AIModel
+from riskreg.core.errors import BadInput
 from riskreg.core.events import material_change
 from riskreg.screening.models import ScreeningHit
 from riskreg.screening.selectors import organisation_exposure
@@ -97,7 +98,7 @@ def test_legal_confirms_a_hit_with_a_reason_and_the_models_with_that_organisatio
 def test_a_decision_needs_a_reason(sdn, raybeam, legal):
     organisation_screen(organisation_id=raybeam.pk)
 
-    with pytest.raises(ReviewError, match="reason"):
+    with pytest.raises(BadInput, match="reason"):
         screening_hit_review(hit_id=ScreeningHit.objects.get().pk, user=legal, decision="dismissed", reason="  ")
 
 

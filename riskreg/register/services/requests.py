@@ -6,11 +6,11 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from models_catalog.models import AIModel
+from riskreg.core.errors import PERMISSION, BadInput, Refused
 from riskreg.register.matrices import residual_assessment_missing
 from riskreg.register.models import (
     AdoptionRequest,
@@ -34,8 +34,11 @@ Kind = RequestEvent.Kind
 APPROVING = (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS)
 
 
-class SignOffConflict(Exception):
+class SignOffConflict(Refused):
     """The role has already signed off in this review round (answered 409)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="conflict")
 
 
 def approval_validity_days() -> int:
@@ -47,7 +50,7 @@ def adoption_request_create(
 ) -> AdoptionRequest:
     """File a request (draft) on the default matrix, and propose the risk items the facts imply."""
     if not requester.has_perm("register.add_adoptionrequest"):
-        raise PermissionDenied("Your role cannot file adoption requests.")
+        raise Refused("Your role cannot file adoption requests.", code=PERMISSION)
     problems = {}
     if not (use_case or "").strip():
         problems["use_case"] = ["Say what the model will be used for."]
@@ -56,7 +59,7 @@ def adoption_request_create(
     if data_classification not in DataClassification.values:
         problems["data_classification"] = [f"Choose one of {', '.join(DataClassification.values)}."]
     if problems:
-        raise ValidationError(problems)
+        raise BadInput(problems)
     matrix = risk_matrix_default_get()
     with transaction.atomic():
         request = AdoptionRequest(
@@ -81,7 +84,7 @@ def adoption_request_submit(*, request_id: int, actor) -> AdoptionRequest:
     with transaction.atomic():
         request = _locked(request_id)
         if actor.pk != request.requester_id:
-            raise PermissionDenied("Only the requester can submit this request.")
+            raise Refused("Only the requester can submit this request.", code=PERMISSION)
         new_round = SignOff.objects.filter(request=request, review_round=request.review_round).exists()
         _move(
             request,
@@ -100,7 +103,7 @@ def adoption_request_withdraw(*, request_id: int, actor, reason: str = "") -> Ad
     with transaction.atomic():
         request = _locked(request_id)
         if actor.pk != request.requester_id:
-            raise PermissionDenied("Only the requester can withdraw this request.")
+            raise Refused("Only the requester can withdraw this request.", code=PERMISSION)
         _move(request, Action.WITHDRAW, actor=actor, detail={"reason": reason} if reason else None)
     return request
 
@@ -124,20 +127,22 @@ def sign_off_create(
     if decision == Decision.APPROVE_WITH_CONDITIONS and not (conditions or "").strip():
         problems["conditions"] = ["State the conditions of an approval with conditions."]
     if problems:
-        raise ValidationError(problems)
+        raise BadInput(problems)
     own = "You filed this request; the requester never signs off their own request."
     if AdoptionRequest.objects.filter(pk=request_id, requester_id=signer.pk).exists():
-        raise PermissionDenied(own)
+        raise Refused(own, code=PERMISSION)
     if not signer.has_perm("register.add_signoff"):
-        raise PermissionDenied("Your role cannot sign off adoption requests (auditors and requesters read only).")
+        raise Refused(
+            "Your role cannot sign off adoption requests (auditors and requesters read only).", code=PERMISSION
+        )
     with transaction.atomic():
         request = _locked(request_id)
         if signer.pk == request.requester_id:
-            raise PermissionDenied(own)
+            raise Refused(own, code=PERMISSION)
         if role not in user_sign_off_roles(signer):
-            raise PermissionDenied(f"A {role} sign-off needs a member of the {role} group; you are not one.")
+            raise Refused(f"A {role} sign-off needs a member of the {role} group; you are not one.", code=PERMISSION)
         if request.state not in REVIEW_STATES:
-            raise ValidationError(
+            raise BadInput(
                 {
                     "state": [
                         f"This request is {request.get_state_display().lower()}; sign-offs are taken only while "
@@ -146,7 +151,7 @@ def sign_off_create(
                 }
             )
         if role not in request.required_roles:
-            raise ValidationError(
+            raise BadInput(
                 {"role": [f"This request needs sign-offs from {', '.join(request.required_roles)}, not {role}."]}
             )
         if decision in (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS):
@@ -161,7 +166,7 @@ def sign_off_create(
                     what.append(
                         f"{pending} risk item(s) have a pending change the register proposed after the facts changed"
                     )
-                raise ValidationError(
+                raise BadInput(
                     {
                         "risk_items": [
                             f"{'; '.join(what)}; accept or assess them before approving (rejecting or requesting "
@@ -172,7 +177,7 @@ def sign_off_create(
             unassessed = [item for item in items if residual_assessment_missing(item)]
             if unassessed:
                 names = "; ".join(f"#{item.pk} {item.title}" for item in unassessed)
-                raise ValidationError(
+                raise BadInput(
                     {
                         "risk_items": [
                             f"{len(unassessed)} risk item(s) in the matrix's two highest bands have no residual "
@@ -184,9 +189,10 @@ def sign_off_create(
         current = list(SignOff.objects.filter(request=request, review_round=request.review_round))
         mine = next((s for s in current if s.signer_id == signer.pk), None)
         if mine is not None:
-            raise PermissionDenied(
+            raise Refused(
                 f"You already signed off this request in round {request.review_round} (as {mine.role}); "
-                "one person gives at most one sign-off per request and round."
+                "one person gives at most one sign-off per request and round.",
+                code=PERMISSION,
             )
         taken = next((s for s in current if s.role == role), None)
         if taken is not None:
@@ -320,18 +326,18 @@ def adoption_request_expiry_set(*, request_id: int, actor, expires_on: datetime.
     """Shorten (or restore) an approval's validity, e.g. to a pilot period. Never beyond the
     configured validity from the decision date."""
     if not actor.has_perm("register.change_adoptionrequest") or not user_is_reviewer(actor):
-        raise PermissionDenied("Only legal or procurement may change when an approval expires.")
+        raise Refused("Only legal or procurement may change when an approval expires.", code=PERMISSION)
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["Say why the expiry changes."]})
+        raise BadInput({"reason": ["Say why the expiry changes."]})
     with transaction.atomic():
         request = _locked(request_id)
         if actor.pk == request.requester_id:
-            raise PermissionDenied("The requester cannot change their own approval's expiry.")
+            raise Refused("The requester cannot change their own approval's expiry.", code=PERMISSION)
         if request.state != State.APPROVED:
-            raise ValidationError({"state": ["Only an approved request has an expiry to change."]})
+            raise BadInput({"state": ["Only an approved request has an expiry to change."]})
         latest = timezone.localdate(request.decided_at) + datetime.timedelta(days=approval_validity_days())
         if not timezone.localdate() < expires_on <= latest:
-            raise ValidationError({"expires_on": [f"Choose a date after today and no later than {latest}."]})
+            raise BadInput({"expires_on": [f"Choose a date after today and no later than {latest}."]})
         before = request.expires_on
         request.expires_on = expires_on
         request._history_user = actor

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from models_catalog.models import AIModel
+from riskreg.core.errors import PERMISSION, BadInput, Refused
 from riskreg.register import rules
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix
 from riskreg.register.selectors import user_is_reviewer
@@ -173,24 +173,25 @@ def risk_item_write_check(
     request for that model, so whoever has an open request for the model does not touch them either.
     """
     if not actor.has_perm("register.change_riskitem") and not actor.has_perm("register.add_riskitem"):
-        raise PermissionDenied("Your role cannot change risk items (auditors read only).")
+        raise Refused("Your role cannot change risk items (auditors read only).", code=PERMISSION)
     reviewer = user_is_reviewer(actor)
     if request is None:
         if not reviewer:
-            raise PermissionDenied("Only legal, security or procurement assess a model's own risk items.")
+            raise Refused("Only legal, security or procurement assess a model's own risk items.", code=PERMISSION)
         own = (
             AdoptionRequest.objects.filter(model=model, requester_id=actor.pk, state__in=OPEN_STATES).first()
             if model is not None
             else None
         )
         if own is not None:
-            raise PermissionDenied(
+            raise Refused(
                 f"You filed request #{own.pk} for {model}, which is still open; {model}'s own risk items are part "
-                "of its risk picture, so a reviewer who did not file it adds, assesses and accepts them."
+                "of its risk picture, so a reviewer who did not file it adds, assesses and accepts them.",
+                code=PERMISSION,
             )
         return
     if request.state not in OPEN_STATES:
-        raise ValidationError(
+        raise BadInput(
             {
                 "request": [
                     f"Request #{request.pk} is {request.get_state_display().lower()}; its risk items can no longer "
@@ -200,19 +201,20 @@ def risk_item_write_check(
         )
     if actor.pk == request.requester_id:
         if action != "add":
-            raise PermissionDenied(
+            raise Refused(
                 f"Request #{request.pk} is yours: you filed it, and whoever files a request never assesses, changes "
                 "or accepts its risk items, whatever other roles they hold. A reviewer (legal, security or "
-                "procurement) who did not file it does that."
+                "procurement) who did not file it does that.",
+                code=PERMISSION,
             )
         if request.state != State.DRAFT:
-            raise PermissionDenied("The requester may add risk items only while the request is a draft.")
+            raise Refused("The requester may add risk items only while the request is a draft.", code=PERMISSION)
         return
     if reviewer:
         return
     if action == "accept":
-        raise PermissionDenied("A reviewer (legal, security or procurement) accepts proposed risk items.")
-    raise PermissionDenied("Only the requester or a reviewer may change this request's risk items.")
+        raise Refused("A reviewer (legal, security or procurement) accepts proposed risk items.", code=PERMISSION)
+    raise Refused("Only the requester or a reviewer may change this request's risk items.", code=PERMISSION)
 
 
 def _requester_changed_last(item: RiskItem) -> bool:
@@ -241,7 +243,7 @@ def _accepted_values(item: RiskItem) -> dict:
 def _clean_assessment(*, matrix: RiskMatrix, values: dict) -> dict:
     unknown = set(values) - set(ASSESSMENT_FIELDS)
     if unknown:
-        raise ValidationError({name: ["This field cannot be set here."] for name in sorted(unknown)})
+        raise BadInput({name: ["This field cannot be set here."] for name in sorted(unknown)})
     problems = levels_problems(matrix=matrix, values=values)
     if "category" in values and values["category"] not in RiskItem.Category.values:
         problems["category"] = [f"Choose one of {', '.join(RiskItem.Category.values)}."]
@@ -250,14 +252,14 @@ def _clean_assessment(*, matrix: RiskMatrix, values: dict) -> dict:
     if "title" in values and not (values["title"] or "").strip():
         problems["title"] = ["Give the risk a title."]
     if problems:
-        raise ValidationError(problems)
+        raise BadInput(problems)
     return values
 
 
 def _residual_pair(item: RiskItem) -> None:
     if (item.residual_likelihood is None) != (item.residual_impact is None):
         missing = "residual_impact" if item.residual_impact is None else "residual_likelihood"
-        raise ValidationError({missing: ["Give residual likelihood and residual impact together."]})
+        raise BadInput({missing: ["Give residual likelihood and residual impact together."]})
 
 
 def _record_risk_change(item: RiskItem, *, actor, what: str, fields: list[str]) -> None:
@@ -270,18 +272,18 @@ def _record_risk_change(item: RiskItem, *, actor, what: str, fields: list[str]) 
 def risk_item_create(*, actor, model: AIModel, request: AdoptionRequest | None = None, values: dict) -> RiskItem:
     """A risk item entered by a person, on the request's matrix (or the default for a model item)."""
     if not actor.has_perm("register.add_riskitem"):
-        raise PermissionDenied("Your role cannot add risk items (auditors read only).")
+        raise Refused("Your role cannot add risk items (auditors read only).", code=PERMISSION)
     with transaction.atomic():
         if request is not None:
             request = _locked(request.pk)
             if request.model_id != model.pk:
-                raise ValidationError({"model": ["The model must be the request's model."]})
+                raise BadInput({"model": ["The model must be the request's model."]})
         risk_item_write_check(actor=actor, request=request, action="add", model=model)
         matrix = request.matrix if request is not None else risk_matrix_default_get()
         values = _clean_assessment(matrix=matrix, values=dict(values))
         for required in ("category", "title", "inherent_likelihood", "inherent_impact"):
             if values.get(required) in (None, ""):
-                raise ValidationError({required: ["This field is required."]})
+                raise BadInput({required: ["This field is required."]})
         now = timezone.now()
         # The requester's own item is a proposal: a reviewer assesses and accepts it (separation of duties).
         by_requester = request is not None and actor.pk == request.requester_id
@@ -313,7 +315,7 @@ def risk_item_update(*, item_id: int, actor, values: dict) -> RiskItem:
         item = RiskItem.objects.select_for_update(of=("self",)).select_related("matrix", "request").get(pk=item_id)
         risk_item_write_check(actor=actor, request=item.request, action="change", model=item.model)
         if item.origin == RiskItem.Origin.DERIVED and not user_is_reviewer(actor):
-            raise PermissionDenied("Derived risk items are assessed by a reviewer.")
+            raise Refused("Derived risk items are assessed by a reviewer.", code=PERMISSION)
         values = _clean_assessment(matrix=item.matrix, values=dict(values))
         changed = [name for name, value in values.items() if getattr(item, name) != value]
         if not changed:
@@ -350,13 +352,14 @@ def risk_item_accept(*, item_id: int, actor, values: dict | None = None) -> Risk
         )
         risk_item_write_check(actor=actor, request=item.request, action="accept", model=item.model)
         if item.status != RiskItem.Status.PROPOSED and item.proposal is None:
-            raise ValidationError({"status": ["Nothing to accept: this item has no pending proposal."]})
+            raise BadInput({"status": ["Nothing to accept: this item has no pending proposal."]})
         if _requester_changed_last(item):
             when = f" on {item.assessed_at:%Y-%m-%d %H:%M} UTC" if item.assessed_at else ""
-            raise PermissionDenied(
+            raise Refused(
                 f"Risk item #{item.pk} was last changed by the requester ({item.assessed_by.get_username()}){when}; "
                 "assess it yourself first (change it, or save it unchanged to confirm its values as yours), then "
-                "accept it."
+                "accept it.",
+                code=PERMISSION,
             )
         last_changed_by = item.assessed_by.get_username() if item.assessed_by_id else None
         values = _clean_assessment(matrix=item.matrix, values=dict(values or {}))
