@@ -16,7 +16,7 @@ from models_catalog.models import (
     ProvenanceClaim,
     SanctionsNote,
 )
-from riskreg.screening.selectors import organisation_exposure
+from riskreg.screening.selectors import list_hits_by_organisation
 
 
 @dataclass(frozen=True)
@@ -123,13 +123,13 @@ class Exposure:
     """What the register holds on one organisation: legal's sanctions notes and its screening-list hits."""
 
     sanctions_notes: list[SanctionsNote]
-    list_exposure: list[dict]  # riskreg.screening.selectors.organisation_exposure rows
+    list_exposure: list[dict]  # riskreg.screening.selectors.list_hits_by_organisation rows
 
 
-def organisations_exposure(*, organisations: Iterable[Organisation]) -> dict[int, Exposure]:
+def exposure_by_organisation(*, organisations: Iterable[Organisation]) -> dict[int, Exposure]:
     """Exposure per organisation id, in two queries whatever the number of organisations."""
     ids = [org.pk for org in organisations]
-    hits = organisation_exposure(organisation_ids=ids)
+    hits = list_hits_by_organisation(organisation_ids=ids)
     notes: dict[int, list[SanctionsNote]] = {pk: [] for pk in ids}
     for note in SanctionsNote.objects.filter(organisation_id__in=ids):
         notes[note.organisation_id].append(note)

@@ -584,7 +584,7 @@ def evidence_due_dispatch(*, now: datetime | None = None) -> int:
     """Send one check task per due source (captured ones to re-check, uncaptured ones with a URL to capture).
     Nothing is marked: a duplicate task finds the source claimed or no longer due and does nothing."""
     from riskreg.evidence.selectors import cited_sources_due
-    from riskreg.evidence.tasks import evidence_source_check as check_task
+    from riskreg.evidence.tasks import evidence_source_check_task as check_task
 
     due = list(cited_sources_due(now=now or timezone.now()).values_list("source_id", flat=True))
     for count, source_id in enumerate(due):

@@ -16,7 +16,7 @@ from riskreg.core.errors import error_text, message_error
 from riskreg.watch import services
 from riskreg.watch.guidance_drafts import DraftRefused, draft_refusal, guidance_draft_from_alert
 from riskreg.watch.models import Alert, ChangeEvent, CheckRecord, Snapshot, WatchSource
-from riskreg.watch.tasks import watch_source_check
+from riskreg.watch.tasks import watch_source_check_task
 
 HEALTH_COLOURS = {"healthy": "#2e7d32", "failing": "#c62828", "new": "#757575"}
 
@@ -119,7 +119,7 @@ class WatchSourceAdmin(SimpleHistoryAdmin):
     def check_now(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         for source_id in ids:
-            watch_source_check.delay_on_commit(source_id, force=True)
+            watch_source_check_task.delay_on_commit(source_id, force=True)
         self.message_user(request, _("%(n)d check(s) queued.") % {"n": len(ids)}, messages.SUCCESS)
 
 

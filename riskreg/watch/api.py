@@ -18,7 +18,7 @@ from riskreg.watch import services
 from riskreg.watch.guidance_drafts import guidance_draft_from_alert
 from riskreg.watch.models import LIST_FILE_KINDS, Alert, ChangeEvent, Snapshot, WatchSource
 from riskreg.watch.sources import selector_problem
-from riskreg.watch.tasks import watch_source_check
+from riskreg.watch.tasks import watch_source_check_task
 
 
 class ViewThenCheck(ModelPermissions):
@@ -181,7 +181,7 @@ class WatchSourceViewSet(viewsets.ModelViewSet):
         """Queue a check of this source now, even if it is not due (202)."""
         permission_require(user=request.user, perm="watch.change_watchsource", what="Checking a source")
         source = self.get_object()
-        watch_source_check.delay_on_commit(source.pk, force=True)
+        watch_source_check_task.delay_on_commit(source.pk, force=True)
         return Response({"source": source.pk, "queued": True}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -40,7 +40,7 @@ from riskreg.core.errors import BadInput
 from riskreg.core.events import ChangeKind, material_change_announce
 from riskreg.core.http import FetchError, Response, fetch
 from riskreg.watch.diffing import diff_counts, extract_diff
-from riskreg.watch.matching import Term, catalog_terms, text_matches
+from riskreg.watch.mentions import Term, catalog_terms, text_matches
 from riskreg.watch.models import Alert, ChangeEvent, CheckRecord, Snapshot, SourceKind, WatchSource
 from riskreg.watch.sources import Extract, Item, ListFileKind, SourceError, kind_for
 
@@ -163,10 +163,6 @@ def failure_backoff(*, every_minutes: int, failures: int) -> timedelta:
 
 
 # --- snapshot files -------------------------------------------------------------------------------------------
-
-
-def _watch_dir() -> Path:
-    return Path(settings.RISKREG_DATA_DIR) / "watch"
 
 
 def snapshot_file_write(*, source_id: int, sha256: str, body: bytes) -> str:
@@ -578,7 +574,7 @@ def watch_due_dispatch(*, now: datetime | None = None, connection=None) -> Dispa
     when its check runs, so if the broker is down the same sources are due again at the next beat, and a
     duplicate task finds the source no longer due and does nothing."""
     from riskreg.watch.selectors import watch_sources_due
-    from riskreg.watch.tasks import watch_source_check as check_task
+    from riskreg.watch.tasks import watch_source_check_task as check_task
 
     due = list(watch_sources_due(now=now or timezone.now()).values_list("pk", flat=True))
     dispatched = 0

@@ -59,7 +59,7 @@ NOTIFIED_KINDS = (
 def _notice_dispatch(event_id: int) -> None:
     """Queue the notice (after commit). A broker outage must not undo a decision that committed:
     the notice stays unsent and the hourly sweep (``request_events_notify_pending``) sends it."""
-    from riskreg.register.tasks import request_event_notify as notify_task
+    from riskreg.register.tasks import request_event_notify_task as notify_task
 
     try:
         notify_task.delay(event_id)
