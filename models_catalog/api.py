@@ -23,7 +23,7 @@ from models_catalog.models import (
     RegulatoryGuidance,
     SanctionsNote,
 )
-from models_catalog.selectors import model_detail_queryset, organisations_exposure, supply_chain
+from models_catalog.selectors import exposure_by_organisation, model_detail_queryset, supply_chain
 
 
 class FullCleanMixin:
@@ -150,12 +150,6 @@ class ProvenanceClaimSerializer(FullCleanMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         extra_kwargs = {"source": {"help_text": "Principal source (required)."}}
-
-
-class JurisdictionSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Jurisdiction
-        fields = ["id", "code", "name"]
 
 
 class GuidanceReachSerializer(serializers.ModelSerializer):
@@ -323,7 +317,7 @@ class AIModelDetailSerializer(AIModelSerializer):
 
     def get_supply_chain(self, model: AIModel) -> list[dict]:
         links = supply_chain(model=model)
-        exposure = organisations_exposure(organisations=[link.organisation for link in links])
+        exposure = exposure_by_organisation(organisations=[link.organisation for link in links])
         return [
             {
                 "organisation": OrganisationBriefSerializer(link.organisation).data,

@@ -139,10 +139,6 @@ class Memo(models.Model):
             raise MemoImmutable(f"{self} is done and cannot be deleted.")
         return super().delete(*args, **kwargs)
 
-    @property
-    def is_done(self) -> bool:
-        return self.status == self.Status.DONE
-
 
 class MemoVerification(models.Model):
     """One check of a stored memo: both hashes recomputed and the PDF re-rendered from the snapshot."""
