@@ -22,9 +22,9 @@ from riskreg.register.models import (
     SignOffRole,
 )
 from riskreg.register.selectors import risk_state_sha256, user_is_reviewer, user_sign_off_roles
-from riskreg.register.services.events import _event, _locked, _move
 from riskreg.register.services.matrices import risk_matrix_default_get
 from riskreg.register.services.risks import risk_items_derive, risk_items_refresh
+from riskreg.register.services.timeline import _event, _locked, _move
 from riskreg.register.workflow import REVIEW_STATES, Action, required_roles_for, transition_allowed
 
 State = AdoptionRequest.State
@@ -119,15 +119,7 @@ def sign_off_create(
     request does not need, conditions missing. A role that already signed this round: 409.
     All under a lock on the request row, so concurrent sign-offs are counted one at a time.
     """
-    problems = {}
-    if role not in SignOffRole.values:
-        problems["role"] = [f'"{role}" is not a sign-off role; use one of {", ".join(SignOffRole.values)}.']
-    if decision not in Decision.values:
-        problems["decision"] = [f'"{decision}" is not a decision; use one of {", ".join(Decision.values)}.']
-    if decision == Decision.APPROVE_WITH_CONDITIONS and not (conditions or "").strip():
-        problems["conditions"] = ["State the conditions of an approval with conditions."]
-    if problems:
-        raise BadInput(problems)
+    _sign_off_input_check(role=role, decision=decision, conditions=conditions)
     own = "You filed this request; the requester never signs off their own request."
     if AdoptionRequest.objects.filter(pk=request_id, requester_id=signer.pk).exists():
         raise Refused(own, code=PERMISSION)
@@ -139,67 +131,11 @@ def sign_off_create(
         request = _locked(request_id)
         if signer.pk == request.requester_id:
             raise Refused(own, code=PERMISSION)
-        if role not in user_sign_off_roles(signer):
-            raise Refused(f"A {role} sign-off needs a member of the {role} group; you are not one.", code=PERMISSION)
-        if request.state not in REVIEW_STATES:
-            raise BadInput(
-                {
-                    "state": [
-                        f"This request is {request.get_state_display().lower()}; sign-offs are taken only while "
-                        "it is in review or reopened."
-                    ]
-                }
-            )
-        if role not in request.required_roles:
-            raise BadInput(
-                {"role": [f"This request needs sign-offs from {', '.join(request.required_roles)}, not {role}."]}
-            )
-        if decision in (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS):
-            items = list(RiskItem.objects.filter(request=request).select_related("matrix"))
-            proposed = sum(item.status == RiskItem.Status.PROPOSED for item in items)
-            pending = sum(item.status != RiskItem.Status.PROPOSED and item.proposal is not None for item in items)
-            if proposed or pending:
-                what = []
-                if proposed:
-                    what.append(f"{proposed} proposed risk item(s) of this request are not assessed yet")
-                if pending:
-                    what.append(
-                        f"{pending} risk item(s) have a pending change the register proposed after the facts changed"
-                    )
-                raise BadInput(
-                    {
-                        "risk_items": [
-                            f"{'; '.join(what)}; accept or assess them before approving (rejecting or requesting "
-                            "changes is still possible)."
-                        ]
-                    }
-                )
-            unassessed = [item for item in items if residual_assessment_missing(item)]
-            if unassessed:
-                names = "; ".join(f"#{item.pk} {item.title}" for item in unassessed)
-                raise BadInput(
-                    {
-                        "risk_items": [
-                            f"{len(unassessed)} risk item(s) in the matrix's two highest bands have no residual "
-                            f"likelihood, residual impact and treatment yet ({names}); a request is approved on its "
-                            "residual risk, so assess them first."
-                        ]
-                    }
-                )
+        _sign_off_request_check(request=request, signer=signer, role=role)
+        if decision in APPROVING:
+            approval_gate_check(request=request)
         current = list(SignOff.objects.filter(request=request, review_round=request.review_round))
-        mine = next((s for s in current if s.signer_id == signer.pk), None)
-        if mine is not None:
-            raise Refused(
-                f"You already signed off this request in round {request.review_round} (as {mine.role}); "
-                "one person gives at most one sign-off per request and round.",
-                code=PERMISSION,
-            )
-        taken = next((s for s in current if s.role == role), None)
-        if taken is not None:
-            raise SignOffConflict(
-                f"The {role} sign-off for round {request.review_round} was already given by "
-                f"{taken.signer.get_username()} at {taken.created_at:%Y-%m-%d %H:%M} UTC."
-            )
+        _sign_off_once_check(request=request, signer=signer, role=role, current=current)
         sign_off = SignOff(
             request=request,
             review_round=request.review_round,
@@ -225,25 +161,112 @@ def sign_off_create(
             },
         )
         current.append(sign_off)
-        if decision == Decision.REJECT:
-            _move(request, Action.REJECT, actor=signer, detail={"by_role": role}, decided_at=timezone.now())
-        elif decision == Decision.REQUEST_CHANGES:
-            _move(request, Action.REQUEST_CHANGES, actor=signer, detail={"by_role": role})
-        else:
-            approved = {s.role for s in current if s.decision in APPROVING}
-            if set(request.required_roles) <= approved:
-                now = timezone.now()
-                _move(
-                    request,
-                    Action.APPROVE,
-                    actor=signer,
-                    detail={
-                        "conditions": [{"role": s.role, "conditions": s.conditions} for s in current if s.conditions]
-                    },
-                    decided_at=now,
-                    expires_on=timezone.localdate(now) + datetime.timedelta(days=approval_validity_days()),
-                )
+        _sign_off_decide(request=request, sign_off=sign_off, current=current)
     return sign_off
+
+
+def _sign_off_input_check(*, role: str, decision: str, conditions: str) -> None:
+    """A known role and decision, and the conditions of an approval with conditions (400 by field)."""
+    problems = {}
+    if role not in SignOffRole.values:
+        problems["role"] = [f'"{role}" is not a sign-off role; use one of {", ".join(SignOffRole.values)}.']
+    if decision not in Decision.values:
+        problems["decision"] = [f'"{decision}" is not a decision; use one of {", ".join(Decision.values)}.']
+    if decision == Decision.APPROVE_WITH_CONDITIONS and not (conditions or "").strip():
+        problems["conditions"] = ["State the conditions of an approval with conditions."]
+    if problems:
+        raise BadInput(problems)
+
+
+def _sign_off_request_check(*, request: AdoptionRequest, signer, role: str) -> None:
+    """The signer holds the role, the request is in review and needs this role (on the locked row)."""
+    if role not in user_sign_off_roles(signer):
+        raise Refused(f"A {role} sign-off needs a member of the {role} group; you are not one.", code=PERMISSION)
+    if request.state not in REVIEW_STATES:
+        raise BadInput(
+            {
+                "state": [
+                    f"This request is {request.get_state_display().lower()}; sign-offs are taken only while "
+                    "it is in review or reopened."
+                ]
+            }
+        )
+    if role not in request.required_roles:
+        raise BadInput(
+            {"role": [f"This request needs sign-offs from {', '.join(request.required_roles)}, not {role}."]}
+        )
+
+
+def approval_gate_check(*, request: AdoptionRequest) -> None:
+    """A request is approved on assessed risk: no proposed item or pending proposal left, and every item in the
+    matrix's two highest bands has its residual assessment. Raises BadInput (``risk_items``) saying what is left."""
+    items = list(RiskItem.objects.filter(request=request).select_related("matrix"))
+    proposed = sum(item.status == RiskItem.Status.PROPOSED for item in items)
+    pending = sum(item.status != RiskItem.Status.PROPOSED and item.proposal is not None for item in items)
+    if proposed or pending:
+        what = []
+        if proposed:
+            what.append(f"{proposed} proposed risk item(s) of this request are not assessed yet")
+        if pending:
+            what.append(f"{pending} risk item(s) have a pending change the register proposed after the facts changed")
+        raise BadInput(
+            {
+                "risk_items": [
+                    f"{'; '.join(what)}; accept or assess them before approving (rejecting or requesting "
+                    "changes is still possible)."
+                ]
+            }
+        )
+    unassessed = [item for item in items if residual_assessment_missing(item)]
+    if unassessed:
+        names = "; ".join(f"#{item.pk} {item.title}" for item in unassessed)
+        raise BadInput(
+            {
+                "risk_items": [
+                    f"{len(unassessed)} risk item(s) in the matrix's two highest bands have no residual "
+                    f"likelihood, residual impact and treatment yet ({names}); a request is approved on its "
+                    "residual risk, so assess them first."
+                ]
+            }
+        )
+
+
+def _sign_off_once_check(*, request: AdoptionRequest, signer, role: str, current: list[SignOff]) -> None:
+    """One sign-off per person (403) and per role (409) in this review round."""
+    mine = next((s for s in current if s.signer_id == signer.pk), None)
+    if mine is not None:
+        raise Refused(
+            f"You already signed off this request in round {request.review_round} (as {mine.role}); "
+            "one person gives at most one sign-off per request and round.",
+            code=PERMISSION,
+        )
+    taken = next((s for s in current if s.role == role), None)
+    if taken is not None:
+        raise SignOffConflict(
+            f"The {role} sign-off for round {request.review_round} was already given by "
+            f"{taken.signer.get_username()} at {taken.created_at:%Y-%m-%d %H:%M} UTC."
+        )
+
+
+def _sign_off_decide(*, request: AdoptionRequest, sign_off: SignOff, current: list[SignOff]) -> None:
+    """Move the request when this sign-off decides it: a rejection, a request for changes, or the last approval."""
+    role, signer = sign_off.role, sign_off.signer
+    if sign_off.decision == Decision.REJECT:
+        _move(request, Action.REJECT, actor=signer, detail={"by_role": role}, decided_at=timezone.now())
+    elif sign_off.decision == Decision.REQUEST_CHANGES:
+        _move(request, Action.REQUEST_CHANGES, actor=signer, detail={"by_role": role})
+    else:
+        approved = {s.role for s in current if s.decision in APPROVING}
+        if set(request.required_roles) <= approved:
+            now = timezone.now()
+            _move(
+                request,
+                Action.APPROVE,
+                actor=signer,
+                detail={"conditions": [{"role": s.role, "conditions": s.conditions} for s in current if s.conditions]},
+                decided_at=now,
+                expires_on=timezone.localdate(now) + datetime.timedelta(days=approval_validity_days()),
+            )
 
 
 def adoption_requests_reopen(*, model_ids: Iterable[int], kind: str, reason: str, reference: str = "") -> list[int]:

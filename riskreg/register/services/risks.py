@@ -13,8 +13,8 @@ from riskreg.core.errors import PERMISSION, BadInput, Refused
 from riskreg.register import rules
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix
 from riskreg.register.selectors import user_is_reviewer
-from riskreg.register.services.events import _event, _locked
 from riskreg.register.services.matrices import _scaled, levels_problems, risk_matrix_default_get
+from riskreg.register.services.timeline import _event, _locked
 from riskreg.register.workflow import OPEN_STATES
 
 State = AdoptionRequest.State
@@ -76,14 +76,7 @@ def risk_items_derive(*, model: AIModel, request: AdoptionRequest | None = None,
         scope = scope.filter(request=request) if request is not None else scope.filter(request__isnull=True)
         existing = {(item.rule, item.derivation_key): item for item in scope}
         for risk in derived:
-            values = {
-                "category": risk.category,
-                "title": risk.title[:255],
-                "description": risk.description,
-                "inherent_likelihood": _scaled(risk.likelihood, matrix.likelihood_levels),
-                "inherent_impact": _scaled(risk.impact, matrix.impact_levels),
-                "facts": risk.facts,
-            }
+            values = _derived_values(risk, matrix)
             item = existing.pop((risk.rule, risk.key), None)
             if item is None:
                 item = RiskItem(
@@ -96,51 +89,11 @@ def risk_items_derive(*, model: AIModel, request: AdoptionRequest | None = None,
                     status=RiskItem.Status.PROPOSED,
                     **values,
                 )
-                item._history_user = actor
-                item.save()
-                result.created.append(item.pk)
-                continue
-            untouched = item.assessed_by_id is None and item.status == RiskItem.Status.PROPOSED
-            if untouched:
-                if any(getattr(item, k) != v for k, v in values.items()) or item.proposal is not None:
-                    for name, value in values.items():
-                        setattr(item, name, value)
-                    item.proposal = None
-                    item._history_user = actor
-                    item.save()
-                    result.updated.append(item.pk)
-                continue
-            if item.facts == risk.facts and item.status != RiskItem.Status.RETIRED:
-                if item.proposal is not None:  # the facts went back to what the person accepted
-                    item.proposal = None
-                    item._history_user = actor
-                    item.save(update_fields=["proposal", "updated_at"])
-                    result.updated.append(item.pk)
-                continue
-            proposal = {**values, "retire": False, "reason": "The facts behind this item changed."}
-            if item.status == RiskItem.Status.RETIRED:
-                proposal["reason"] = "The rule fires again: reinstate this item."
-            if _proposal_body(item.proposal) != proposal:
-                item.proposal = {**proposal, "proposed_at": now.isoformat()}
-                item._history_user = actor
-                item.save(update_fields=["proposal", "updated_at"])
-                result.proposed.append(item.pk)
+                _derived_save(item, actor=actor, into=result.created)
+            else:
+                _derived_refresh(item, values=values, facts=risk.facts, now=now, actor=actor, result=result)
         for item in existing.values():  # the rule no longer fires
-            if item.status == RiskItem.Status.RETIRED:
-                continue
-            if item.assessed_by_id is None and item.status == RiskItem.Status.PROPOSED:
-                item.status = RiskItem.Status.RETIRED
-                item.proposal = None
-                item._history_user = actor
-                item.save(update_fields=["status", "proposal", "updated_at"])
-                result.retired.append(item.pk)
-                continue
-            proposal = {"retire": True, "reason": "The facts that raised this item no longer hold.", "facts": {}}
-            if _proposal_body(item.proposal) != proposal:
-                item.proposal = {**proposal, "proposed_at": now.isoformat()}
-                item._history_user = actor
-                item.save(update_fields=["proposal", "updated_at"])
-                result.proposed.append(item.pk)
+            _derived_retire(item, now=now, actor=actor, result=result)
         if request is not None and result.changed:
             _event(
                 request,
@@ -154,6 +107,65 @@ def risk_items_derive(*, model: AIModel, request: AdoptionRequest | None = None,
                 },
             )
     return result
+
+
+def _derived_values(risk, matrix: RiskMatrix) -> dict:
+    """The values a derived risk gives its item, on the item's matrix."""
+    return {
+        "category": risk.category,
+        "title": risk.title[:255],
+        "description": risk.description,
+        "inherent_likelihood": _scaled(risk.likelihood, matrix.likelihood_levels),
+        "inherent_impact": _scaled(risk.impact, matrix.impact_levels),
+        "facts": risk.facts,
+    }
+
+
+def _derived_save(item: RiskItem, *, actor, into: list[int], fields: list[str] | None = None) -> None:
+    """Save a derived item as done by ``actor`` (in its history) and note its id in the result list."""
+    item._history_user = actor
+    item.save(update_fields=[*fields, "updated_at"] if fields else None)
+    into.append(item.pk)
+
+
+def _derived_propose(item: RiskItem, proposal: dict, *, now, actor, result: DeriveResult) -> None:
+    """Leave a proposal on an item a person assessed (once: the same proposal is not made twice)."""
+    if _proposal_body(item.proposal) != proposal:
+        item.proposal = {**proposal, "proposed_at": now.isoformat()}
+        _derived_save(item, actor=actor, into=result.proposed, fields=["proposal"])
+
+
+def _derived_refresh(item: RiskItem, *, values: dict, facts, now, actor, result: DeriveResult) -> None:
+    """The rule still fires: refresh an item nobody assessed, or propose the change to the person who did."""
+    if item.assessed_by_id is None and item.status == RiskItem.Status.PROPOSED:
+        if any(getattr(item, k) != v for k, v in values.items()) or item.proposal is not None:
+            for name, value in values.items():
+                setattr(item, name, value)
+            item.proposal = None
+            _derived_save(item, actor=actor, into=result.updated)
+        return
+    if item.facts == facts and item.status != RiskItem.Status.RETIRED:
+        if item.proposal is not None:  # the facts went back to what the person accepted
+            item.proposal = None
+            _derived_save(item, actor=actor, into=result.updated, fields=["proposal"])
+        return
+    proposal = {**values, "retire": False, "reason": "The facts behind this item changed."}
+    if item.status == RiskItem.Status.RETIRED:
+        proposal["reason"] = "The rule fires again: reinstate this item."
+    _derived_propose(item, proposal, now=now, actor=actor, result=result)
+
+
+def _derived_retire(item: RiskItem, *, now, actor, result: DeriveResult) -> None:
+    """The rule no longer fires: retire an item nobody assessed, or propose retiring it to the person who did."""
+    if item.status == RiskItem.Status.RETIRED:
+        return
+    if item.assessed_by_id is None and item.status == RiskItem.Status.PROPOSED:
+        item.status = RiskItem.Status.RETIRED
+        item.proposal = None
+        _derived_save(item, actor=actor, into=result.retired, fields=["status", "proposal"])
+        return
+    proposal = {"retire": True, "reason": "The facts that raised this item no longer hold.", "facts": {}}
+    _derived_propose(item, proposal, now=now, actor=actor, result=result)
 
 
 def risk_item_write_check(
