@@ -25,7 +25,7 @@ from models_catalog.models import (
     SanctionsNote,
 )
 from models_catalog.ports import model_cited_sources
-from models_catalog.selectors import Exposure, organisations_exposure, supply_chain
+from models_catalog.selectors import Exposure, exposure_by_organisation, supply_chain
 from riskreg.core.extensions import ExtensibleAdmin
 
 
@@ -152,7 +152,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     def exposure(self, obj: Organisation) -> str:
         if not obj.pk:
             return "-"
-        return _exposure_text(organisations_exposure(organisations=[obj])[obj.pk])
+        return _exposure_text(exposure_by_organisation(organisations=[obj])[obj.pk])
 
 
 class ClaimInline(admin.StackedInline):
@@ -255,7 +255,7 @@ class AIModelAdmin(ExtensibleAdmin, SimpleHistoryAdmin):
         if not obj.pk:
             return "-"
         links = supply_chain(model=obj)
-        exposure = organisations_exposure(organisations=[link.organisation for link in links])
+        exposure = exposure_by_organisation(organisations=[link.organisation for link in links])
         return format_html(
             "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
             _("organisation"),

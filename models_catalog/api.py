@@ -24,7 +24,7 @@ from models_catalog.models import (
     SanctionsNote,
 )
 from models_catalog.ports import source_evidence_state
-from models_catalog.selectors import model_detail_queryset, organisations_exposure, supply_chain
+from models_catalog.selectors import exposure_by_organisation, model_detail_queryset, supply_chain
 
 
 class FullCleanMixin:
@@ -149,12 +149,6 @@ class ProvenanceClaimSerializer(FullCleanMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         extra_kwargs = {"source": {"help_text": "Principal source (required)."}}
-
-
-class JurisdictionSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Jurisdiction
-        fields = ["id", "code", "name"]
 
 
 class GuidanceReachSerializer(serializers.ModelSerializer):
@@ -322,7 +316,7 @@ class AIModelDetailSerializer(AIModelSerializer):
 
     def get_supply_chain(self, model: AIModel) -> list[dict]:
         links = supply_chain(model=model)
-        exposure = organisations_exposure(organisations=[link.organisation for link in links])
+        exposure = exposure_by_organisation(organisations=[link.organisation for link in links])
         return [
             {
                 "organisation": OrganisationBriefSerializer(link.organisation).data,

@@ -12,7 +12,7 @@ from riskreg.core.extensions import Port
 organisations_list_exposure = Port(
     "organisations_list_exposure",
     """(*, organisation_ids) -> {organisation id: [hit rows]}: each organisation's confirmed and potential
-    sanctions-list hits (riskreg.screening.selectors.organisation_exposure provides it, with the row contract).""",
+    sanctions-list hits (riskreg.screening.selectors.list_hits_by_organisation provides it, with the row contract).""",
 )
 
 source_evidence_state = Port(

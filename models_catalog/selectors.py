@@ -126,7 +126,7 @@ class Exposure:
     list_exposure: list[dict]  # rows of models_catalog.ports.organisations_list_exposure (screening provides it)
 
 
-def organisations_exposure(*, organisations: Iterable[Organisation]) -> dict[int, Exposure]:
+def exposure_by_organisation(*, organisations: Iterable[Organisation]) -> dict[int, Exposure]:
     """Exposure per organisation id, in two queries whatever the number of organisations."""
     ids = [org.pk for org in organisations]
     hits = organisations_list_exposure(organisation_ids=ids)

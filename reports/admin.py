@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from reports.models import Memo, MemoVerification
 from reports.selectors import memo_can_generate, memos_visible_to
 from reports.services import MemoError, memo_request, memo_verify
+from riskreg.core.errors import message_error
 
 
 def _download_link(memo: Memo) -> str:
@@ -189,7 +190,7 @@ def _queue(modeladmin, request, subjects, *, kind: str) -> None:
                 else:
                     queued.append(memo_request(kind=kind, request=subject, user=request.user))
     except MemoError as exc:
-        modeladmin.message_user(request, str(exc), messages.ERROR)
+        message_error(request, exc)
         return
     for memo in queued:
         modeladmin.message_user(

@@ -15,7 +15,6 @@ from django.urls import reverse
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.generics import get_object_or_404  # 404, not 500, for an id that is not a number
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -23,7 +22,7 @@ from rest_framework.response import Response
 from models_catalog.models import AIModel
 from reports.models import Memo
 from reports.selectors import memo_can_generate, memos_visible_to
-from reports.services import MemoError, memo_request, memo_verify
+from reports.services import memo_request, memo_verify
 from reports.views import memo_file_response
 from riskreg.register.models import AdoptionRequest
 
@@ -104,13 +103,10 @@ class MemoViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         form = MemoCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        try:
-            with transaction.atomic():
-                memo = memo_request(
-                    kind=data["kind"], model=data.get("model"), request=data.get("request"), user=request.user
-                )
-        except MemoError as exc:
-            raise APIValidationError({"detail": str(exc)}) from None
+        with transaction.atomic():
+            memo = memo_request(
+                kind=data["kind"], model=data.get("model"), request=data.get("request"), user=request.user
+            )
         body = MemoSerializer(memo, context={"request": request}).data
         body["status_url"] = request.build_absolute_uri(reverse("memo-detail", kwargs={"pk": memo.pk}))
         return Response(body, status=status.HTTP_202_ACCEPTED)

@@ -7,8 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from riskreg.core.errors import Refused
 
-class MemoImmutable(Exception):
+
+class MemoImmutable(Refused):
     """A finished memo is evidence: it is never edited or deleted. Generate a new version instead."""
 
 
@@ -136,10 +138,6 @@ class Memo(models.Model):
         if self.pk and Memo.objects.filter(pk=self.pk, status=self.Status.DONE).exists():
             raise MemoImmutable(f"{self} is done and cannot be deleted.")
         return super().delete(*args, **kwargs)
-
-    @property
-    def is_done(self) -> bool:
-        return self.status == self.Status.DONE
 
 
 class MemoVerification(models.Model):

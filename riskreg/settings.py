@@ -162,7 +162,7 @@ else:
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "riskreg")
 RISKREG_WATCH_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-watch"
 CELERY_TASK_QUEUES = (Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(RISKREG_WATCH_QUEUE))
-CELERY_TASK_ROUTES = {"riskreg.watch.tasks.watch_source_check": {"queue": RISKREG_WATCH_QUEUE}}
+CELERY_TASK_ROUTES = {"riskreg.watch.tasks.watch_source_check_task": {"queue": RISKREG_WATCH_QUEUE}}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -7,8 +7,10 @@ a re-import of the same document changes nothing.
 
 from __future__ import annotations
 
+from riskreg.core.errors import BadInput
 
-class InterchangeError(ValueError):
+
+class InterchangeError(BadInput, ValueError):
     """A document we cannot take: the message says what is wrong and where; nothing was imported."""
 
 

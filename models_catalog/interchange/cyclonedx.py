@@ -501,11 +501,11 @@ def _plan_component(document: dict, where: str, component: dict) -> _Plan:
         developer_name=developer["name"].strip(),
         developer_country=country,
         developer_url=next(iter(developer.get("url") or []), ""),
-        claims=_plan_claims(document, component, where, key),
+        claims=_plan_claims(document, component, where),
     )
 
 
-def _plan_claims(document: dict, component: dict, where: str, entity_key: str) -> list[dict]:
+def _plan_claims(document: dict, component: dict, where: str) -> list[dict]:
     declarations = document.get("declarations") or {}
     evidence = {item.get("bom-ref"): item for item in declarations.get("evidence") or [] if item.get("bom-ref")}
     ref = component.get("bom-ref")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from models_catalog.models import AIModel
 from reports.models import Memo, MemoVerification
 from reports.services.snapshot import memo_meta, model_snapshot_build, portfolio_snapshot_build, snapshot_sha256
+from riskreg.core.errors import BadInput
 from riskreg.register.models import AdoptionRequest
 
 
@@ -41,7 +42,7 @@ def memo_render_stale_after() -> timedelta:
     return timedelta(seconds=settings.RISKREG_TASK_LIMITS["memo"]["time_limit"])
 
 
-class MemoError(ValueError):
+class MemoError(BadInput, ValueError):
     """A memo cannot be made as asked; the message says why."""
 
 

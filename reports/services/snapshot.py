@@ -29,7 +29,7 @@ from models_catalog.selectors import model_detail_queryset, supply_chain
 from riskreg.evidence.selectors import evidence_states
 from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
 from riskreg.register.selectors import obligations_timeline, risk_level
-from riskreg.screening.selectors import organisation_exposure
+from riskreg.screening.selectors import list_hits_by_organisation
 from riskreg.watch.selectors import model_recent_alerts
 
 SNAPSHOT_SCHEMA = 1
@@ -511,6 +511,46 @@ def model_snapshot_build(*, model_id: int, request_id: int | None, memo: dict, a
     model = model_detail_queryset().prefetch_related("guidance_statuses__guidance__source").get(pk=model_id)
     sources = _SourceIndex()
 
+    # Sources are numbered in the order they are cited: claims, then the supply chain, then guidance.
+    claims = _claims(model=model, sources=sources)
+    chain = _supply_chain(model=model, sources=sources)
+    regulatory = _regulatory(model=model, sources=sources)
+
+    risk_items = _risk_items(model_id=model.pk, request_id=request_id)
+    risk = _risk(risk_items)
+    _name_regulations(risk["items"], risk_items=risk_items, regulatory=regulatory)
+    requests = _requests(model_id=model.pk, request_id=request_id)
+    requests_risk = _requests_risk([r["id"] for r in requests])
+    for r in requests:
+        r["risk"] = requests_risk[r["id"]]
+    # A model memo's register is the model-level one; a reader must still see what the requests carry.
+    risk["requests_highest"] = _highest_request_risk(requests) if request_id is None else None
+    kind = "request" if request_id is not None else "model"
+    facts = _model_facts(model)
+    obligations = _obligations(model=model, request=requests[0] if kind == "request" else None, at=at, sources=sources)
+    return {
+        "schema": SNAPSHOT_SCHEMA,
+        "kind": kind,
+        "generated_at": _iso(at),
+        "memo": memo,
+        "model": facts,
+        "request": requests[0] if kind == "request" else None,
+        "requests": requests,
+        "approval": _approval(kind=kind, requests=requests, request_id=request_id),
+        "claims": claims,
+        "supply_chain": chain,
+        "regulatory": regulatory,
+        "obligations": obligations,
+        "risk": risk,
+        "alerts": model_recent_alerts(model_id=model.pk, limit=RECENT_ALERTS),
+        "open_questions": _open_questions(model=facts, claims=claims, chain=chain, regulatory=regulatory),
+        "captures": sources.add_captures(claims=claims),
+        "sources": sources.sources,
+    }
+
+
+def _claims(*, model, sources: _SourceIndex) -> list[dict]:
+    """The model's provenance claims, in the memo's order, each citing its sources."""
     claims = []
     ordered_claims = sorted(
         model.claims.all(),
@@ -547,13 +587,17 @@ def model_snapshot_build(*, model_id: int, request_id: int | None, memo: dict, a
                 "citations": citations,
             }
         )
+    return claims
 
+
+def _supply_chain(*, model, sources: _SourceIndex) -> list[dict]:
+    """Each organisation in the model's chain with its list entries and sanctions notes."""
     links = supply_chain(model=model)
     org_ids = [link.organisation.pk for link in links]
     notes_by_org: dict[int, list[SanctionsNote]] = {pk: [] for pk in org_ids}
     for note in SanctionsNote.objects.filter(organisation_id__in=org_ids).select_related("source"):
         notes_by_org[note.organisation_id].append(note)
-    exposure = organisation_exposure(organisation_ids=org_ids)
+    exposure = list_hits_by_organisation(organisation_ids=org_ids)
     chain = []
     for link in links:
         org_id = link.organisation.pk
@@ -582,7 +626,11 @@ def model_snapshot_build(*, model_id: int, request_id: int | None, memo: dict, a
                 "listed": bool(notes) or any(e["status"] in RESTRICTIVE_LIST_STATUSES for e in entries),
             }
         )
+    return chain
 
+
+def _regulatory(*, model, sources: _SourceIndex) -> list[dict]:
+    """The guidance status per jurisdiction, with the guidance behind each."""
     regulatory = []
     for status in sorted(model.guidance_statuses.all(), key=lambda s: s.jurisdiction.code):
         guidance = []
@@ -616,38 +664,7 @@ def model_snapshot_build(*, model_id: int, request_id: int | None, memo: dict, a
                 "guidance": guidance,
             }
         )
-
-    risk_items = _risk_items(model_id=model.pk, request_id=request_id)
-    risk = _risk(risk_items)
-    _name_regulations(risk["items"], risk_items=risk_items, regulatory=regulatory)
-    requests = _requests(model_id=model.pk, request_id=request_id)
-    requests_risk = _requests_risk([r["id"] for r in requests])
-    for r in requests:
-        r["risk"] = requests_risk[r["id"]]
-    # A model memo's register is the model-level one; a reader must still see what the requests carry.
-    risk["requests_highest"] = _highest_request_risk(requests) if request_id is None else None
-    kind = "request" if request_id is not None else "model"
-    facts = _model_facts(model)
-    obligations = _obligations(model=model, request=requests[0] if kind == "request" else None, at=at, sources=sources)
-    return {
-        "schema": SNAPSHOT_SCHEMA,
-        "kind": kind,
-        "generated_at": _iso(at),
-        "memo": memo,
-        "model": facts,
-        "request": requests[0] if kind == "request" else None,
-        "requests": requests,
-        "approval": _approval(kind=kind, requests=requests, request_id=request_id),
-        "claims": claims,
-        "supply_chain": chain,
-        "regulatory": regulatory,
-        "obligations": obligations,
-        "risk": risk,
-        "alerts": model_recent_alerts(model_id=model.pk, limit=RECENT_ALERTS),
-        "open_questions": _open_questions(model=facts, claims=claims, chain=chain, regulatory=regulatory),
-        "captures": sources.add_captures(claims=claims),
-        "sources": sources.sources,
-    }
+    return regulatory
 
 
 def portfolio_snapshot_build(*, memo: dict, at: datetime) -> dict:

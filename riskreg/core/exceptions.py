@@ -8,6 +8,11 @@ beside it, so clients that read a field's errors still find them:
     {"detail": "names: at most 10,000 names a call; send the rest in another call",
      "names": ["at most 10,000 names a call; send the rest in another call"]}
 
+The register's own errors (riskreg.core.errors) are answered here, for every app: a `Refused` is 403 (a
+permission the role lacks) or 409 (not in this state) with `{"detail", "code"}`; a `BadInput` or any Django
+`ValidationError` a service raises is 400 with `detail`, the messages by field and, when known, `where`.
+Views raise them and need no translation of their own.
+
 The database unreachable is a JSON 503 with Retry-After, not an HTML 500.
 """
 
@@ -15,11 +20,15 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, InterfaceError, OperationalError
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
+
+from riskreg.core.errors import Refused, error_fields, error_text
 
 logger = logging.getLogger("riskreg.api")
 
@@ -58,6 +67,18 @@ def exception_handler(exc, context):
             {"detail": "A value in the request is out of range (a number too large, or text too long)."},
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, Refused):
+        set_rollback()
+        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+    if isinstance(exc, DjangoPermissionDenied) and str(exc):
+        set_rollback()  # DRF's own handler would drop the reason
+        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, DjangoValidationError):
+        set_rollback()
+        body = {"detail": error_text(exc), **error_fields(exc)}
+        if getattr(exc, "where", ""):
+            body["where"] = exc.where
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
     response = drf_exception_handler(exc, context)
     if response is None:  # not an API error DRF knows: Django's 500 handling applies
         return None

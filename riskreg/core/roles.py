@@ -114,7 +114,3 @@ def group_names_forget(sender, instance, action, **kwargs) -> None:
 
 def user_roles(user) -> set[str]:
     return set(user_group_names(user)) & set(Role.values)
-
-
-def user_has_role(user, role: str) -> bool:
-    return role in user_group_names(user)

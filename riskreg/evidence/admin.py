@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from models_catalog.models import EvidenceSource
+from riskreg.core.errors import message_error
 from riskreg.evidence import services
 from riskreg.evidence.models import Capture, CitedSource
 from riskreg.evidence.store import copy_read
@@ -220,5 +221,5 @@ class CitedSourceAdmin(admin.ModelAdmin):
             try:
                 services.evidence_source_recite(source=cited.source, user=request.user)
             except ValidationError as exc:
-                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+                message_error(request, exc)
         self.message_user(request, _("The latest captures are now the ones cited."), messages.SUCCESS)

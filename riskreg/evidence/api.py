@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from models_catalog.models import EvidenceSource
 from riskreg.evidence import services
 from riskreg.evidence.models import Capture
-from riskreg.evidence.tasks import evidence_source_capture
+from riskreg.evidence.tasks import evidence_source_capture_task
 
 
 class CaptureSerializer(serializers.ModelSerializer):
@@ -92,7 +92,7 @@ class CaptureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         source = body.validated_data["source"]
         if not source.url:
             raise ValidationError({"source": f"{source.title} has no URL; upload a copy instead"})
-        evidence_source_capture.delay_on_commit(source.pk)
+        evidence_source_capture_task.delay_on_commit(source.pk)
         return Response({"source": source.pk, "queued": True}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -26,7 +26,7 @@ def _capture_on_url(sender, instance: EvidenceSource, raw=False, **kwargs):
     if raw or not getattr(instance, "_evidence_url_changed", False):
         return
     from riskreg.evidence.services import evidence_source_url_changed
-    from riskreg.evidence.tasks import evidence_source_capture
+    from riskreg.evidence.tasks import evidence_source_capture_task
 
     evidence_source_url_changed(source_id=instance.pk)
     source_id = instance.pk
@@ -34,7 +34,7 @@ def _capture_on_url(sender, instance: EvidenceSource, raw=False, **kwargs):
     def dispatch() -> None:
         # A broker that is down must not fail the edit: the source is due at once, so the next beat captures it.
         try:
-            evidence_source_capture.apply_async(args=[source_id], retry=False)
+            evidence_source_capture_task.apply_async(args=[source_id], retry=False)
         except Exception as exc:  # the broker's errors vary by transport
             logger.warning("could not queue the capture of evidence source %s (the beat will): %s", source_id, exc)
 

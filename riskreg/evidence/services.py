@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from models_catalog.models import EvidenceSource, ProvenanceClaim
+from riskreg.core.errors import BadInput
 from riskreg.core.events import ChangeKind, material_change_announce
 from riskreg.core.http import FetchError, HTTPStatusError, fetch
 from riskreg.evidence.models import Capture, CitedSource
@@ -331,9 +331,9 @@ def evidence_capture_upload(
     the source keeps the capture it had."""
     label = filename or "the file"
     if not body:
-        raise ValidationError({"file": f"{label} is empty; nothing was stored and the source keeps its capture"})
+        raise BadInput({"file": f"{label} is empty; nothing was stored and the source keeps its capture"})
     if len(body) > settings.RISKREG_WATCH_MAX_BYTES:
-        raise ValidationError(
+        raise BadInput(
             {
                 "file": f"{label} is {len(body):,} bytes, over the limit of {settings.RISKREG_WATCH_MAX_BYTES:,}; "
                 "nothing was stored and the source keeps its capture"
@@ -343,9 +343,7 @@ def evidence_capture_upload(
     try:
         text = readable_text(body=body, content_type=content_type)
     except TextError as exc:
-        raise ValidationError(
-            {"file": f"{label}: {exc}; nothing was stored and the source keeps its capture"}
-        ) from None
+        raise BadInput({"file": f"{label}: {exc}; nothing was stored and the source keeps its capture"}) from None
     now = timezone.now()
     sha256, path = copy_write(body=body)
     cited_source_ensure(source_id=source.pk)
@@ -384,7 +382,7 @@ def evidence_source_recite(*, source: EvidenceSource, user=None) -> CitedSource:
             Capture.objects.filter(source=source, outcome=Capture.Outcome.OK).order_by("-retrieved_at", "-pk").first()
         )
         if latest is None:
-            raise ValidationError({"source": f"{source.title} has no successful capture to cite"})
+            raise BadInput({"source": f"{source.title} has no successful capture to cite"})
         cited.cited_capture = latest
         cited.state = CitedSource.State.CAPTURED
         cited.state_since = timezone.now()
@@ -586,7 +584,7 @@ def evidence_due_dispatch(*, now: datetime | None = None) -> int:
     """Send one check task per due source (captured ones to re-check, uncaptured ones with a URL to capture).
     Nothing is marked: a duplicate task finds the source claimed or no longer due and does nothing."""
     from riskreg.evidence.selectors import cited_sources_due
-    from riskreg.evidence.tasks import evidence_source_check as check_task
+    from riskreg.evidence.tasks import evidence_source_check_task as check_task
 
     due = list(cited_sources_due(now=now or timezone.now()).values_list("source_id", flat=True))
     for count, source_id in enumerate(due):

@@ -26,7 +26,7 @@ def evidence_dispatch_due() -> int:
     retry_jitter=True,
     max_retries=5,
 )
-def evidence_source_capture(source_id: int) -> str:
+def evidence_source_capture_task(source_id: int) -> str:
     """Capture a source whose URL was just added or changed; nothing to do when a capture for that URL is
     already cited (a duplicate task, or the demo's local copies)."""
     source = EvidenceSource.objects.filter(pk=source_id).select_related("cited").first()
@@ -47,7 +47,7 @@ def evidence_source_capture(source_id: int) -> str:
     retry_jitter=True,
     max_retries=5,
 )
-def evidence_source_check(source_id: int) -> str:
+def evidence_source_check_task(source_id: int) -> str:
     """The scheduled capture or re-check of one source."""
     if not EvidenceSource.objects.filter(pk=source_id).exists():
         return "gone"

@@ -15,12 +15,14 @@ import re
 
 from bs4 import BeautifulSoup
 
+from riskreg.core.errors import BadInput
+
 MAX_DIFF_LINES = 80
 NOT_CONTENT = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas", "head")
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 
-class TextError(ValueError):
+class TextError(BadInput, ValueError):
     """The body says it is a PDF (or HTML) but cannot be read as one; the message says why."""
 
 

@@ -51,7 +51,7 @@ def _deliveries(hooks: list[Webhook], *, event: str, reference: str) -> list[int
         if created:
             ids.append(delivery.pk)
     if ids:
-        from riskreg.notifications.tasks import webhook_delivery_send as task
+        from riskreg.notifications.tasks import webhook_delivery_send_task as task
 
         for delivery_id in ids:
             task.delay_on_commit(delivery_id)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from riskreg.notifications.services import WebhookRetry
-from riskreg.notifications.services import webhook_delivery_send as webhook_delivery_send_service
+from riskreg.notifications.services import WebhookRetry, webhook_delivery_send
 
 
 @shared_task(
@@ -17,6 +16,6 @@ from riskreg.notifications.services import webhook_delivery_send as webhook_deli
     retry_jitter=True,
     max_retries=5,
 )
-def webhook_delivery_send(delivery_id: int) -> str:
+def webhook_delivery_send_task(delivery_id: int) -> str:
     """Send one webhook delivery; a timeout, a refused connection, HTTP 429 or 5xx is tried again later."""
-    return webhook_delivery_send_service(delivery_id=delivery_id)
+    return webhook_delivery_send(delivery_id=delivery_id)

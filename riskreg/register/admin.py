@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from riskreg.core.admin import ScopedHistoryAdmin
+from riskreg.core.errors import message_error
 from riskreg.core.extensions import ExtensibleAdmin
 from riskreg.core.selectors import users_visible_to
 from riskreg.register import services
@@ -46,14 +47,6 @@ from riskreg.register.wording import (
     role_label,
 )
 from riskreg.register.workflow import OPEN_STATES, REVIEW_STATES
-
-
-def _errors(exc: Exception) -> str:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
 
 
 def _level_badge(matrix, likelihood, impact):
@@ -121,7 +114,7 @@ class RiskMatrixAdmin(SimpleHistoryAdmin):
         try:
             matrix = services.risk_matrix_default_set(matrix_id=queryset.get().pk, actor=request.user)
         except PermissionDenied as exc:
-            self.message_user(request, _errors(exc), messages.ERROR)
+            message_error(request, exc)
             return
         self.message_user(
             request,
@@ -142,7 +135,7 @@ class RiskMatrixAdmin(SimpleHistoryAdmin):
                     description=matrix.description,
                 )
             except (PermissionDenied, ValidationError) as exc:
-                self.message_user(request, _errors(exc), messages.ERROR)
+                message_error(request, exc)
                 return
             self.message_user(request, f"Created {made}.", messages.SUCCESS)
 
@@ -436,7 +429,7 @@ class AdoptionRequestAdmin(ExtensibleAdmin, ScopedHistoryAdmin):
         try:
             return super().add_view(request, form_url, extra_context)
         except (PermissionDenied, ValidationError) as exc:
-            self.message_user(request, _errors(exc), messages.ERROR)
+            message_error(request, exc)
             return HttpResponseRedirect(reverse("admin:register_adoptionrequest_changelist"))
 
     def has_requester_permission(self, request) -> bool:
@@ -458,7 +451,7 @@ class AdoptionRequestAdmin(ExtensibleAdmin, ScopedHistoryAdmin):
                 service(request_id=pk, actor=request.user)
                 done += 1
             except (PermissionDenied, ValidationError) as exc:
-                self.message_user(request, f"#{pk}: {_errors(exc)}", messages.ERROR)
+                message_error(request, exc, about=f"#{pk}")
         if done:
             self.message_user(request, f"{done} request(s) {verb}.", messages.SUCCESS)
 
@@ -547,6 +540,14 @@ class RiskItemForm(forms.ModelForm):
         for field, msgs in services.levels_problems(matrix=matrix, values=data).items():
             self.add_error(field, msgs)
         return data
+
+
+class _ServiceRefusal(Exception):
+    """Carries a service's refusal out of save_model, through the admin's transaction, to changeform_view."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 @admin.register(RiskItem)
@@ -660,7 +661,16 @@ class RiskItemAdmin(ScopedHistoryAdmin):
                 created = services.risk_item_create(actor=request.user, model=model, request=target, values=values)
                 obj.pk = created.pk
         except (PermissionDenied, ValidationError) as exc:
-            raise PermissionDenied(_errors(exc)) from exc
+            raise _ServiceRefusal(exc) from exc
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A refusal or bad input from the service is a message above the same form (the transaction is rolled
+        back), not a 403; the admin's own permission checks still answer 403."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _ServiceRefusal as refusal:
+            message_error(request, refusal.error)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_related(self, request, form, formsets, change):
         return None
@@ -676,6 +686,6 @@ class RiskItemAdmin(ScopedHistoryAdmin):
                 services.risk_item_accept(item_id=pk, actor=request.user)
                 done += 1
             except (PermissionDenied, ValidationError) as exc:
-                self.message_user(request, f"Risk item {pk}: {_errors(exc)}", messages.ERROR)
+                message_error(request, exc, about=f"Risk item {pk}")
         if done:
             self.message_user(request, f"{done} proposal(s) accepted.", messages.SUCCESS)

@@ -6,11 +6,7 @@ Service refusals become 403 with the reason, bad input 400 by field, a role alre
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -48,30 +44,10 @@ from riskreg.register.selectors import (
     risk_state_sha256,
     sign_off_status,
 )
-from riskreg.register.services.guidance import AlreadyPublished, guidance_impact, guidance_publish
+from riskreg.register.services.guidance import guidance_impact, guidance_publish
 from riskreg.register.services.list_impact import list_version_impact
 from riskreg.register.wording import decision_label, event_sentence, fact_sentences, role_label
 from riskreg.screening.models import ListVersion
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request changed meanwhile."
-    default_code = "conflict"
-
-
-@contextmanager
-def service_errors():
-    """Service refusals as API answers: 400 by field, 403 with the reason, 409 on a conflict."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        raise serializers.ValidationError(detail) from None
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(detail=str(exc) or None) from None
-    except services.SignOffConflict as exc:
-        raise Conflict(str(exc)) from None
 
 
 class CanSeeRequests(BasePermission):
@@ -455,23 +431,20 @@ class AdoptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def create(self, request, *args, **kwargs):
         serializer = AdoptionRequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with service_errors():
-            created = services.adoption_request_create(requester=request.user, **serializer.validated_data)
+        created = services.adoption_request_create(requester=request.user, **serializer.validated_data)
         return self._detail(created.pk, code=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         target = self.get_object()
-        with service_errors():
-            services.adoption_request_submit(request_id=target.pk, actor=request.user)
+        services.adoption_request_submit(request_id=target.pk, actor=request.user)
         return self._detail(target.pk)
 
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         target = self.get_object()
         reason = str(request.data.get("reason", ""))[:2000]
-        with service_errors():
-            services.adoption_request_withdraw(request_id=target.pk, actor=request.user, reason=reason)
+        services.adoption_request_withdraw(request_id=target.pk, actor=request.user, reason=reason)
         return self._detail(target.pk)
 
     @action(detail=True, methods=["post"], url_path="sign-offs")
@@ -479,8 +452,7 @@ class AdoptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         target = self.get_object()
         serializer = SignOffInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with service_errors():
-            sign_off = services.sign_off_create(request_id=target.pk, signer=request.user, **serializer.validated_data)
+        sign_off = services.sign_off_create(request_id=target.pk, signer=request.user, **serializer.validated_data)
         data = SignOffSerializer(sign_off).data
         data["request_state"] = AdoptionRequest.objects.values_list("state", flat=True).get(pk=target.pk)
         return Response(data, status=status.HTTP_201_CREATED)
@@ -490,9 +462,8 @@ class AdoptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         target = self.get_object()
         if not request.user.has_perm("register.add_riskitem"):
             raise exceptions.PermissionDenied("Your role cannot propose risk items.")
-        with service_errors():
-            services.risk_item_write_check(actor=request.user, request=target, action="add")
-            result = services.risk_items_derive(model=target.model, request=target, actor=request.user)
+        services.risk_item_write_check(actor=request.user, request=target, action="add")
+        result = services.risk_items_derive(model=target.model, request=target, actor=request.user)
         return Response(
             {
                 "created": result.created,
@@ -535,8 +506,7 @@ class RiskItemViewSet(
         model = data.pop("model", None) or (target_request.model if target_request else None)
         if model is None:
             raise serializers.ValidationError({"model": ["Give the model (slug), or the request the risk belongs to."]})
-        with service_errors():
-            item = services.risk_item_create(actor=request.user, model=model, request=target_request, values=data)
+        item = services.risk_item_create(actor=request.user, model=model, request=target_request, values=data)
         item = risk_item_queryset().get(pk=item.pk)
         return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -548,8 +518,7 @@ class RiskItemViewSet(
         for fixed in ("model", "request"):
             if fixed in data and data.pop(fixed) != getattr(item, fixed):
                 raise serializers.ValidationError({fixed: ["A risk item cannot move to another model or request."]})
-        with service_errors():
-            services.risk_item_update(item_id=item.pk, actor=request.user, values=data)
+        services.risk_item_update(item_id=item.pk, actor=request.user, values=data)
         return Response(self.get_serializer(risk_item_queryset().get(pk=item.pk)).data)
 
     @action(detail=True, methods=["post"])
@@ -557,8 +526,7 @@ class RiskItemViewSet(
         item = self.get_object()
         serializer = RiskItemAcceptSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        with service_errors():
-            services.risk_item_accept(item_id=item.pk, actor=request.user, values=dict(serializer.validated_data))
+        services.risk_item_accept(item_id=item.pk, actor=request.user, values=dict(serializer.validated_data))
         return Response(self.get_serializer(risk_item_queryset().get(pk=item.pk)).data)
 
 
@@ -588,16 +556,14 @@ class RiskMatrixViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with service_errors():
-            matrix = services.risk_matrix_create(actor=request.user, **serializer.validated_data)
+        matrix = services.risk_matrix_create(actor=request.user, **serializer.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=matrix.pk)).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path="make-default")
     def make_default(self, request, pk=None):
         """Make this matrix the default for new requests (legal); recorded in the matrices' history."""
         matrix = self.get_object()
-        with service_errors():
-            services.risk_matrix_default_set(matrix_id=matrix.pk, actor=request.user)
+        services.risk_matrix_default_set(matrix_id=matrix.pk, actor=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=matrix.pk)).data)
 
 
@@ -627,11 +593,7 @@ class GuidanceImpactViewSet(RegulatoryGuidanceViewSet):
     def publish(self, request, pk=None):
         """Publish the draft and apply its impact, once; a second publish gets 409."""
         guidance = self.get_object()
-        with service_errors():
-            try:
-                impact = guidance_publish(guidance_id=guidance.pk, actor=request.user)
-            except AlreadyPublished as exc:
-                raise Conflict(exc.messages[0]) from None
+        impact = guidance_publish(guidance_id=guidance.pk, actor=request.user)
         return Response(impact.as_dict())
 
 

@@ -28,7 +28,7 @@ from models_catalog.models import (
 )
 from models_catalog.selectors import ChainLink, supply_chain
 from riskreg.register.models import RiskItem
-from riskreg.screening.selectors import organisation_exposure
+from riskreg.screening.selectors import list_hits_by_organisation
 
 Category = RiskItem.Category
 
@@ -165,7 +165,7 @@ def models_facts(*, model_ids: list[int], guidance: list[RegulatoryGuidance] | N
         link.organisation.parent_id for chain in chains.values() for link in chain if link.organisation.parent_id
     }
     listings: dict[int, list[dict]] = {pk: [] for pk in org_ids}
-    for org_id, hits in organisation_exposure(organisation_ids=org_ids).items():
+    for org_id, hits in list_hits_by_organisation(organisation_ids=org_ids).items():
         for hit in hits:
             if hit["status"] == "confirmed":
                 listings[org_id].append(

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from models_catalog.selectors import supply_chain
-from riskreg.core.roles import Role, user_group_names
+from riskreg.core.roles import user_group_names
 from riskreg.register.matrices import HEX_COLOUR, UNBANDED_COLOUR
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix, SignOff, SignOffRole
 from riskreg.register.workflow import OPEN_STATES, REVIEW_STATES
@@ -199,10 +199,6 @@ def user_sign_off_roles(user) -> set[str]:
 def user_is_reviewer(user) -> bool:
     """Legal, security and procurement reviewers (and administrators) assess risk items."""
     return user.is_authenticated and (user.is_superuser or bool(user_sign_off_roles(user)))
-
-
-def user_is_auditor(user) -> bool:
-    return Role.AUDITOR in user_group_names(user)
 
 
 # --- the risk state a sign-off applies to ----------------------------------------------------

@@ -8,8 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from riskreg.register.services import adoption_requests_expire_due, request_events_notify_pending
-from riskreg.register.services import request_event_notify as request_event_notify_service
+from riskreg.register.services import adoption_requests_expire_due, request_event_notify, request_events_notify_pending
 
 
 @shared_task(
@@ -36,6 +35,6 @@ def adoption_requests_expire() -> int:
     retry_jitter=True,
     max_retries=5,
 )
-def request_event_notify(event_id: int) -> int:
+def request_event_notify_task(event_id: int) -> int:
     """Email the people a request event concerns (once; a missing event is ignored)."""
-    return request_event_notify_service(event_id=event_id)
+    return request_event_notify(event_id=event_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from riskreg.core.errors import Refused
 from riskreg.register.models import AdoptionRequest, DataClassification, SignOffRole
 
 State = AdoptionRequest.State
@@ -53,12 +54,14 @@ OPEN_STATES = frozenset({State.DRAFT, State.IN_REVIEW, State.REOPENED})
 CLOSED_STATES = frozenset({State.REJECTED, State.WITHDRAWN, State.EXPIRED})
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Refused):
+    """The workflow has no such move from this state (answered 409)."""
+
     def __init__(self, state: str, action: str) -> None:
         self.state = state
         self.action = action
         label = State(state).label.lower() if state in State.values else state
-        super().__init__(f"A request that is {label} cannot be {ACTION_PAST.get(action, action)}.")
+        super().__init__(f"A request that is {label} cannot be {ACTION_PAST.get(action, action)}.", code="transition")
 
 
 ACTION_PAST = {

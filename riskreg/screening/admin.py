@@ -15,13 +15,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from riskreg.core.errors import BadInput, Refused, message_error
 from riskreg.screening.importers import PARSERS
 from riskreg.screening.imports import list_import_job_create
 from riskreg.screening.models import ListEntry, ListImportJob, ListVersion, SanctionsList, ScreeningHit
 from riskreg.screening.services import (
     ListImportError,
-    ListRollbackError,
-    ReviewError,
     list_version_rollback,
     screening_hit_review,
 )
@@ -211,8 +210,8 @@ class ListVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             for version in queryset.order_by("-pk"):
                 try:
                     list_version_rollback(version_id=version.pk, user=request.user, reason=form.cleaned_data["reason"])
-                except (ListRollbackError, PermissionDenied) as exc:
-                    self.message_user(request, f"Version #{version.pk}: {exc}", level=messages.ERROR)
+                except (Refused, BadInput) as exc:
+                    message_error(request, exc, about=f"Version #{version.pk}")
                 else:
                     self.message_user(request, f"Version #{version.pk} of {version.sanctions_list.code} rolled back.")
             return None
@@ -354,8 +353,8 @@ class ScreeningHitAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
                         hit_id=hit.pk, user=request.user, decision=decision, reason=form.cleaned_data["reason"]
                     )
                     done += 1
-                except ReviewError as exc:
-                    self.message_user(request, f"{hit}: {exc}", level=messages.ERROR)
+                except (Refused, BadInput) as exc:
+                    message_error(request, exc, about=str(hit))
             self.message_user(request, f"{done} hit(s) {decision}.")
             return None
         context = {

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404  # 404, not 500, for an id that is not a number
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from riskreg.core.errors import permission_require
 from riskreg.screening.importers import PARSERS
 from riskreg.screening.imports import list_import_job_create
 from riskreg.screening.matching import POTENTIAL_THRESHOLD
@@ -23,8 +24,6 @@ from riskreg.screening.services import (
     SCREEN_MAX_NAME_LENGTH,
     SCREEN_MAX_NAMES,
     ListImportError,
-    ListRollbackError,
-    ReviewError,
     ScreenQuery,
     list_version_rollback,
     names_screen_batch,
@@ -33,8 +32,7 @@ from riskreg.screening.services import (
 
 
 def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(f"you need the permission {perm}")
+    permission_require(user=request.user, perm=perm)
 
 
 class HasPermission(BasePermission):
@@ -301,12 +299,7 @@ class ListVersionViewSet(viewsets.ReadOnlyModelViewSet):
         version = self.get_object()
         serializer = ReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            list_version_rollback(version_id=version.pk, user=request.user, reason=serializer.validated_data["reason"])
-        except ListRollbackError as exc:
-            return Response(
-                {"detail": str(exc), "kept": "the version in force is unchanged"}, status=status.HTTP_400_BAD_REQUEST
-            )
+        list_version_rollback(version_id=version.pk, user=request.user, reason=serializer.validated_data["reason"])
         return Response(ListVersionSerializer(self.get_queryset().get(pk=version.pk)).data)
 
 
@@ -331,12 +324,9 @@ class ScreeningHitViewSet(viewsets.ReadOnlyModelViewSet):
         hit = get_object_or_404(self.get_queryset(), pk=pk)
         serializer = ReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            hit = screening_hit_review(
-                hit_id=hit.pk, user=request.user, decision=decision, reason=serializer.validated_data["reason"]
-            )
-        except ReviewError as exc:
-            raise ValidationError(str(exc)) from None
+        hit = screening_hit_review(
+            hit_id=hit.pk, user=request.user, decision=decision, reason=serializer.validated_data["reason"]
+        )
         return Response(ScreeningHitSerializer(hit).data)
 
     @action(detail=True, methods=["post"], serializer_class=ReviewSerializer, permission_classes=[IsAuthenticated])

@@ -15,6 +15,6 @@ class ScreeningConfig(AppConfig):
 
         # The catalog's pages and API show each organisation's list exposure; screening knows it.
         from models_catalog.ports import organisations_list_exposure
-        from riskreg.screening.selectors import organisation_exposure
+        from riskreg.screening.selectors import list_hits_by_organisation
 
-        organisations_list_exposure.provide(organisation_exposure)
+        organisations_list_exposure.provide(list_hits_by_organisation)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from riskreg.screening.models import ListEntry, ScreeningHit
 
 
-def organisation_exposure(*, organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
+def list_hits_by_organisation(*, organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
     """Each organisation's list exposure: confirmed and potential hits (dismissed ones are left out,
     and so are hits on entries that have since left their list).
 

@@ -15,6 +15,7 @@ from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from models_catalog.models import Organisation
+from riskreg.core.errors import PERMISSION, BadInput, Refused
 from riskreg.core.events import ChangeKind, material_change_announce
 from riskreg.screening.errors import ListImportError
 from riskreg.screening.importers import FORMAT_LABELS, PARSERS, ParsedEntry, sniff
@@ -408,12 +409,7 @@ def sanctions_list_import(
     report = progress or (lambda stage, **counts: None)
     with ExitStack() as stack:
         streams = [_open(part, stack) for part in (data, alt_data, add_data)]
-        max_bytes = settings.RISKREG_IMPORT_MAX_BYTES
-        for name, stream in zip(("file", "alt.csv", "add.csv"), streams, strict=True):
-            if stream is not None and (size := _size(stream)) > max_bytes:
-                raise ListImportError(
-                    f"the {name} is {size:,} bytes, over the limit of {max_bytes:,} (RISKREG_IMPORT_MAX_BYTES)"
-                )
+        _size_check(streams)
 
         def first_at(fmt: str, external_id: str) -> str:
             """Where an id first appears in the file, read again from the start (only when refusing it)."""
@@ -435,6 +431,16 @@ def sanctions_list_import(
             allow_older=allow_older,
             report=report,
         )
+
+
+def _size_check(streams: list[BinaryIO | None]) -> None:
+    """Refuse a file (or OFAC's alt.csv, add.csv) over RISKREG_IMPORT_MAX_BYTES before reading it."""
+    max_bytes = settings.RISKREG_IMPORT_MAX_BYTES
+    for name, stream in zip(("file", "alt.csv", "add.csv"), streams, strict=True):
+        if stream is not None and (size := _size(stream)) > max_bytes:
+            raise ListImportError(
+                f"the {name} is {size:,} bytes, over the limit of {max_bytes:,} (RISKREG_IMPORT_MAX_BYTES)"
+            )
 
 
 def _import(
@@ -484,27 +490,15 @@ def _import(
         entries = _parse(fmt, main, alt, add)
         if scan.nul:
             entries = _refuse_nul_characters(entries)
-        tally = _Tally()
-        for chunk in _batches(entries, _WRITE_CHUNK):
-            _write_chunk(
-                chunk,
-                sanctions_list=sanctions_list,
-                version=version,
-                tally=tally,
-                first_at=lambda external_id: first_at(fmt, external_id),
-            )
-            if settings.DEBUG:  # Django keeps the last 9,000 queries with DEBUG on: bulk inserts of a big file
-                reset_queries()  # would hold hundreds of MB of SQL text
+        tally = _entries_write(
+            entries, sanctions_list=sanctions_list, version=version, first_at=lambda eid: first_at(fmt, eid)
+        )
         gone = in_force.exclude(last_version=version)
         removed = sorted(gone.values_list("external_id", flat=True).iterator(chunk_size=_WRITE_CHUNK))
-        if in_force_count and not allow_shrink and tally.entries < SHRINK_LIMIT * in_force_count:
-            raise ListImportError(
-                f"the file has {tally.entries} entries where the version in force has {in_force_count}; "
-                "a list does not usually lose more than half its entries at once, so the file looks truncated. "
-                "The version in force was kept (import with --allow-shrink if this is real)"
-            )
+        if not allow_shrink:
+            _shrink_check(entries=tally.entries, in_force_count=in_force_count)
         if current is not None and not allow_older:
-            older = _older_than_in_force(
+            _older_check(
                 current=current,
                 version=version,
                 sha256=sha256,
@@ -512,20 +506,9 @@ def _import(
                 newest_file=tally.newest,
                 newest_in_force=newest_in_force,
             )
-            if older:
-                raise ListImportError(
-                    f"{older}. Importing it would roll the list back. The version in force was kept "
-                    "(import with --allow-older, or tick 'an older file', if going back is intended)"
-                )
         gone.update(active=False)
         added, changed = sorted(tally.added), sorted(tally.changed)
-        version.entry_count = tally.entries
-        version.added_count, version.removed_count, version.changed_count = len(added), len(removed), len(changed)
-        version.diff = {"added": added, "removed": removed, "changed": changed}
-        version.save(update_fields=["entry_count", "added_count", "removed_count", "changed_count", "diff"])
-        sanctions_list.current_version = version
-        sanctions_list.format = fmt
-        sanctions_list.save(update_fields=["current_version", "format"])
+        _version_put_in_force(version, sanctions_list=sanctions_list, fmt=fmt, tally=tally, removed=removed)
         _announce_changed_confirmed_hits(sanctions_list, removed=removed, changed=changed)
 
         from riskreg.screening.tasks import screening_run_all
@@ -541,6 +524,50 @@ def _import(
         len(changed),
     )
     return ListImportResult(version=version, unchanged=False, added=added, removed=removed, changed=changed)
+
+
+def _entries_write(entries, *, sanctions_list: SanctionsList, version: ListVersion, first_at) -> _Tally:
+    """Compare and write the parsed entries chunk by chunk; the tally keeps the counts and the diff's ids."""
+    tally = _Tally()
+    for chunk in _batches(entries, _WRITE_CHUNK):
+        _write_chunk(chunk, sanctions_list=sanctions_list, version=version, tally=tally, first_at=first_at)
+        if settings.DEBUG:  # Django keeps the last 9,000 queries with DEBUG on: bulk inserts of a big file
+            reset_queries()  # would hold hundreds of MB of SQL text
+    return tally
+
+
+def _shrink_check(*, entries: int, in_force_count: int) -> None:
+    """Refuse a file with fewer than half the entries in force: it looks truncated."""
+    if in_force_count and entries < SHRINK_LIMIT * in_force_count:
+        raise ListImportError(
+            f"the file has {entries} entries where the version in force has {in_force_count}; "
+            "a list does not usually lose more than half its entries at once, so the file looks truncated. "
+            "The version in force was kept (import with --allow-shrink if this is real)"
+        )
+
+
+def _older_check(**facts) -> None:
+    """Refuse a file older than the version in force (see `_older_than_in_force`): it would roll the list back."""
+    older = _older_than_in_force(**facts)
+    if older:
+        raise ListImportError(
+            f"{older}. Importing it would roll the list back. The version in force was kept "
+            "(import with --allow-older, or tick 'an older file', if going back is intended)"
+        )
+
+
+def _version_put_in_force(
+    version: ListVersion, *, sanctions_list: SanctionsList, fmt: str, tally: _Tally, removed: list[str]
+) -> None:
+    """Record the version's counts and diff, and make it the list's version in force."""
+    added, changed = sorted(tally.added), sorted(tally.changed)
+    version.entry_count = tally.entries
+    version.added_count, version.removed_count, version.changed_count = len(added), len(removed), len(changed)
+    version.diff = {"added": added, "removed": removed, "changed": changed}
+    version.save(update_fields=["entry_count", "added_count", "removed_count", "changed_count", "diff"])
+    sanctions_list.current_version = version
+    sanctions_list.format = fmt
+    sanctions_list.save(update_fields=["current_version", "format"])
 
 
 def _announce_changed_confirmed_hits(sanctions_list: SanctionsList, *, removed: list[str], changed: list[str]) -> None:
@@ -778,8 +805,9 @@ def organisations_screen(
 # --- review ------------------------------------------------------------------------------------
 
 
-class ReviewError(Exception):
-    """A review decision was refused; the message says why."""
+class ReviewError(Refused):
+    """A review decision was refused (not legal, or no such hit); the message says why. A decision or reason
+    that cannot be taken is `BadInput`."""
 
 
 def screening_hit_review(*, hit_id: int, user, decision: str, reason: str) -> ScreeningHit:
@@ -789,12 +817,12 @@ def screening_hit_review(*, hit_id: int, user, decision: str, reason: str) -> Sc
     announced, so approvals that relied on the old facts are reopened.
     """
     if decision not in (ScreeningHit.Status.CONFIRMED, ScreeningHit.Status.DISMISSED):
-        raise ReviewError(f"decision must be confirmed or dismissed, not {decision!r}")
+        raise BadInput({"decision": [f"decision must be confirmed or dismissed, not {decision!r}"]})
     if not (user and user.is_authenticated and user.has_perm("screening.review_screeninghit")):
-        raise ReviewError("only legal reviewers may confirm or dismiss screening hits")
+        raise ReviewError("only legal reviewers may confirm or dismiss screening hits", code=PERMISSION)
     reason = (reason or "").strip()
     if not reason:
-        raise ReviewError("give the reason for the decision (it is kept in the history)")
+        raise BadInput({"reason": ["give the reason for the decision (it is kept in the history)"]})
     with transaction.atomic():
         hit = (
             ScreeningHit.objects.select_for_update()
@@ -829,7 +857,7 @@ def screening_hit_review(*, hit_id: int, user, decision: str, reason: str) -> Sc
 # --- rolling back a bad file ---------------------------------------------------------------------
 
 
-class ListRollbackError(Exception):
+class ListRollbackError(Refused):
     """A rollback that cannot be done; the message says why and that nothing changed."""
 
 
@@ -844,13 +872,11 @@ def list_version_rollback(*, version_id: int, user, reason: str) -> ListVersion:
     (who, when, why) and in the list's history; the rolled-back file, imported again, is refused as an
     earlier file. Every organisation is screened again after commit.
     """
-    from django.core.exceptions import PermissionDenied
-
     if not user.has_perm("screening.add_listversion"):
-        raise PermissionDenied("Only legal (who import list files) may roll a list version back.")
+        raise Refused("Only legal (who import list files) may roll a list version back.", code=PERMISSION)
     reason = (reason or "").strip()
     if not reason:
-        raise ListRollbackError("give the reason for the rollback (it is kept with the version); nothing changed")
+        raise BadInput({"reason": ["give the reason for the rollback (it is kept with the version); nothing changed"]})
     with transaction.atomic():
         version = ListVersion.objects.filter(pk=version_id).first()
         if version is None:

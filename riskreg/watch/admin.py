@@ -12,10 +12,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from riskreg.core.errors import error_text, message_error
 from riskreg.watch import services
 from riskreg.watch.guidance_drafts import DraftRefused, draft_refusal, guidance_draft_from_alert
 from riskreg.watch.models import Alert, ChangeEvent, CheckRecord, Snapshot, WatchSource
-from riskreg.watch.tasks import watch_source_check
+from riskreg.watch.tasks import watch_source_check_task
 
 HEALTH_COLOURS = {"healthy": "#2e7d32", "failing": "#c62828", "new": "#757575"}
 
@@ -118,7 +119,7 @@ class WatchSourceAdmin(SimpleHistoryAdmin):
     def check_now(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         for source_id in ids:
-            watch_source_check.delay_on_commit(source_id, force=True)
+            watch_source_check_task.delay_on_commit(source_id, force=True)
         self.message_user(request, _("%(n)d check(s) queued.") % {"n": len(ids)}, messages.SUCCESS)
 
 
@@ -246,7 +247,7 @@ class AlertAdmin(SimpleHistoryAdmin):
         try:
             result = guidance_draft_from_alert(alert_id=alert_id, actor=request.user)
         except DraftRefused as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            message_error(request, exc)
             return redirect("admin:watch_alert_change", alert_id)
         verb = "Drafted" if result.created else "This alert already has a draft:"
         self.message_user(
@@ -279,7 +280,7 @@ class AlertAdmin(SimpleHistoryAdmin):
             try:
                 drafted.append(guidance_draft_from_alert(alert_id=alert_id, actor=request.user).guidance)
             except DraftRefused as exc:
-                refused.append(" ".join(exc.messages))
+                refused.append(error_text(exc))
         if len(drafted) == 1 and not refused:
             self.message_user(
                 request, f"Drafted {drafted[0].title}: complete it and read its impact.", messages.SUCCESS

@@ -4,22 +4,21 @@ assign, resolve). Reads need view_<model>; every action checks its own permissio
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from models_catalog.models import Jurisdiction
+from riskreg.core.errors import permission_require
 from riskreg.core.permissions import ModelPermissions
 from riskreg.watch import services
-from riskreg.watch.guidance_drafts import DraftRefused, guidance_draft_from_alert
+from riskreg.watch.guidance_drafts import guidance_draft_from_alert
 from riskreg.watch.models import LIST_FILE_KINDS, Alert, ChangeEvent, Snapshot, WatchSource
 from riskreg.watch.sources import selector_problem
-from riskreg.watch.tasks import watch_source_check
+from riskreg.watch.tasks import watch_source_check_task
 
 
 class ViewThenCheck(ModelPermissions):
@@ -165,28 +164,24 @@ class WatchSourceViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        try:
-            serializer.instance = services.watch_source_create(
-                name=data["name"],
-                kind=data["kind"],
-                url=data["url"],
-                selector=data.get("selector", ""),
-                keywords=data.get("keywords", []),
-                every_minutes=data.get("every_minutes", 1440),
-                enabled=data.get("enabled", True),
-                owner=data.get("owner") or self.request.user,
-                jurisdiction=data.get("jurisdiction"),
-            )
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "message_dict") else exc.messages) from None
+        serializer.instance = services.watch_source_create(
+            name=data["name"],
+            kind=data["kind"],
+            url=data["url"],
+            selector=data.get("selector", ""),
+            keywords=data.get("keywords", []),
+            every_minutes=data.get("every_minutes", 1440),
+            enabled=data.get("enabled", True),
+            owner=data.get("owner") or self.request.user,
+            jurisdiction=data.get("jurisdiction"),
+        )
 
     @action(detail=True, methods=["post"], permission_classes=[ViewThenCheck])
     def check(self, request, pk=None):
         """Queue a check of this source now, even if it is not due (202)."""
-        if not request.user.has_perm("watch.change_watchsource"):
-            raise PermissionDenied("Checking a source needs the permission to change sources.")
+        permission_require(user=request.user, perm="watch.change_watchsource", what="Checking a source")
         source = self.get_object()
-        watch_source_check.delay_on_commit(source.pk, force=True)
+        watch_source_check_task.delay_on_commit(source.pk, force=True)
         return Response({"source": source.pk, "queued": True}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -213,18 +208,14 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     search_fields = ["title", "summary"]
 
     def _require(self, perm: str, what: str) -> None:
-        if not self.request.user.has_perm(perm):
-            raise PermissionDenied(f"{what} needs the permission {perm}.")
+        permission_require(user=self.request.user, perm=perm, what=what)
 
     def _act(self, request, service, perm: str, what: str):
         self._require(perm, what)
         alert = self.get_object()
         body = AlertActionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            alert = service(alert=alert, user=request.user, note=body.validated_data["note"])
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "message_dict") else exc.messages) from None
+        alert = service(alert=alert, user=request.user, note=body.validated_data["note"])
         return Response(AlertSerializer(alert).data)
 
     @action(detail=True, methods=["post"], permission_classes=[ViewThenCheck], serializer_class=AlertActionSerializer)
@@ -241,10 +232,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         alert = self.get_object()
         body = AlertAssignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            alert = services.alert_assign(alert=alert, assignee=body.validated_data["assignee"], user=request.user)
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from None
+        alert = services.alert_assign(alert=alert, assignee=body.validated_data["assignee"], user=request.user)
         return Response(AlertSerializer(alert).data)
 
     @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT})
@@ -254,10 +242,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         same draft when the alert has one already; 400 for an alert that does not come from a regulator."""
         self._require("models_catalog.add_regulatoryguidance", "Drafting guidance from an alert")
         alert = self.get_object()
-        try:
-            result = guidance_draft_from_alert(alert_id=alert.pk, actor=request.user)
-        except DraftRefused as exc:
-            raise ValidationError(exc.message_dict) from None
+        result = guidance_draft_from_alert(alert_id=alert.pk, actor=request.user)
         guidance = result.guidance
         body = {
             "created": result.created,

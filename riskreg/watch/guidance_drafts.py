@@ -14,17 +14,18 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from models_catalog.models import EvidenceSource, GuidanceReach, RegulatoryGuidance
+from riskreg.core.errors import BadInput
 from riskreg.watch.models import LIST_FILE_KINDS, Alert, SourceKind
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _FR_CITATION = re.compile(r"\b\d{1,3} FR \d{1,6}\b")
 
 
-class DraftRefused(ValidationError):
+class DraftRefused(BadInput):
     """No draft can be made from this alert; the message says why. Nothing was written."""
 
 

@@ -30,17 +30,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from models_catalog.selectors import models_for_accelerators, models_for_organisations
+from riskreg.core.errors import BadInput
 from riskreg.core.events import ChangeKind, material_change_announce
 from riskreg.core.http import FetchError, Response, fetch
 from riskreg.watch.diffing import diff_counts, extract_diff
-from riskreg.watch.matching import Term, catalog_terms, text_matches
+from riskreg.watch.mentions import Term, catalog_terms, text_matches
 from riskreg.watch.models import Alert, ChangeEvent, CheckRecord, Snapshot, SourceKind, WatchSource
 from riskreg.watch.sources import Extract, Item, ListFileKind, SourceError, kind_for
 
@@ -108,7 +108,7 @@ def watch_source_create(
 ) -> WatchSource:
     """Configure a source; it is due at once. Raises ValidationError with the field at fault."""
     if kind not in SourceKind.values:
-        raise ValidationError({"kind": f"unknown kind {kind!r}; use one of {', '.join(SourceKind.values)}"})
+        raise BadInput({"kind": f"unknown kind {kind!r}; use one of {', '.join(SourceKind.values)}"})
     source = WatchSource(
         name=name,
         kind=kind,
@@ -123,7 +123,7 @@ def watch_source_create(
     )
     source.full_clean()
     if not url.lower().startswith(("http://", "https://")):
-        raise ValidationError({"url": "only http and https URLs can be watched"})
+        raise BadInput({"url": "only http and https URLs can be watched"})
     source.save()
     return source
 
@@ -163,10 +163,6 @@ def failure_backoff(*, every_minutes: int, failures: int) -> timedelta:
 
 
 # --- snapshot files -------------------------------------------------------------------------------------------
-
-
-def _watch_dir() -> Path:
-    return Path(settings.RISKREG_DATA_DIR) / "watch"
 
 
 def snapshot_file_write(*, source_id: int, sha256: str, body: bytes) -> str:
@@ -524,7 +520,7 @@ def _alert_set(*, alert: Alert, user, status: str | None = None, note: str = "",
 
 def alert_acknowledge(*, alert: Alert, user, note: str = "") -> Alert:
     if alert.status == Alert.Status.RESOLVED:
-        raise ValidationError({"status": "a resolved alert cannot be acknowledged; it is closed"})
+        raise BadInput({"status": "a resolved alert cannot be acknowledged; it is closed"})
     return _alert_set(alert=alert, user=user, status=Alert.Status.ACKNOWLEDGED, note=note)
 
 
@@ -554,7 +550,7 @@ def alert_assignable_users():
 
 def alert_assign(*, alert: Alert, assignee, user) -> Alert:
     if assignee is not None and not assignee.has_perm("watch.view_alert"):
-        raise ValidationError(
+        raise BadInput(
             {
                 "assignee": f"{assignee.get_username()} cannot see alerts; assign someone who can (legal, security, "
                 "procurement or auditor)"
@@ -578,7 +574,7 @@ def watch_due_dispatch(*, now: datetime | None = None, connection=None) -> Dispa
     when its check runs, so if the broker is down the same sources are due again at the next beat, and a
     duplicate task finds the source no longer due and does nothing."""
     from riskreg.watch.selectors import watch_sources_due
-    from riskreg.watch.tasks import watch_source_check as check_task
+    from riskreg.watch.tasks import watch_source_check_task as check_task
 
     due = list(watch_sources_due(now=now or timezone.now()).values_list("pk", flat=True))
     dispatched = 0

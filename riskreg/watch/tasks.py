@@ -33,5 +33,5 @@ def watch_dispatch_due() -> int:
     retry_jitter=True,
     max_retries=5,
 )
-def watch_source_check(self, source_id: int, force: bool = False) -> str:
+def watch_source_check_task(self, source_id: int, force: bool = False) -> str:
     return check(source_id=source_id, force=force, task_id=self.request.id or "").status

@@ -27,7 +27,7 @@ def guidance_impact_page(request, guidance_id: int):
         try:
             impact = guidance_publish(guidance_id=guidance.pk, actor=request.user)
         except PublishRefused as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, str(error))
         else:
             messages.success(
                 request,

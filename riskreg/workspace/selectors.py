@@ -56,7 +56,7 @@ from riskreg.register.selectors import (
     user_sees_all_requests,
 )
 from riskreg.screening.models import ListEntry, ListVersion, ScreeningHit
-from riskreg.screening.selectors import organisation_exposure
+from riskreg.screening.selectors import list_hits_by_organisation
 from riskreg.watch.models import Alert, WatchSource
 
 REQUEST_STATES = {value: str(label) for value, label in AdoptionRequest.State.choices}
@@ -92,11 +92,11 @@ def _rows(model_class, at: datetime | None):
 
 
 def exposure_as_of(*, organisation_ids, at: datetime | None) -> dict[int, list[dict]]:
-    """screening's organisation_exposure, live or at a past moment. In the past: the hits as they were reviewed
+    """screening's list_hits_by_organisation, live or at a past moment. In the past: the hits as they were reviewed
     then (not dismissed), on entries of the list version then in force (three queries)."""
     ids = set(organisation_ids)
     if at is None:
-        return organisation_exposure(organisation_ids=ids)
+        return list_hits_by_organisation(organisation_ids=ids)
     exposure: dict[int, list[dict]] = {pk: [] for pk in ids}
     hits = [
         hit

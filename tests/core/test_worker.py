@@ -48,7 +48,9 @@ def test_watch_checks_have_their_own_queue_and_everything_else_the_default_one()
     for name in _riskreg_tasks():
         queue = app.amqp.router.route({}, name)["queue"].name
         expected = (
-            settings.RISKREG_WATCH_QUEUE if name.endswith("watch_source_check") else settings.CELERY_TASK_DEFAULT_QUEUE
+            settings.RISKREG_WATCH_QUEUE
+            if name.endswith("watch_source_check_task")
+            else settings.CELERY_TASK_DEFAULT_QUEUE
         )
         assert queue == expected, name
 
@@ -61,10 +63,10 @@ def test_a_worker_started_without_queues_consumes_both():
 
 
 def test_a_watch_check_is_killed_before_its_claim_runs_out():
-    from riskreg.watch.tasks import watch_source_check
+    from riskreg.watch.tasks import watch_source_check_task
 
-    assert watch_source_check.time_limit < settings.RISKREG_WATCH_CLAIM_SECONDS
-    assert watch_source_check.soft_time_limit > settings.RISKREG_WATCH_TIMEOUT
+    assert watch_source_check_task.time_limit < settings.RISKREG_WATCH_CLAIM_SECONDS
+    assert watch_source_check_task.soft_time_limit > settings.RISKREG_WATCH_TIMEOUT
 
 
 def test_the_stuck_work_sweep_has_its_own_beat_entry_that_expires_before_the_next():

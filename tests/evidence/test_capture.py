@@ -12,7 +12,7 @@ from django.core.management import call_command
 from models_catalog.models import EvidenceSource
 from riskreg.evidence.models import Capture, CitedSource
 from riskreg.evidence.services import evidence_source_capture
-from riskreg.evidence.tasks import evidence_source_capture as capture_task
+from riskreg.evidence.tasks import evidence_source_capture_task as capture_task
 from tests.evidence.conftest import article, pdf_with_text
 
 

@@ -10,7 +10,7 @@ from werkzeug import Response
 from riskreg.core.events import ChangeKind
 from riskreg.notifications.models import Webhook, WebhookDelivery
 from riskreg.notifications.services import WebhookRetry, webhook_delivery_send
-from riskreg.notifications.tasks import webhook_delivery_send as webhook_delivery_send_task
+from riskreg.notifications.tasks import webhook_delivery_send_task
 from riskreg.register import services
 from riskreg.watch.services import watch_source_create, watch_source_record
 from tests.watch.conftest import rss

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from riskreg.register import services
 from riskreg.register.models import RequestEvent
-from riskreg.register.tasks import adoption_requests_expire, request_event_notify
+from riskreg.register.tasks import adoption_requests_expire, request_event_notify_task
 
 
 def test_an_approval_expires_on_its_date(approved):
@@ -38,7 +38,7 @@ def test_the_signers_and_requester_are_told_of_the_expiry(approved):
     services.adoption_requests_expire_due(today=approved.expires_on)
     event = RequestEvent.objects.get(request=approved, kind="expired")
 
-    assert request_event_notify(event.pk) == 4
+    assert request_event_notify_task(event.pk) == 4
     assert "expired" in mail.outbox[-1].subject
 
 

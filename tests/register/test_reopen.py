@@ -11,7 +11,7 @@ from models_catalog.selectors import models_for_organisations
 from riskreg.core.events import ChangeKind, material_change_announce
 from riskreg.register import services
 from riskreg.register.models import RequestEvent, SignOff
-from riskreg.register.tasks import request_event_notify
+from riskreg.register.tasks import request_event_notify_task
 from riskreg.screening.models import ListEntry, SanctionsList, ScreeningHit
 
 
@@ -51,7 +51,7 @@ def test_the_signers_are_told_by_email(approved, llama4, django_capture_on_commi
     )
     event = RequestEvent.objects.get(request=approved, kind="reopened")
 
-    sent = request_event_notify(event.pk)
+    sent = request_event_notify_task(event.pk)
 
     assert sent == 4  # three signers and the requester
     assert set(mail.outbox[-1].to) == {
@@ -62,7 +62,7 @@ def test_the_signers_are_told_by_email(approved, llama4, django_capture_on_commi
     }
     assert "reopened" in mail.outbox[-1].subject
     assert "New guidance" in mail.outbox[-1].body
-    assert request_event_notify(event.pk) == 0  # once only
+    assert request_event_notify_task(event.pk) == 0  # once only
 
 
 def test_the_email_links_to_the_request_at_the_site_address(
@@ -78,7 +78,7 @@ def test_the_email_links_to_the_request_at_the_site_address(
     )
     event = RequestEvent.objects.get(request=approved, kind="reopened")
 
-    request_event_notify(event.pk)
+    request_event_notify_task(event.pk)
 
     link = f"https://riskreg.example.test/requests/{approved.pk}/"  # the request page, where people act
     assert f"Open it at {link}" in mail.outbox[-1].body

@@ -9,7 +9,7 @@ import pytest
 from models_catalog.models import Organisation
 from riskreg.screening import demo
 from riskreg.screening.models import ListEntry, ListVersion, ScreeningHit
-from riskreg.screening.selectors import organisation_exposure
+from riskreg.screening.selectors import list_hits_by_organisation
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_the_demo_confirms_zhipu_its_affiliates_huawei_and_sophgo_with_the_notic
     assert confirmed.count() == 9
     assert not ScreeningHit.objects.filter(status="potential").exists()
     assert not ScreeningHit.objects.filter(organisation__name__in=["NVIDIA Corporation", "Meta Platforms, Inc."])
-    (zhipu,) = organisation_exposure(organisation_ids=[catalog.pk])[catalog.pk]
+    (zhipu,) = list_hits_by_organisation(organisation_ids=[catalog.pk])[catalog.pk]
     assert zhipu["status"] == "confirmed"
     assert zhipu["citation"] == "90 FR 4617"
     assert zhipu["reviewed_by"] == "legal"

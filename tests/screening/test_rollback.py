@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
+from riskreg.core.errors import BadInput
 from riskreg.screening.models import ListEntry, ListVersion, SanctionsList
 from riskreg.screening.services import ListImportError, ListRollbackError, list_version_rollback, sanctions_list_import
 from tests.conftest import staff_client
@@ -64,7 +65,7 @@ def test_a_rollback_needs_legal_a_reason_and_the_version_in_force(bogus_in_force
 
     with pytest.raises(PermissionDenied, match="Only legal"):
         list_version_rollback(version_id=bogus.pk, user=security, reason="x")
-    with pytest.raises(ListRollbackError, match="give the reason"):
+    with pytest.raises(BadInput, match="give the reason"):
         list_version_rollback(version_id=bogus.pk, user=legal, reason="  ")
     with pytest.raises(ListRollbackError, match="not the version in force"):
         list_version_rollback(version_id=real.pk, user=legal, reason="x")

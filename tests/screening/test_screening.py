@@ -7,9 +7,10 @@ from unittest import mock
 import pytest
 
 from models_catalog.models import AIModel
+from riskreg.core.errors import BadInput
 from riskreg.core.events import material_change
 from riskreg.screening.models import ScreeningHit
-from riskreg.screening.selectors import organisation_exposure
+from riskreg.screening.selectors import list_hits_by_organisation
 from riskreg.screening.services import (
     ReviewError,
     organisation_screen,
@@ -97,7 +98,7 @@ def test_legal_confirms_a_hit_with_a_reason_and_the_models_with_that_organisatio
 def test_a_decision_needs_a_reason(sdn, raybeam, legal):
     organisation_screen(organisation_id=raybeam.pk)
 
-    with pytest.raises(ReviewError, match="reason"):
+    with pytest.raises(BadInput, match="reason"):
         screening_hit_review(hit_id=ScreeningHit.objects.get().pk, user=legal, decision="dismissed", reason="  ")
 
 
@@ -164,7 +165,7 @@ def test_exposure_lists_confirmed_and_potential_hits_with_citation_and_reviewer(
     hit = ScreeningHit.objects.get()
     screening_hit_review(hit_id=hit.pk, user=legal, decision="confirmed", reason="Same USCC")
 
-    (item,) = organisation_exposure(organisation_ids=[raybeam.pk])[raybeam.pk]
+    (item,) = list_hits_by_organisation(organisation_ids=[raybeam.pk])[raybeam.pk]
 
     assert item["list_code"] == "ofac-sdn"
     assert item["entry_id"] == "22685"
@@ -177,7 +178,7 @@ def test_exposure_leaves_out_dismissed_hits(sdn, raybeam, legal):
     organisation_screen(organisation_id=raybeam.pk)
     screening_hit_review(hit_id=ScreeningHit.objects.get().pk, user=legal, decision="dismissed", reason="No")
 
-    assert organisation_exposure(organisation_ids=[raybeam.pk]) == {raybeam.pk: []}
+    assert list_hits_by_organisation(organisation_ids=[raybeam.pk]) == {raybeam.pk: []}
 
 
 # --- when screening runs ---------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def test_legal_acknowledges_from_the_inbox(legal, catalog, make_source, httpserv
 def test_check_now_queues_the_selected_sources(
     admin_user, make_source, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from riskreg.watch.tasks import watch_source_check as task
+    from riskreg.watch.tasks import watch_source_check_task as task
 
     source = make_source("https://www.bis.gov/rss.xml")
     queued = []

@@ -133,7 +133,7 @@ def test_a_resolved_alert_cannot_be_acknowledged(legal, as_user, alert):
 
 
 def test_check_now_queues_a_forced_check(legal, as_user, make_source, django_capture_on_commit_callbacks, monkeypatch):
-    from riskreg.watch.tasks import watch_source_check as task
+    from riskreg.watch.tasks import watch_source_check_task as task
 
     source = make_source("https://www.bis.gov/rss.xml")
     queued = []

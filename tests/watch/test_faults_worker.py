@@ -129,7 +129,7 @@ def task_outcome(worker, task_id: str) -> str | None:
     log = worker.log.read_text()
     if match := re.search(rf"watch_source_check\[{task_id}\] succeeded in \S+: '(\w+)'", log):
         return match[1]
-    if f"Discarding revoked task: riskreg.watch.tasks.watch_source_check[{task_id}]" in log:
+    if f"Discarding revoked task: riskreg.watch.tasks.watch_source_check_task[{task_id}]" in log:
         return "expired"
     return None
 

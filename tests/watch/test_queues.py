@@ -11,7 +11,7 @@ from reports.models import Memo
 from reports.services import memo_create
 from reports.tasks import memo_generate_task
 from riskreg.watch.models import WatchSource
-from riskreg.watch.tasks import watch_source_check
+from riskreg.watch.tasks import watch_source_check_task
 from tests.conftest import wait_for
 from tests.reports.factories import light_model
 
@@ -39,7 +39,7 @@ def test_a_memo_is_ready_while_fifty_slow_sources_are_being_checked(
     watch = start_worker(watch=True, pool="threads", concurrency=10)
     default = start_worker()
     for source in sources:
-        watch_source_check.apply_async(args=[source.pk], queue=watch.watch_queue)  # as routed: the watch queue
+        watch_source_check_task.apply_async(args=[source.pk], queue=watch.watch_queue)  # as routed: the watch queue
     wait_for(lambda: WatchSource.objects.exclude(claim_token="").count() == 10, timeout=30)  # every watch slot busy
 
     memo = memo_create(kind=Memo.Kind.MODEL, model=light_model(), user=legal)

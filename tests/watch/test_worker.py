@@ -102,7 +102,7 @@ def test_a_threads_worker_with_db_conn_max_age_keeps_its_database_connection_bet
     # each check paid for a new PostgreSQL backend. Its own queue, so the session's worker takes none of it.
     from django.db import connection
 
-    from riskreg.watch.tasks import watch_source_check as check_task
+    from riskreg.watch.tasks import watch_source_check_task as check_task
 
     httpserver.expect_request("/feed").respond_with_data(rss(("1", "Entity List rule", "BIS")))
     first, second = make_source(httpserver.url_for("/feed"), name="one"), make_source(httpserver.url_for("/feed"))

@@ -10,11 +10,6 @@ Split by topic: ``matrices``, ``events`` (timeline, transitions, notices), ``ris
 and their derivation from facts), ``requests`` (requests, sign-offs, reopen, expiry).
 """
 
-from riskreg.register.services.events import (
-    NOTIFIED_KINDS,
-    request_event_notify,
-    request_events_notify_pending,
-)
 from riskreg.register.services.matrices import (
     levels_problems,
     risk_matrix_create,
@@ -42,6 +37,11 @@ from riskreg.register.services.risks import (
     risk_item_write_check,
     risk_items_derive,
     risk_items_refresh,
+)
+from riskreg.register.services.timeline import (
+    NOTIFIED_KINDS,
+    request_event_notify,
+    request_events_notify_pending,
 )
 
 __all__ = [

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from models_catalog.models import AIModel, GuidanceReach, RegulatoryGuidance
+from riskreg.core.errors import Refused
 from riskreg.core.events import ChangeKind
 from riskreg.register import rules
 from riskreg.register.models import AdoptionRequest, SignOff
@@ -49,12 +49,18 @@ class GuidanceImpact:
         return {**asdict(self), "model_ids": self.model_ids}
 
 
-class PublishRefused(ValidationError):
-    """Publishing was refused; nothing was applied."""
+class PublishRefused(Refused):
+    """Publishing was refused in this state (answered 409); nothing was applied."""
+
+    def __init__(self, message: str, *, code: str = "publish_refused") -> None:
+        super().__init__(message, code=code)
 
 
 class AlreadyPublished(PublishRefused):
     """Someone else published it first (a race, or a second click)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="already_published")
 
 
 def _candidates(guidance: RegulatoryGuidance):
@@ -182,7 +188,7 @@ def guidance_publish(*, guidance_id: int, actor) -> GuidanceImpact:
 
     guidance = RegulatoryGuidance.objects.get(pk=guidance_id)
     if not guidance.reaches.exists():
-        raise PublishRefused({"reaches": "This guidance reaches nothing: name what it reaches before publishing."})
+        raise PublishRefused("This guidance reaches nothing: name what it reaches before publishing.")
     with transaction.atomic():
         impact = guidance_impact(guidance=guidance)
         now = timezone.now()
@@ -192,7 +198,7 @@ def guidance_publish(*, guidance_id: int, actor) -> GuidanceImpact:
         if not claimed:
             guidance.refresh_from_db()
             who = guidance.published_by.get_username() if guidance.published_by else "someone"
-            raise AlreadyPublished({"publication": f"Already published by {who}; nothing was applied a second time."})
+            raise AlreadyPublished(f"Already published by {who}; nothing was applied a second time.")
         guidance.refresh_from_db()
         guidance._history_user = actor
         guidance.save(update_fields=["publication", "published_by", "published_at"])  # records who, in history

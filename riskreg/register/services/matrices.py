@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from riskreg.core.errors import PERMISSION, BadInput, Refused
 from riskreg.register.matrices import DEFAULT_MATRIX, matrix_problems
 from riskreg.register.models import RiskMatrix
 from riskreg.register.selectors import risk_matrix_in_use
@@ -40,13 +40,13 @@ def risk_matrix_create(
     """A new matrix, or the next version of one with this name. Matrices are never edited in place
     once an assessment uses them."""
     if not actor.has_perm("register.add_riskmatrix"):
-        raise PermissionDenied("Only legal may define risk matrices.")
+        raise Refused("Only legal may define risk matrices.", code=PERMISSION)
     name = (name or "").strip()
     problems = matrix_problems(likelihood_labels=likelihood_labels, impact_labels=impact_labels, bands=bands)
     if not name:
         problems["name"] = ["Give the matrix a name."]
     if problems:
-        raise ValidationError(problems)
+        raise BadInput(problems)
     with transaction.atomic():
         latest = RiskMatrix.objects.select_for_update().filter(name=name).order_by("-version").first()
         if is_default:
@@ -68,18 +68,16 @@ def risk_matrix_create(
 def risk_matrix_update(*, matrix: RiskMatrix, actor, changes: dict) -> RiskMatrix:
     """Edit a matrix nobody uses yet; one in use is frozen (make a new version instead)."""
     if not actor.has_perm("register.change_riskmatrix"):
-        raise PermissionDenied("Only legal may change risk matrices.")
+        raise Refused("Only legal may change risk matrices.", code=PERMISSION)
     if risk_matrix_in_use(matrix=matrix) and set(changes) - {"is_default", "description"}:
-        raise ValidationError(
-            {"matrix": [f"{matrix} is used by assessments and is frozen; create a new version instead."]}
-        )
+        raise BadInput({"matrix": [f"{matrix} is used by assessments and is frozen; create a new version instead."]})
     for name, value in changes.items():
         setattr(matrix, name, value)
     problems = matrix_problems(
         likelihood_labels=matrix.likelihood_labels, impact_labels=matrix.impact_labels, bands=matrix.bands
     )
     if problems:
-        raise ValidationError(problems)
+        raise BadInput(problems)
     with transaction.atomic():
         if changes.get("is_default"):
             _default_withdraw(actor=actor, keep=matrix.pk)
@@ -101,7 +99,7 @@ def risk_matrix_default_set(*, matrix_id: int, actor) -> RiskMatrix:
     """Make a matrix the default for new requests; requests and items keep the matrix they started with.
     Both changes (the old default and the new) are recorded in the matrices' history."""
     if not actor.has_perm("register.change_riskmatrix"):
-        raise PermissionDenied("Only legal may choose the default risk matrix.")
+        raise Refused("Only legal may choose the default risk matrix.", code=PERMISSION)
     with transaction.atomic():
         matrix = RiskMatrix.objects.select_for_update().get(pk=matrix_id)
         if matrix.is_default:

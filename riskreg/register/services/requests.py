@@ -6,11 +6,11 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from models_catalog.models import AIModel
+from riskreg.core.errors import PERMISSION, BadInput, Refused
 from riskreg.register.matrices import residual_assessment_missing
 from riskreg.register.models import (
     AdoptionRequest,
@@ -22,9 +22,9 @@ from riskreg.register.models import (
     SignOffRole,
 )
 from riskreg.register.selectors import risk_state_sha256, user_is_reviewer, user_sign_off_roles
-from riskreg.register.services.events import _event, _locked, _move
 from riskreg.register.services.matrices import risk_matrix_default_get
 from riskreg.register.services.risks import risk_items_derive, risk_items_refresh
+from riskreg.register.services.timeline import _event, _locked, _move
 from riskreg.register.workflow import REVIEW_STATES, Action, required_roles_for, transition_allowed
 
 State = AdoptionRequest.State
@@ -34,8 +34,11 @@ Kind = RequestEvent.Kind
 APPROVING = (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS)
 
 
-class SignOffConflict(Exception):
+class SignOffConflict(Refused):
     """The role has already signed off in this review round (answered 409)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="conflict")
 
 
 def approval_validity_days() -> int:
@@ -47,7 +50,7 @@ def adoption_request_create(
 ) -> AdoptionRequest:
     """File a request (draft) on the default matrix, and propose the risk items the facts imply."""
     if not requester.has_perm("register.add_adoptionrequest"):
-        raise PermissionDenied("Your role cannot file adoption requests.")
+        raise Refused("Your role cannot file adoption requests.", code=PERMISSION)
     problems = {}
     if not (use_case or "").strip():
         problems["use_case"] = ["Say what the model will be used for."]
@@ -56,7 +59,7 @@ def adoption_request_create(
     if data_classification not in DataClassification.values:
         problems["data_classification"] = [f"Choose one of {', '.join(DataClassification.values)}."]
     if problems:
-        raise ValidationError(problems)
+        raise BadInput(problems)
     matrix = risk_matrix_default_get()
     with transaction.atomic():
         request = AdoptionRequest(
@@ -81,7 +84,7 @@ def adoption_request_submit(*, request_id: int, actor) -> AdoptionRequest:
     with transaction.atomic():
         request = _locked(request_id)
         if actor.pk != request.requester_id:
-            raise PermissionDenied("Only the requester can submit this request.")
+            raise Refused("Only the requester can submit this request.", code=PERMISSION)
         new_round = SignOff.objects.filter(request=request, review_round=request.review_round).exists()
         _move(
             request,
@@ -100,7 +103,7 @@ def adoption_request_withdraw(*, request_id: int, actor, reason: str = "") -> Ad
     with transaction.atomic():
         request = _locked(request_id)
         if actor.pk != request.requester_id:
-            raise PermissionDenied("Only the requester can withdraw this request.")
+            raise Refused("Only the requester can withdraw this request.", code=PERMISSION)
         _move(request, Action.WITHDRAW, actor=actor, detail={"reason": reason} if reason else None)
     return request
 
@@ -116,84 +119,23 @@ def sign_off_create(
     request does not need, conditions missing. A role that already signed this round: 409.
     All under a lock on the request row, so concurrent sign-offs are counted one at a time.
     """
-    problems = {}
-    if role not in SignOffRole.values:
-        problems["role"] = [f'"{role}" is not a sign-off role; use one of {", ".join(SignOffRole.values)}.']
-    if decision not in Decision.values:
-        problems["decision"] = [f'"{decision}" is not a decision; use one of {", ".join(Decision.values)}.']
-    if decision == Decision.APPROVE_WITH_CONDITIONS and not (conditions or "").strip():
-        problems["conditions"] = ["State the conditions of an approval with conditions."]
-    if problems:
-        raise ValidationError(problems)
+    _sign_off_input_check(role=role, decision=decision, conditions=conditions)
     own = "You filed this request; the requester never signs off their own request."
     if AdoptionRequest.objects.filter(pk=request_id, requester_id=signer.pk).exists():
-        raise PermissionDenied(own)
+        raise Refused(own, code=PERMISSION)
     if not signer.has_perm("register.add_signoff"):
-        raise PermissionDenied("Your role cannot sign off adoption requests (auditors and requesters read only).")
+        raise Refused(
+            "Your role cannot sign off adoption requests (auditors and requesters read only).", code=PERMISSION
+        )
     with transaction.atomic():
         request = _locked(request_id)
         if signer.pk == request.requester_id:
-            raise PermissionDenied(own)
-        if role not in user_sign_off_roles(signer):
-            raise PermissionDenied(f"A {role} sign-off needs a member of the {role} group; you are not one.")
-        if request.state not in REVIEW_STATES:
-            raise ValidationError(
-                {
-                    "state": [
-                        f"This request is {request.get_state_display().lower()}; sign-offs are taken only while "
-                        "it is in review or reopened."
-                    ]
-                }
-            )
-        if role not in request.required_roles:
-            raise ValidationError(
-                {"role": [f"This request needs sign-offs from {', '.join(request.required_roles)}, not {role}."]}
-            )
-        if decision in (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS):
-            items = list(RiskItem.objects.filter(request=request).select_related("matrix"))
-            proposed = sum(item.status == RiskItem.Status.PROPOSED for item in items)
-            pending = sum(item.status != RiskItem.Status.PROPOSED and item.proposal is not None for item in items)
-            if proposed or pending:
-                what = []
-                if proposed:
-                    what.append(f"{proposed} proposed risk item(s) of this request are not assessed yet")
-                if pending:
-                    what.append(
-                        f"{pending} risk item(s) have a pending change the register proposed after the facts changed"
-                    )
-                raise ValidationError(
-                    {
-                        "risk_items": [
-                            f"{'; '.join(what)}; accept or assess them before approving (rejecting or requesting "
-                            "changes is still possible)."
-                        ]
-                    }
-                )
-            unassessed = [item for item in items if residual_assessment_missing(item)]
-            if unassessed:
-                names = "; ".join(f"#{item.pk} {item.title}" for item in unassessed)
-                raise ValidationError(
-                    {
-                        "risk_items": [
-                            f"{len(unassessed)} risk item(s) in the matrix's two highest bands have no residual "
-                            f"likelihood, residual impact and treatment yet ({names}); a request is approved on its "
-                            "residual risk, so assess them first."
-                        ]
-                    }
-                )
+            raise Refused(own, code=PERMISSION)
+        _sign_off_request_check(request=request, signer=signer, role=role)
+        if decision in APPROVING:
+            approval_gate_check(request=request)
         current = list(SignOff.objects.filter(request=request, review_round=request.review_round))
-        mine = next((s for s in current if s.signer_id == signer.pk), None)
-        if mine is not None:
-            raise PermissionDenied(
-                f"You already signed off this request in round {request.review_round} (as {mine.role}); "
-                "one person gives at most one sign-off per request and round."
-            )
-        taken = next((s for s in current if s.role == role), None)
-        if taken is not None:
-            raise SignOffConflict(
-                f"The {role} sign-off for round {request.review_round} was already given by "
-                f"{taken.signer.get_username()} at {taken.created_at:%Y-%m-%d %H:%M} UTC."
-            )
+        _sign_off_once_check(request=request, signer=signer, role=role, current=current)
         sign_off = SignOff(
             request=request,
             review_round=request.review_round,
@@ -219,25 +161,112 @@ def sign_off_create(
             },
         )
         current.append(sign_off)
-        if decision == Decision.REJECT:
-            _move(request, Action.REJECT, actor=signer, detail={"by_role": role}, decided_at=timezone.now())
-        elif decision == Decision.REQUEST_CHANGES:
-            _move(request, Action.REQUEST_CHANGES, actor=signer, detail={"by_role": role})
-        else:
-            approved = {s.role for s in current if s.decision in APPROVING}
-            if set(request.required_roles) <= approved:
-                now = timezone.now()
-                _move(
-                    request,
-                    Action.APPROVE,
-                    actor=signer,
-                    detail={
-                        "conditions": [{"role": s.role, "conditions": s.conditions} for s in current if s.conditions]
-                    },
-                    decided_at=now,
-                    expires_on=timezone.localdate(now) + datetime.timedelta(days=approval_validity_days()),
-                )
+        _sign_off_decide(request=request, sign_off=sign_off, current=current)
     return sign_off
+
+
+def _sign_off_input_check(*, role: str, decision: str, conditions: str) -> None:
+    """A known role and decision, and the conditions of an approval with conditions (400 by field)."""
+    problems = {}
+    if role not in SignOffRole.values:
+        problems["role"] = [f'"{role}" is not a sign-off role; use one of {", ".join(SignOffRole.values)}.']
+    if decision not in Decision.values:
+        problems["decision"] = [f'"{decision}" is not a decision; use one of {", ".join(Decision.values)}.']
+    if decision == Decision.APPROVE_WITH_CONDITIONS and not (conditions or "").strip():
+        problems["conditions"] = ["State the conditions of an approval with conditions."]
+    if problems:
+        raise BadInput(problems)
+
+
+def _sign_off_request_check(*, request: AdoptionRequest, signer, role: str) -> None:
+    """The signer holds the role, the request is in review and needs this role (on the locked row)."""
+    if role not in user_sign_off_roles(signer):
+        raise Refused(f"A {role} sign-off needs a member of the {role} group; you are not one.", code=PERMISSION)
+    if request.state not in REVIEW_STATES:
+        raise BadInput(
+            {
+                "state": [
+                    f"This request is {request.get_state_display().lower()}; sign-offs are taken only while "
+                    "it is in review or reopened."
+                ]
+            }
+        )
+    if role not in request.required_roles:
+        raise BadInput(
+            {"role": [f"This request needs sign-offs from {', '.join(request.required_roles)}, not {role}."]}
+        )
+
+
+def approval_gate_check(*, request: AdoptionRequest) -> None:
+    """A request is approved on assessed risk: no proposed item or pending proposal left, and every item in the
+    matrix's two highest bands has its residual assessment. Raises BadInput (``risk_items``) saying what is left."""
+    items = list(RiskItem.objects.filter(request=request).select_related("matrix"))
+    proposed = sum(item.status == RiskItem.Status.PROPOSED for item in items)
+    pending = sum(item.status != RiskItem.Status.PROPOSED and item.proposal is not None for item in items)
+    if proposed or pending:
+        what = []
+        if proposed:
+            what.append(f"{proposed} proposed risk item(s) of this request are not assessed yet")
+        if pending:
+            what.append(f"{pending} risk item(s) have a pending change the register proposed after the facts changed")
+        raise BadInput(
+            {
+                "risk_items": [
+                    f"{'; '.join(what)}; accept or assess them before approving (rejecting or requesting "
+                    "changes is still possible)."
+                ]
+            }
+        )
+    unassessed = [item for item in items if residual_assessment_missing(item)]
+    if unassessed:
+        names = "; ".join(f"#{item.pk} {item.title}" for item in unassessed)
+        raise BadInput(
+            {
+                "risk_items": [
+                    f"{len(unassessed)} risk item(s) in the matrix's two highest bands have no residual "
+                    f"likelihood, residual impact and treatment yet ({names}); a request is approved on its "
+                    "residual risk, so assess them first."
+                ]
+            }
+        )
+
+
+def _sign_off_once_check(*, request: AdoptionRequest, signer, role: str, current: list[SignOff]) -> None:
+    """One sign-off per person (403) and per role (409) in this review round."""
+    mine = next((s for s in current if s.signer_id == signer.pk), None)
+    if mine is not None:
+        raise Refused(
+            f"You already signed off this request in round {request.review_round} (as {mine.role}); "
+            "one person gives at most one sign-off per request and round.",
+            code=PERMISSION,
+        )
+    taken = next((s for s in current if s.role == role), None)
+    if taken is not None:
+        raise SignOffConflict(
+            f"The {role} sign-off for round {request.review_round} was already given by "
+            f"{taken.signer.get_username()} at {taken.created_at:%Y-%m-%d %H:%M} UTC."
+        )
+
+
+def _sign_off_decide(*, request: AdoptionRequest, sign_off: SignOff, current: list[SignOff]) -> None:
+    """Move the request when this sign-off decides it: a rejection, a request for changes, or the last approval."""
+    role, signer = sign_off.role, sign_off.signer
+    if sign_off.decision == Decision.REJECT:
+        _move(request, Action.REJECT, actor=signer, detail={"by_role": role}, decided_at=timezone.now())
+    elif sign_off.decision == Decision.REQUEST_CHANGES:
+        _move(request, Action.REQUEST_CHANGES, actor=signer, detail={"by_role": role})
+    else:
+        approved = {s.role for s in current if s.decision in APPROVING}
+        if set(request.required_roles) <= approved:
+            now = timezone.now()
+            _move(
+                request,
+                Action.APPROVE,
+                actor=signer,
+                detail={"conditions": [{"role": s.role, "conditions": s.conditions} for s in current if s.conditions]},
+                decided_at=now,
+                expires_on=timezone.localdate(now) + datetime.timedelta(days=approval_validity_days()),
+            )
 
 
 def adoption_requests_reopen(*, model_ids: Iterable[int], kind: str, reason: str, reference: str = "") -> list[int]:
@@ -320,18 +349,18 @@ def adoption_request_expiry_set(*, request_id: int, actor, expires_on: datetime.
     """Shorten (or restore) an approval's validity, e.g. to a pilot period. Never beyond the
     configured validity from the decision date."""
     if not actor.has_perm("register.change_adoptionrequest") or not user_is_reviewer(actor):
-        raise PermissionDenied("Only legal or procurement may change when an approval expires.")
+        raise Refused("Only legal or procurement may change when an approval expires.", code=PERMISSION)
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["Say why the expiry changes."]})
+        raise BadInput({"reason": ["Say why the expiry changes."]})
     with transaction.atomic():
         request = _locked(request_id)
         if actor.pk == request.requester_id:
-            raise PermissionDenied("The requester cannot change their own approval's expiry.")
+            raise Refused("The requester cannot change their own approval's expiry.", code=PERMISSION)
         if request.state != State.APPROVED:
-            raise ValidationError({"state": ["Only an approved request has an expiry to change."]})
+            raise BadInput({"state": ["Only an approved request has an expiry to change."]})
         latest = timezone.localdate(request.decided_at) + datetime.timedelta(days=approval_validity_days())
         if not timezone.localdate() < expires_on <= latest:
-            raise ValidationError({"expires_on": [f"Choose a date after today and no later than {latest}."]})
+            raise BadInput({"expires_on": [f"Choose a date after today and no later than {latest}."]})
         before = request.expires_on
         request.expires_on = expires_on
         request._history_user = actor

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from models_catalog.models import AIModel
+from riskreg.core.errors import PERMISSION, BadInput, Refused
 from riskreg.register import rules
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix
 from riskreg.register.selectors import user_is_reviewer
-from riskreg.register.services.events import _event, _locked
 from riskreg.register.services.matrices import _scaled, levels_problems, risk_matrix_default_get
+from riskreg.register.services.timeline import _event, _locked
 from riskreg.register.workflow import OPEN_STATES
 
 State = AdoptionRequest.State
@@ -76,14 +76,7 @@ def risk_items_derive(*, model: AIModel, request: AdoptionRequest | None = None,
         scope = scope.filter(request=request) if request is not None else scope.filter(request__isnull=True)
         existing = {(item.rule, item.derivation_key): item for item in scope}
         for risk in derived:
-            values = {
-                "category": risk.category,
-                "title": risk.title[:255],
-                "description": risk.description,
-                "inherent_likelihood": _scaled(risk.likelihood, matrix.likelihood_levels),
-                "inherent_impact": _scaled(risk.impact, matrix.impact_levels),
-                "facts": risk.facts,
-            }
+            values = _derived_values(risk, matrix)
             item = existing.pop((risk.rule, risk.key), None)
             if item is None:
                 item = RiskItem(
@@ -96,51 +89,11 @@ def risk_items_derive(*, model: AIModel, request: AdoptionRequest | None = None,
                     status=RiskItem.Status.PROPOSED,
                     **values,
                 )
-                item._history_user = actor
-                item.save()
-                result.created.append(item.pk)
-                continue
-            untouched = item.assessed_by_id is None and item.status == RiskItem.Status.PROPOSED
-            if untouched:
-                if any(getattr(item, k) != v for k, v in values.items()) or item.proposal is not None:
-                    for name, value in values.items():
-                        setattr(item, name, value)
-                    item.proposal = None
-                    item._history_user = actor
-                    item.save()
-                    result.updated.append(item.pk)
-                continue
-            if item.facts == risk.facts and item.status != RiskItem.Status.RETIRED:
-                if item.proposal is not None:  # the facts went back to what the person accepted
-                    item.proposal = None
-                    item._history_user = actor
-                    item.save(update_fields=["proposal", "updated_at"])
-                    result.updated.append(item.pk)
-                continue
-            proposal = {**values, "retire": False, "reason": "The facts behind this item changed."}
-            if item.status == RiskItem.Status.RETIRED:
-                proposal["reason"] = "The rule fires again: reinstate this item."
-            if _proposal_body(item.proposal) != proposal:
-                item.proposal = {**proposal, "proposed_at": now.isoformat()}
-                item._history_user = actor
-                item.save(update_fields=["proposal", "updated_at"])
-                result.proposed.append(item.pk)
+                _derived_save(item, actor=actor, into=result.created)
+            else:
+                _derived_refresh(item, values=values, facts=risk.facts, now=now, actor=actor, result=result)
         for item in existing.values():  # the rule no longer fires
-            if item.status == RiskItem.Status.RETIRED:
-                continue
-            if item.assessed_by_id is None and item.status == RiskItem.Status.PROPOSED:
-                item.status = RiskItem.Status.RETIRED
-                item.proposal = None
-                item._history_user = actor
-                item.save(update_fields=["status", "proposal", "updated_at"])
-                result.retired.append(item.pk)
-                continue
-            proposal = {"retire": True, "reason": "The facts that raised this item no longer hold.", "facts": {}}
-            if _proposal_body(item.proposal) != proposal:
-                item.proposal = {**proposal, "proposed_at": now.isoformat()}
-                item._history_user = actor
-                item.save(update_fields=["proposal", "updated_at"])
-                result.proposed.append(item.pk)
+            _derived_retire(item, now=now, actor=actor, result=result)
         if request is not None and result.changed:
             _event(
                 request,
@@ -154,6 +107,65 @@ def risk_items_derive(*, model: AIModel, request: AdoptionRequest | None = None,
                 },
             )
     return result
+
+
+def _derived_values(risk, matrix: RiskMatrix) -> dict:
+    """The values a derived risk gives its item, on the item's matrix."""
+    return {
+        "category": risk.category,
+        "title": risk.title[:255],
+        "description": risk.description,
+        "inherent_likelihood": _scaled(risk.likelihood, matrix.likelihood_levels),
+        "inherent_impact": _scaled(risk.impact, matrix.impact_levels),
+        "facts": risk.facts,
+    }
+
+
+def _derived_save(item: RiskItem, *, actor, into: list[int], fields: list[str] | None = None) -> None:
+    """Save a derived item as done by ``actor`` (in its history) and note its id in the result list."""
+    item._history_user = actor
+    item.save(update_fields=[*fields, "updated_at"] if fields else None)
+    into.append(item.pk)
+
+
+def _derived_propose(item: RiskItem, proposal: dict, *, now, actor, result: DeriveResult) -> None:
+    """Leave a proposal on an item a person assessed (once: the same proposal is not made twice)."""
+    if _proposal_body(item.proposal) != proposal:
+        item.proposal = {**proposal, "proposed_at": now.isoformat()}
+        _derived_save(item, actor=actor, into=result.proposed, fields=["proposal"])
+
+
+def _derived_refresh(item: RiskItem, *, values: dict, facts, now, actor, result: DeriveResult) -> None:
+    """The rule still fires: refresh an item nobody assessed, or propose the change to the person who did."""
+    if item.assessed_by_id is None and item.status == RiskItem.Status.PROPOSED:
+        if any(getattr(item, k) != v for k, v in values.items()) or item.proposal is not None:
+            for name, value in values.items():
+                setattr(item, name, value)
+            item.proposal = None
+            _derived_save(item, actor=actor, into=result.updated)
+        return
+    if item.facts == facts and item.status != RiskItem.Status.RETIRED:
+        if item.proposal is not None:  # the facts went back to what the person accepted
+            item.proposal = None
+            _derived_save(item, actor=actor, into=result.updated, fields=["proposal"])
+        return
+    proposal = {**values, "retire": False, "reason": "The facts behind this item changed."}
+    if item.status == RiskItem.Status.RETIRED:
+        proposal["reason"] = "The rule fires again: reinstate this item."
+    _derived_propose(item, proposal, now=now, actor=actor, result=result)
+
+
+def _derived_retire(item: RiskItem, *, now, actor, result: DeriveResult) -> None:
+    """The rule no longer fires: retire an item nobody assessed, or propose retiring it to the person who did."""
+    if item.status == RiskItem.Status.RETIRED:
+        return
+    if item.assessed_by_id is None and item.status == RiskItem.Status.PROPOSED:
+        item.status = RiskItem.Status.RETIRED
+        item.proposal = None
+        _derived_save(item, actor=actor, into=result.retired, fields=["status", "proposal"])
+        return
+    proposal = {"retire": True, "reason": "The facts that raised this item no longer hold.", "facts": {}}
+    _derived_propose(item, proposal, now=now, actor=actor, result=result)
 
 
 def risk_item_write_check(
@@ -173,24 +185,25 @@ def risk_item_write_check(
     request for that model, so whoever has an open request for the model does not touch them either.
     """
     if not actor.has_perm("register.change_riskitem") and not actor.has_perm("register.add_riskitem"):
-        raise PermissionDenied("Your role cannot change risk items (auditors read only).")
+        raise Refused("Your role cannot change risk items (auditors read only).", code=PERMISSION)
     reviewer = user_is_reviewer(actor)
     if request is None:
         if not reviewer:
-            raise PermissionDenied("Only legal, security or procurement assess a model's own risk items.")
+            raise Refused("Only legal, security or procurement assess a model's own risk items.", code=PERMISSION)
         own = (
             AdoptionRequest.objects.filter(model=model, requester_id=actor.pk, state__in=OPEN_STATES).first()
             if model is not None
             else None
         )
         if own is not None:
-            raise PermissionDenied(
+            raise Refused(
                 f"You filed request #{own.pk} for {model}, which is still open; {model}'s own risk items are part "
-                "of its risk picture, so a reviewer who did not file it adds, assesses and accepts them."
+                "of its risk picture, so a reviewer who did not file it adds, assesses and accepts them.",
+                code=PERMISSION,
             )
         return
     if request.state not in OPEN_STATES:
-        raise ValidationError(
+        raise BadInput(
             {
                 "request": [
                     f"Request #{request.pk} is {request.get_state_display().lower()}; its risk items can no longer "
@@ -200,19 +213,20 @@ def risk_item_write_check(
         )
     if actor.pk == request.requester_id:
         if action != "add":
-            raise PermissionDenied(
+            raise Refused(
                 f"Request #{request.pk} is yours: you filed it, and whoever files a request never assesses, changes "
                 "or accepts its risk items, whatever other roles they hold. A reviewer (legal, security or "
-                "procurement) who did not file it does that."
+                "procurement) who did not file it does that.",
+                code=PERMISSION,
             )
         if request.state != State.DRAFT:
-            raise PermissionDenied("The requester may add risk items only while the request is a draft.")
+            raise Refused("The requester may add risk items only while the request is a draft.", code=PERMISSION)
         return
     if reviewer:
         return
     if action == "accept":
-        raise PermissionDenied("A reviewer (legal, security or procurement) accepts proposed risk items.")
-    raise PermissionDenied("Only the requester or a reviewer may change this request's risk items.")
+        raise Refused("A reviewer (legal, security or procurement) accepts proposed risk items.", code=PERMISSION)
+    raise Refused("Only the requester or a reviewer may change this request's risk items.", code=PERMISSION)
 
 
 def _requester_changed_last(item: RiskItem) -> bool:
@@ -241,7 +255,7 @@ def _accepted_values(item: RiskItem) -> dict:
 def _clean_assessment(*, matrix: RiskMatrix, values: dict) -> dict:
     unknown = set(values) - set(ASSESSMENT_FIELDS)
     if unknown:
-        raise ValidationError({name: ["This field cannot be set here."] for name in sorted(unknown)})
+        raise BadInput({name: ["This field cannot be set here."] for name in sorted(unknown)})
     problems = levels_problems(matrix=matrix, values=values)
     if "category" in values and values["category"] not in RiskItem.Category.values:
         problems["category"] = [f"Choose one of {', '.join(RiskItem.Category.values)}."]
@@ -250,14 +264,14 @@ def _clean_assessment(*, matrix: RiskMatrix, values: dict) -> dict:
     if "title" in values and not (values["title"] or "").strip():
         problems["title"] = ["Give the risk a title."]
     if problems:
-        raise ValidationError(problems)
+        raise BadInput(problems)
     return values
 
 
 def _residual_pair(item: RiskItem) -> None:
     if (item.residual_likelihood is None) != (item.residual_impact is None):
         missing = "residual_impact" if item.residual_impact is None else "residual_likelihood"
-        raise ValidationError({missing: ["Give residual likelihood and residual impact together."]})
+        raise BadInput({missing: ["Give residual likelihood and residual impact together."]})
 
 
 def _record_risk_change(item: RiskItem, *, actor, what: str, fields: list[str]) -> None:
@@ -270,18 +284,18 @@ def _record_risk_change(item: RiskItem, *, actor, what: str, fields: list[str]) 
 def risk_item_create(*, actor, model: AIModel, request: AdoptionRequest | None = None, values: dict) -> RiskItem:
     """A risk item entered by a person, on the request's matrix (or the default for a model item)."""
     if not actor.has_perm("register.add_riskitem"):
-        raise PermissionDenied("Your role cannot add risk items (auditors read only).")
+        raise Refused("Your role cannot add risk items (auditors read only).", code=PERMISSION)
     with transaction.atomic():
         if request is not None:
             request = _locked(request.pk)
             if request.model_id != model.pk:
-                raise ValidationError({"model": ["The model must be the request's model."]})
+                raise BadInput({"model": ["The model must be the request's model."]})
         risk_item_write_check(actor=actor, request=request, action="add", model=model)
         matrix = request.matrix if request is not None else risk_matrix_default_get()
         values = _clean_assessment(matrix=matrix, values=dict(values))
         for required in ("category", "title", "inherent_likelihood", "inherent_impact"):
             if values.get(required) in (None, ""):
-                raise ValidationError({required: ["This field is required."]})
+                raise BadInput({required: ["This field is required."]})
         now = timezone.now()
         # The requester's own item is a proposal: a reviewer assesses and accepts it (separation of duties).
         by_requester = request is not None and actor.pk == request.requester_id
@@ -313,7 +327,7 @@ def risk_item_update(*, item_id: int, actor, values: dict) -> RiskItem:
         item = RiskItem.objects.select_for_update(of=("self",)).select_related("matrix", "request").get(pk=item_id)
         risk_item_write_check(actor=actor, request=item.request, action="change", model=item.model)
         if item.origin == RiskItem.Origin.DERIVED and not user_is_reviewer(actor):
-            raise PermissionDenied("Derived risk items are assessed by a reviewer.")
+            raise Refused("Derived risk items are assessed by a reviewer.", code=PERMISSION)
         values = _clean_assessment(matrix=item.matrix, values=dict(values))
         changed = [name for name, value in values.items() if getattr(item, name) != value]
         if not changed:
@@ -350,13 +364,14 @@ def risk_item_accept(*, item_id: int, actor, values: dict | None = None) -> Risk
         )
         risk_item_write_check(actor=actor, request=item.request, action="accept", model=item.model)
         if item.status != RiskItem.Status.PROPOSED and item.proposal is None:
-            raise ValidationError({"status": ["Nothing to accept: this item has no pending proposal."]})
+            raise BadInput({"status": ["Nothing to accept: this item has no pending proposal."]})
         if _requester_changed_last(item):
             when = f" on {item.assessed_at:%Y-%m-%d %H:%M} UTC" if item.assessed_at else ""
-            raise PermissionDenied(
+            raise Refused(
                 f"Risk item #{item.pk} was last changed by the requester ({item.assessed_by.get_username()}){when}; "
                 "assess it yourself first (change it, or save it unchanged to confirm its values as yours), then "
-                "accept it."
+                "accept it.",
+                code=PERMISSION,
             )
         last_changed_by = item.assessed_by.get_username() if item.assessed_by_id else None
         values = _clean_assessment(matrix=item.matrix, values=dict(values or {}))

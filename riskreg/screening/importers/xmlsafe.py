@@ -11,7 +11,7 @@ from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException, DTDForbidden
-from defusedxml.ElementTree import fromstring, iterparse
+from defusedxml.ElementTree import iterparse
 
 from riskreg.screening.errors import ListImportError
 
@@ -38,15 +38,6 @@ def _not_well_formed(exc: ParseError, *, what: str) -> ListImportError:
         f"the {what} is not well-formed XML ({exc}); the file looks truncated or damaged",
         location=f"line {line}, column {column}",
     )
-
-
-def parse_xml(data: bytes, *, what: str) -> Element:
-    try:
-        return fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise _refused_dtd(exc, data, what=what) from None
-    except ParseError as exc:
-        raise _not_well_formed(exc, what=what) from None
 
 
 def iter_records(

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             try:
                 impact = guidance_publish(guidance_id=guidance.pk, actor=user)
             except PublishRefused as exc:
-                raise CommandError("; ".join(exc.messages)) from None
+                raise CommandError(str(exc)) from None
         if options["json"]:
             self.stdout.write(json.dumps(impact.as_dict(), indent=2, default=str))
             return

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from riskreg.core.errors import error_text
 from riskreg.watch.models import Alert, SourceKind, WatchSource
 from riskreg.watch.selectors import alert_as_json, alert_list, watch_sources_due
 from riskreg.watch.services import Status, watch_snapshots_prune, watch_source_check, watch_source_create
@@ -142,6 +143,4 @@ class Command(BaseCommand):
 
 
 def _validation_message(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items())
-    return " ".join(exc.messages)
+    return error_text(exc)

@@ -6,12 +6,12 @@ import datetime
 import logging
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
+from riskreg.core.errors import BadInput
 from riskreg.core.services import site_url
 from riskreg.register.models import AdoptionRequest, RequestEvent
 from riskreg.register.wording import roles_sentence
@@ -59,7 +59,7 @@ NOTIFIED_KINDS = (
 def _notice_dispatch(event_id: int) -> None:
     """Queue the notice (after commit). A broker outage must not undo a decision that committed:
     the notice stays unsent and the hourly sweep (``request_events_notify_pending``) sends it."""
-    from riskreg.register.tasks import request_event_notify as notify_task
+    from riskreg.register.tasks import request_event_notify_task as notify_task
 
     try:
         notify_task.delay(event_id)
@@ -86,7 +86,7 @@ def _move(request: AdoptionRequest, action: str, *, actor, detail: dict | None =
     try:
         after = transition_target(state=before, action=action)
     except TransitionRefused as exc:
-        raise ValidationError({"state": [str(exc)]}) from None
+        raise BadInput({"state": [str(exc)]}) from None
     request.state = after
     for name, value in extra.items():
         setattr(request, name, value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from riskreg.watch.matching import catalog_terms, name_phrases, text_matches
+from riskreg.watch.mentions import catalog_terms, name_phrases, text_matches
 
 
 def labels(text, terms):
