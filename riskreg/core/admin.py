@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from riskreg.core.models import WorkerHeartbeat
+from riskreg.core.models import MaterialChange, WorkerHeartbeat
 from riskreg.core.selectors import user_reads_all_users
 
 
@@ -18,6 +18,53 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MaterialChange)
+class MaterialChangeAdmin(admin.ModelAdmin):
+    """Read-only, for legal and auditors: each material change, whether its consequences were applied, how many
+    attempts it took and the last error. Nobody edits or deletes them: the task and the sweep apply them."""
+
+    list_display = ("created_at", "kind", "reason", "reference", "state", "attempts", "applied_at", "error")
+    list_filter = ("kind", ("applied_at", admin.EmptyFieldListFilter))
+    search_fields = ("reason", "reference")
+    date_hierarchy = "created_at"
+    fields = (
+        "kind",
+        "reason",
+        "reference",
+        "model_ids",
+        "created_at",
+        "state",
+        "applied_at",
+        "attempts",
+        "last_attempt_at",
+        "last_error",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="state")
+    def state(self, obj: MaterialChange) -> str:
+        from riskreg.core.services import MATERIAL_CHANGE_MAX_ATTEMPTS
+
+        if obj.applied_at is not None:
+            return "Applied"
+        if obj.attempts >= MATERIAL_CHANGE_MAX_ATTEMPTS:
+            return f"Failed after {obj.attempts} attempts"
+        return "Being retried" if obj.attempts else "Waiting"
+
+    @admin.display(description="last error")
+    def error(self, obj: MaterialChange) -> str:
+        return obj.last_error[:200]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -240,18 +240,30 @@ def sign_off_create(
     return sign_off
 
 
-def adoption_requests_reopen(*, model_ids: Iterable[int], kind: str, reason: str, reference: str = "") -> list[int]:
+def adoption_requests_reopen(
+    *, model_ids: Iterable[int], kind: str, reason: str, reference: str = "", change_id: int | None = None
+) -> list[int]:
     """A material change on these models: approved requests reopen (new review round, the old
     sign-offs stay on record, the signers are told); requests whose current round already has
     sign-offs restart it; open requests get fresh risk proposals. Announcing the same reference
-    twice changes nothing the second time. Returns the ids of the requests reopened."""
+    twice changes nothing the second time, nor does applying the same recorded change (``change_id``,
+    kept on the request event) again. Returns the ids of the requests reopened."""
     ids = sorted(set(model_ids))
     detail = {"kind": kind, "reason": reason, "reference": reference}
+    if change_id is not None:
+        detail["change_id"] = change_id
     reopened: list[int] = []
     candidates = AdoptionRequest.objects.filter(model_id__in=ids, state__in=[State.APPROVED, *REVIEW_STATES])
     for request_id in candidates.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
             request = _locked(request_id)
+            if (
+                change_id is not None
+                and RequestEvent.objects.filter(
+                    request=request, kind__in=[Kind.REOPENED, Kind.REVIEW_RESTARTED], detail__change_id=change_id
+                ).exists()
+            ):
+                continue
             if (
                 reference
                 and RequestEvent.objects.filter(
