@@ -21,7 +21,7 @@ from riskreg.core.services import (
 from riskreg.core.tasks import material_change_apply_task, stuck_work_sweep
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RequestEvent
-from riskreg.register.tasks import request_event_notify
+from riskreg.register.tasks import request_event_notify, request_notices_send_pending
 from tests.conftest import staff_client, wait_for
 
 
@@ -188,6 +188,10 @@ def test_a_worker_killed_mid_reaction_on_redis_completes_it_once_on_redelivery(
         request.refresh_from_db()
         assert request.state == "reopened" and request.review_round == 2
         assert reopen_events(request).count() == 1
+    # The first reopen's notice is queued after its commit, so the kill may take it along; the hourly notice sweep
+    # (its 10 minutes pass, simulated) sends what is unsent, and a notice is claimed per event: sent once.
+    RequestEvent.objects.filter(kind=RequestEvent.Kind.REOPENED).update(at=timezone.now() - datetime.timedelta(hours=1))
+    request_notices_send_pending.apply_async(queue=worker.queue)
     wait_for(
         lambda: not RequestEvent.objects.filter(kind=RequestEvent.Kind.REOPENED, notified_at__isnull=True).exists(),
         timeout=60,
