@@ -149,7 +149,7 @@ def test_legal_and_auditors_read_the_material_changes_and_nobody_edits_them(appr
         client = staff_client(user)
         page = client.get("/admin/core/materialchange/")
         assert page.status_code == 200
-        assert "Being retried" in page.text and "mail server down" in page.text and "alert:9" in page.text
+        assert "Being retried. Last error: ConnectionError: mail server down" in page.text and "alert:9" in page.text
         assert client.get(f"/admin/core/materialchange/{change.pk}/change/").status_code == 200
         assert client.get("/admin/core/materialchange/add/").status_code == 403
         assert client.post(f"/admin/core/materialchange/{change.pk}/delete/", {"post": "yes"}).status_code == 403
