@@ -27,8 +27,9 @@ __all__ = ["ChangeKind", "material_change", "material_change_announce", "stuck_w
 logger = logging.getLogger(__name__)
 
 
-#: Sent (by the apply task) with change_id: int, model_ids: list[int], kind: ChangeKind, reason: str,
-#: reference: str. May be sent more than once for the same change_id.
+#: Sent (by the apply task) with change_id: int, changed_at: datetime (when the change was recorded),
+#: model_ids: list[int], kind: ChangeKind, reason: str, reference: str. May be sent more than once for the same
+#: change_id, and some time after changed_at.
 material_change = Signal()
 
 

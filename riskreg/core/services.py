@@ -89,6 +89,7 @@ def material_change_apply(*, change_id: int) -> MaterialChange | None:
     responses = material_change.send_robust(
         sender=MaterialChange,
         change_id=change.pk,
+        changed_at=change.created_at,
         model_ids=list(change.model_ids),
         kind=change.kind,
         reason=change.reason,

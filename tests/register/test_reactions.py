@@ -137,8 +137,22 @@ def test_the_stuck_work_sweep_sends_again_a_change_not_applied_past_its_limit(ap
     assert material_changes_resend_stuck() == {"material changes": 2, "material changes failed": 1}
     assert stuck_work_sweep()["material changes"] == 2  # the beat task asks core too
 
-    material_change_apply_task(lost.pk)  # what the re-sent task does
-    assert reopen_events(approved).get().detail["change_id"] == lost.pk
+    material_change_apply_task(retried.pk)  # what the re-sent task does
+    assert reopen_events(approved).get().detail["change_id"] == retried.pk
+
+
+def test_a_change_applied_late_leaves_alone_the_requests_filed_after_it(
+    llama4, requester, legal, security, procurement
+):
+    """The worker was down: the change is applied after a request was filed and approved knowing the fact."""
+    change = announce_alert(llama4)
+    later = second_approval(llama4, requester, legal, security, procurement)
+
+    material_change_apply_task(change.pk)
+
+    later.refresh_from_db()
+    assert later.state == "approved" and not reopen_events(later).exists()
+    assert MaterialChange.objects.get(pk=change.pk).applied_at is not None
 
 
 def test_legal_and_auditors_read_the_material_changes_and_nobody_edits_them(approved, llama4, legal, auditor):
