@@ -19,3 +19,12 @@ def applied_on_commit(capture_on_commit_callbacks):
     recorded = MaterialChange.objects.filter(pk__gt=last, applied_at__isnull=True).order_by("pk")
     for change_id in recorded.values_list("pk", flat=True):
         material_change_apply_task(change_id)
+
+
+def material_changes_apply_all() -> list[int]:
+    """Apply every unapplied material change, oldest first, as a worker started late would; their ids."""
+    recorded = MaterialChange.objects.filter(applied_at__isnull=True).order_by("pk")
+    ids = list(recorded.values_list("pk", flat=True))
+    for change_id in ids:
+        material_change_apply_task(change_id)
+    return ids
