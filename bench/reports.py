@@ -102,14 +102,10 @@ def figure_render(snapshot: dict) -> None:
 
 
 def _forget_per_process_reuse() -> None:
-    from weasyprint.pdf import fonts as weasyprint_fonts
-
     from reports.services import render
 
     render._font_config = None
-    cache = getattr(weasyprint_fonts.Font._harfbuzz_subset, "riskreg_cache", None)
-    if cache is not None:
-        cache.clear()
+    render.FONT_SUBSET_CACHE.clear()
 
 
 def figure_queries(world) -> dict:

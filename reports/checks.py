@@ -51,3 +51,51 @@ def harfbuzz_subset_available(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.compatibility)
+def weasyprint_patches_guarded(app_configs, **kwargs):
+    """The two WeasyPrint patches in reports/services/render.py were written for one WeasyPrint version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from reports.services.weasyprint_compat import PATCHES, WEASYPRINT_PATCHED_FOR
+
+    try:
+        installed = version("weasyprint")
+    except PackageNotFoundError:  # riskreg.E003 says WeasyPrint is missing
+        return []
+    problems = []
+    if installed != WEASYPRINT_PATCHED_FOR:
+        reasons = "; ".join(f"{name}: {reason}" for name, reason in PATCHES.items())
+        problems.append(
+            Warning(
+                f"WeasyPrint {installed} is installed; the memo renderer's patches were written for "
+                f"{WEASYPRINT_PATCHED_FOR} ({reasons}). Memos made before the upgrade may no longer verify byte "
+                "for byte.",
+                hint="Install the pinned version (pip install -r requirements.txt), or run tests/reports against "
+                "the new one and update WEASYPRINT_PATCHED_FOR in reports/services/weasyprint_compat.py.",
+                id="reports.W002",
+            )
+        )
+    try:
+        from reports.services import render
+    except OSError:  # WeasyPrint cannot load Pango; riskreg.E003 reports it
+        return problems
+    if render.MEMO_UA_STYLESHEET is None:
+        problems.append(
+            Warning(
+                "WeasyPrint's user-agent stylesheet is not the shape the memo renderer trims: memos render with the "
+                "stock sheet (slower, and their bytes may differ from memos made before).",
+                hint="See PATCHES['trimmed user-agent stylesheet'] in reports/services/weasyprint_compat.py.",
+                id="reports.W003",
+            )
+        )
+    if render._font_subset_original() is None:
+        problems.append(
+            Warning(
+                "WeasyPrint has no Font._harfbuzz_subset: memo font subsets are not cached (slower memos).",
+                hint="See PATCHES['font subset cache'] in reports/services/weasyprint_compat.py.",
+                id="reports.W004",
+            )
+        )
+    return problems

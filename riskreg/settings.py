@@ -185,6 +185,7 @@ RISKREG_SWEEP_SECONDS = env_int("RISKREG_SWEEP_SECONDS", 300, minimum=30)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Beat entries are synced into django-celery-beat's tables on start and can be edited in the admin.
 # Each entry expires before its next run, so a backlog never piles up behind a stopped worker.
+# One entry per job, one job per task (tests/core/test_beat.py): a job gets its own schedule and its own failure.
 CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {
         "task": "riskreg.core.tasks.worker_heartbeat",
@@ -202,6 +203,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Retention is counted in days (RISKREG_WATCH_RETENTION_DAYS): once an hour is plenty.
+    "watch-prune-snapshots": {
+        "task": "riskreg.watch.tasks.watch_snapshots_prune_due",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     "evidence-check-due": {
         "task": "riskreg.evidence.tasks.evidence_dispatch_due",
         "schedule": 600.0,
@@ -209,6 +216,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "register-expire-approvals": {
         "task": "riskreg.register.tasks.adoption_requests_expire",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+    # Notices a broker outage left unsent (the request event has no notified_at after 10 minutes).
+    "register-send-pending-notices": {
+        "task": "riskreg.register.tasks.request_notices_send_pending",
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },

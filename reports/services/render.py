@@ -32,6 +32,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.services.context import memo_context
 from reports.services.snapshot import snapshot_sha256
+from reports.services.weasyprint_compat import WEASYPRINT_PATCHED_FOR  # noqa: F401  (the patches below; checked)
 
 #: Bump when a template or the stylesheet changes what a memo looks like. Stored on every memo (and in its
 #: snapshot); the templates of the version before go to FROZEN_TEMPLATES so that its memos still verify.
@@ -67,6 +68,9 @@ _font_config: FontConfiguration | None = None
 logger = logging.getLogger(__name__)
 
 
+# --- Patch 1 of 2 (written for WeasyPrint WEASYPRINT_PATCHED_FOR; reports.W002 warns on another version) --------
+# Why: speed. Touches private weasyprint.html.UA and HTML._ua_stylesheets; only MemoHTML uses it (never the process's
+# other WeasyPrint documents); falls back to the stock sheet when its shape differs (reports.W003).
 def _memo_ua_stylesheet() -> weasyprint.CSS | None:
     """WeasyPrint's HTML user-agent stylesheet without the rules that cost every element six styles.
 
@@ -180,26 +184,39 @@ def _source_date_epoch(epoch: int):
                 os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def _install_font_subset_cache(size: int = 16) -> bool:
+# --- Patch 2 of 2 (written for WeasyPrint WEASYPRINT_PATCHED_FOR; reports.W002 warns on another version) --------
+# Why: speed. Wraps private Font._harfbuzz_subset, and only while a memo renders (under _env_lock, which every
+# memo render holds): the rest of the process always sees WeasyPrint's own method. Falls back to uncached subsets
+# when the method is gone (reports.W004).
+FONT_SUBSET_CACHE_SIZE = 16
+#: The last font subsets made while rendering memos in this process, keyed by font face and glyphs kept.
+FONT_SUBSET_CACHE: OrderedDict[tuple, bytes] = OrderedDict()
+
+
+def _font_subset_original():
+    from weasyprint.pdf import fonts as weasyprint_fonts
+
+    return getattr(weasyprint_fonts.Font, "_harfbuzz_subset", None)
+
+
+@contextlib.contextmanager
+def _font_subset_cache():
     """Remember WeasyPrint's last font subsets in this process, keyed by the font face and the glyphs kept.
 
     Subsetting Noto Sans CJK keeps every glyph id up to the highest one used (WeasyPrint subsets with
     HB_SUBSET_FLAGS_RETAIN_GIDS), so the four characters of a Chinese company name cost a 480 KB subset and
     about 20 ms in every render, a tenth of a memo. The same faces and glyphs come back for every memo that
     names the same organisations, and for every verification; the cache hands back the same bytes HarfBuzz
-    made (the PDF is byte-identical, tested). Bounded to `size` subsets. Wraps WeasyPrint's private
-    `Font._harfbuzz_subset`; if a WeasyPrint upgrade renames it, memos render uncached rather than fail.
+    made (the PDF is byte-identical, tested). Bounded to FONT_SUBSET_CACHE_SIZE subsets. Installed on
+    WeasyPrint's private `Font._harfbuzz_subset` for the duration of the block only (the caller holds
+    _env_lock); if a WeasyPrint upgrade renames it, memos render uncached rather than fail.
     """
     from weasyprint.pdf import fonts as weasyprint_fonts
 
-    original = getattr(weasyprint_fonts.Font, "_harfbuzz_subset", None)
+    original = _font_subset_original()
     if original is None:
-        logger.warning("WeasyPrint has no Font._harfbuzz_subset; memo font subsets are not cached")
-        return False
-    if getattr(original, "riskreg_cache", None) is not None:
-        return True
-    cache: OrderedDict[tuple, bytes] = OrderedDict()
-    lock = threading.Lock()
+        yield False
+        return
 
     @functools.wraps(original)
     def subset(font, to_unicode, hinting):
@@ -211,25 +228,21 @@ def _install_font_subset_cache(size: int = 16) -> bool:
             bool(hinting),
             tuple(sorted(font.missing.items())),
         )
-        with lock:
-            cached = cache.get(key)
-            if cached is not None:
-                cache.move_to_end(key)
+        cached = FONT_SUBSET_CACHE.get(key)
         if cached is not None:
+            FONT_SUBSET_CACHE.move_to_end(key)
             font.file_content = cached
             return
         original(font, to_unicode, hinting)
-        with lock:
-            cache[key] = font.file_content
-            while len(cache) > size:
-                cache.popitem(last=False)
+        FONT_SUBSET_CACHE[key] = font.file_content
+        while len(FONT_SUBSET_CACHE) > FONT_SUBSET_CACHE_SIZE:
+            FONT_SUBSET_CACHE.popitem(last=False)
 
-    subset.riskreg_cache = cache
     weasyprint_fonts.Font._harfbuzz_subset = subset
-    return True
-
-
-_install_font_subset_cache()
+    try:
+        yield True
+    finally:
+        weasyprint_fonts.Font._harfbuzz_subset = original
 
 
 def _shared_font_config() -> FontConfiguration:
@@ -262,7 +275,7 @@ def memo_render(*, snapshot: dict, fetcher: StaticOnlyFetcher | None = None) -> 
     fetcher.figures.update({url: svg.encode("utf-8") for url, svg in figures.items()})
     generated_at = datetime.fromisoformat(snapshot["generated_at"])
     identifier = snapshot_sha256(snapshot)[:32].encode("ascii")
-    with _source_date_epoch(int(generated_at.timestamp())):
+    with _source_date_epoch(int(generated_at.timestamp())), _font_subset_cache():
         document = MemoHTML(string=html, url_fetcher=fetcher).render(font_config=_shared_font_config())
         pdf = document.write_pdf(pdf_identifier=identifier)
     return RenderResult(pdf=pdf, pages=len(document.pages), refused=fetcher.refused, served=fetcher.served)

@@ -3,9 +3,10 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.utils import formats, timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from riskreg.core.models import WorkerHeartbeat
+from riskreg.core.models import MaterialChange, WorkerHeartbeat
 from riskreg.core.selectors import user_reads_all_users
 
 
@@ -18,6 +19,86 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _material_change_state(change: MaterialChange) -> str:
+    from riskreg.core.services import MATERIAL_CHANGE_MAX_ATTEMPTS
+
+    if change.applied_at is not None:
+        return "applied"
+    if change.attempts >= MATERIAL_CHANGE_MAX_ATTEMPTS:
+        return "failed"
+    return "retrying" if change.attempts else "waiting"
+
+
+class MaterialChangeStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("unapplied", "Not applied yet"), ("failed", "Failed, waiting for a person"), ("applied", "Applied")]
+
+    def queryset(self, request, queryset):
+        from riskreg.core.services import MATERIAL_CHANGE_MAX_ATTEMPTS
+
+        if self.value() == "unapplied":
+            return queryset.filter(applied_at__isnull=True)
+        if self.value() == "failed":
+            return queryset.filter(applied_at__isnull=True, attempts__gte=MATERIAL_CHANGE_MAX_ATTEMPTS)
+        if self.value() == "applied":
+            return queryset.filter(applied_at__isnull=False)
+        return queryset
+
+
+@admin.register(MaterialChange)
+class MaterialChangeAdmin(admin.ModelAdmin):
+    """Read-only, for legal and auditors: each material change, whether its consequences (reopened approvals,
+    notices, refreshed risk items) were applied, how many attempts it took and the last error. Nobody edits or
+    deletes them: the task and the stuck-work sweep apply them."""
+
+    list_display = ("created_at", "what", "reference", "state", "attempts")
+    list_filter = (MaterialChangeStateFilter, "kind")
+    search_fields = ("reason", "reference")
+    fields = (
+        "kind",
+        "reason",
+        "reference",
+        "model_ids",
+        "created_at",
+        "state",
+        "applied_at",
+        "attempts",
+        "last_attempt_at",
+        "last_error",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="what changed")
+    def what(self, obj: MaterialChange) -> str:
+        kind = str(obj.get_kind_display())
+        words = kind.split()[0].lower()  # "Watch alert from ..." and "Provenance claim changed: ..." say it already
+        return obj.reason if obj.reason.lower().startswith(words) else f"{kind}: {obj.reason}"
+
+    @admin.display(description="state")
+    def state(self, obj: MaterialChange) -> str:
+        state = _material_change_state(obj)
+        if state == "applied":
+            return f"Applied {formats.date_format(timezone.localtime(obj.applied_at), 'DATETIME_FORMAT')}"
+        error = f" Last error: {obj.last_error[:300]}" if obj.last_error else ""
+        if state == "failed":
+            return f"Failed after {obj.attempts} attempts; waiting for a person.{error}"
+        if state == "retrying":
+            return f"Being retried.{error}"
+        return "Waiting for the worker."
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -17,6 +17,10 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="riskreg.core.roles_sync")
 
+        from riskreg.core.events import stuck_work_sweep
+
+        stuck_work_sweep.connect(_material_changes_stuck, dispatch_uid="core-stuck-material-changes")
+
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed
 
@@ -36,3 +40,10 @@ def _sync_roles_after_last_app(sender, using="default", **kwargs) -> None:
     from riskreg.core.roles import roles_sync
 
     roles_sync(using=using)
+
+
+def _material_changes_stuck(sender, **kwargs) -> dict[str, int]:
+    """Connected to riskreg.core.events.stuck_work_sweep: material changes not applied past their limit."""
+    from riskreg.core.services import material_changes_resend_stuck
+
+    return material_changes_resend_stuck()

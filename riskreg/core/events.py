@@ -1,9 +1,16 @@
-"""Material changes: the one signal by which facts reopen decisions.
+"""Material changes: the one way facts reopen decisions, recorded before they are applied.
 
 Whoever learns that a fact about a model changed (a watch alert, a confirmed screening hit, a
-changed provenance claim or guidance status) calls ``material_change_announce``. The register
-listens and reopens approved adoption requests for those models. The signal is sent after the
-surrounding transaction commits, so nobody reopens a request for a change that was rolled back.
+changed provenance claim or guidance status, a cited source that changed) calls
+``material_change_announce`` inside the transaction that changed the fact. It writes a
+``MaterialChange`` row in that same transaction: if the fact rolls back, so does the change, and if
+the fact commits, the change is on record whatever happens next. After commit a Celery task
+(``riskreg.core.tasks.material_change_apply_task``) sends the ``material_change`` signal from that row;
+the register listens and reopens approved adoption requests for those models, tells their signers
+and refreshes risk items. The task is retried until every receiver succeeded, and the stuck-work
+sweep sends again a change still unapplied past its limit (a lost message, a worker killed
+mid-apply). Receivers therefore run more than once for the same change and must be idempotent per
+change: they get ``change_id`` and record it on what they write.
 """
 
 from __future__ import annotations
@@ -11,34 +18,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.db import models, transaction
 from django.dispatch import Signal
+
+from riskreg.core.models import ChangeKind, MaterialChange
+
+__all__ = ["ChangeKind", "material_change", "material_change_announce", "stuck_work_sweep"]
 
 logger = logging.getLogger(__name__)
 
 
-class ChangeKind(models.TextChoices):
-    WATCH_ALERT = "watch_alert", "Watch alert"
-    SCREENING_HIT = "screening_hit", "Confirmed screening hit"
-    CLAIM = "claim", "Provenance claim changed"
-    GUIDANCE = "guidance", "Guidance status changed"
-    EVIDENCE = "evidence", "Cited source changed or gone"
-
-
-#: Sent with model_ids: list[int], kind: ChangeKind, reason: str, reference: str.
+#: Sent (by the apply task) with change_id: int, changed_at: datetime (when the change was recorded),
+#: model_ids: list[int], kind: ChangeKind, reason: str, reference: str. May be sent more than once for the same
+#: change_id, and some time after changed_at.
 material_change = Signal()
 
 
-def material_change_announce(*, model_ids: Iterable[int], kind: str, reason: str, reference: str = "") -> None:
-    ids = sorted(set(model_ids))
-    if not ids:
-        return
+def material_change_announce(
+    *, model_ids: Iterable[int], kind: str, reason: str, reference: str = ""
+) -> MaterialChange | None:
+    """Record a material change on these models (in the caller's transaction) and apply it after commit."""
+    from riskreg.core.services import material_change_record
 
-    def send() -> None:
-        logger.debug("material change %s on models %s: %s", kind, ids, reason)
-        material_change.send(sender=None, model_ids=ids, kind=kind, reason=reason, reference=reference)
-
-    transaction.on_commit(send)
+    return material_change_record(model_ids=model_ids, kind=kind, reason=reason, reference=reference)
 
 
 #: Sent by the periodic sweep (beat entry "core-stuck-work-sweep"). Each app that keeps work in a state such as

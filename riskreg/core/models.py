@@ -18,3 +18,44 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} at {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class ChangeKind(models.TextChoices):
+    WATCH_ALERT = "watch_alert", _("Watch alert")
+    SCREENING_HIT = "screening_hit", _("Confirmed screening hit")
+    CLAIM = "claim", _("Provenance claim changed")
+    GUIDANCE = "guidance", _("Guidance status changed")
+    EVIDENCE = "evidence", _("Cited source changed or gone")
+
+
+class MaterialChange(models.Model):
+    """A fact about some models changed (riskreg.core.events): written in the transaction that changed the fact,
+    then applied (approvals reopened, signers told, risk items refreshed) by a retried task. ``applied_at`` stays
+    empty until every reaction has run; the stuck-work sweep sends an unapplied change again."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ChangeKind.choices)
+    model_ids = models.JSONField(_("models concerned (ids)"), default=list)
+    reason = models.TextField(_("reason"))
+    reference = models.CharField(
+        _("reference"), max_length=255, blank=True, help_text=_("What caused it, e.g. alert:12 or claim:4.")
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True, db_index=True)
+    applied_at = models.DateTimeField(
+        _("applied"), null=True, blank=True, help_text=_("When its consequences were all applied; empty until then.")
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("material change")
+        verbose_name_plural = _("material changes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(applied_at__isnull=True), name="core_change_unapplied"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.reason[:80]}"

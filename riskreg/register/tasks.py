@@ -20,11 +20,23 @@ from riskreg.register.services import adoption_requests_expire_due, request_even
     max_retries=3,
 )
 def adoption_requests_expire() -> int:
-    """Move approvals whose date has come to expired (hourly, from beat), and queue any notice a
-    broker outage left unsent. Returns how many requests expired."""
-    expired = adoption_requests_expire_due()
-    request_events_notify_pending()
-    return len(expired)
+    """Beat, hourly (register-expire-approvals): move approvals whose date has come to expired. Returns how many
+    requests expired."""
+    return len(adoption_requests_expire_due())
+
+
+@shared_task(
+    ignore_result=True,
+    **settings.RISKREG_TASK_LIMITS["default"],
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+)
+def request_notices_send_pending() -> int:
+    """Beat, hourly (register-send-pending-notices): queue the notices a broker outage left unsent. Returns how
+    many were queued."""
+    return len(request_events_notify_pending())
 
 
 @shared_task(

@@ -12,10 +12,14 @@ from riskreg.watch.services import watch_source_check as check
 
 @shared_task(ignore_result=True, **settings.RISKREG_TASK_LIMITS["default"])
 def watch_dispatch_due() -> int:
-    """Beat, every minute: one check task per due source, then prune old snapshots."""
-    result = watch_due_dispatch()
-    watch_snapshots_prune()
-    return result.dispatched
+    """Beat, every minute (watch-dispatch-due): one check task per due source."""
+    return watch_due_dispatch().dispatched
+
+
+@shared_task(ignore_result=True, **settings.RISKREG_TASK_LIMITS["default"])
+def watch_snapshots_prune_due() -> int:
+    """Beat, hourly (watch-prune-snapshots): delete snapshots (and their files) past the retention days."""
+    return watch_snapshots_prune()
 
 
 # Failures of the source itself (network, HTTP status, bad content) are recorded on the source and

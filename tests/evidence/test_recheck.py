@@ -8,6 +8,7 @@ from riskreg.evidence.models import Capture, CitedSource
 from riskreg.evidence.services import evidence_source_capture, evidence_source_recheck
 from riskreg.watch.models import Alert
 from tests.evidence.conftest import article
+from tests.reactions import applied_on_commit
 
 
 def serve(httpserver, body: str, **kwargs) -> None:
@@ -139,7 +140,7 @@ def test_a_new_alert_reopens_approved_requests_through_the_material_change_signa
     try:
         evidence_source_capture(source_id=cited.pk)
         serve(httpserver, article("partly"))
-        with django_capture_on_commit_callbacks(execute=True):
+        with applied_on_commit(django_capture_on_commit_callbacks):
             evidence_source_recheck(source_id=cited.pk)
     finally:
         material_change.disconnect(listener)

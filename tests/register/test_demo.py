@@ -9,6 +9,7 @@ import pytest
 from models_catalog.models import AIModel, Organisation
 from riskreg.register import demo
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, SignOff
+from tests.reactions import material_changes_apply_all
 
 
 @pytest.fixture
@@ -75,3 +76,18 @@ def test_the_demo_skips_what_the_catalog_lacks(requester, legal, security, procu
 
     assert AdoptionRequest.objects.count() == 0
     assert "llama-4 is not in the catalog" in out.getvalue()
+
+
+def test_the_catalogs_changes_applied_after_the_demo_leave_its_requests_as_loaded(
+    demo_catalog, requester, legal, security, procurement
+):
+    """The catalog's claims and statuses are material changes recorded before the demo's requests; the worker
+    applies them after `load_demo` (make run starts it last): the requests filed since stay as the demo made them."""
+    demo.load(stdout=io.StringIO())
+    states = dict(AdoptionRequest.objects.values_list("model__slug", "state"))
+    events = RequestEvent.objects.count()
+
+    assert material_changes_apply_all()  # the fixtures' claims and guidance statuses
+
+    assert dict(AdoptionRequest.objects.values_list("model__slug", "state")) == states
+    assert RequestEvent.objects.count() == events

@@ -19,6 +19,7 @@ from riskreg.register.services.list_impact import list_version_impact
 from riskreg.screening.models import ScreeningHit
 from riskreg.screening.services import organisation_screen, sanctions_list_import, screening_hit_review
 from tests.conftest import staff_client
+from tests.reactions import applied_on_commit
 
 LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
 DEMO_CSL = Path(__file__).resolve().parents[2] / "riskreg" / "screening" / "demo_data" / "entity-list-demo.csv"
@@ -72,7 +73,7 @@ def test_confirming_the_match_does_exactly_what_the_impact_said(
     impact = list_version_impact(version_id=zhipu_added.pk)
     approved = AdoptionRequest.objects.get(model=glm5, state="approved")
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with applied_on_commit(django_capture_on_commit_callbacks):
         organisation_screen(organisation_id=zhipu.pk)
         hit = ScreeningHit.objects.get(organisation=zhipu, entry__external_id=impact.entries_added[0]["external_id"])
         screening_hit_review(hit_id=hit.pk, user=legal, decision="confirmed", reason="Same party, 90 FR 4617")

@@ -13,10 +13,11 @@ from riskreg.register import services
 from riskreg.register.models import RequestEvent, SignOff
 from riskreg.register.tasks import request_event_notify_task
 from riskreg.screening.models import ListEntry, SanctionsList, ScreeningHit
+from tests.reactions import applied_on_commit
 
 
 def announce(captured, **kwargs):
-    with captured(execute=True) as callbacks:
+    with applied_on_commit(captured) as callbacks:
         material_change_announce(**kwargs)
     return callbacks
 
@@ -114,7 +115,7 @@ def test_announcing_the_same_change_twice_reopens_once(approved, llama4, legal):
 def test_changing_a_provenance_claim_reopens_the_approval(approved, llama4, django_capture_on_commit_callbacks):
     claim = ProvenanceClaim.objects.get(model=llama4)
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with applied_on_commit(django_capture_on_commit_callbacks):
         claim.confidence = "disputed"
         claim.save()
 
@@ -128,7 +129,7 @@ def test_changing_a_provenance_claim_reopens_the_approval(approved, llama4, djan
 def test_changing_a_guidance_status_reopens_the_approval(approved, llama4, django_capture_on_commit_callbacks):
     status = ModelGuidanceStatus.objects.get(model=llama4)
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with applied_on_commit(django_capture_on_commit_callbacks):
         status.status = "under_review"
         status.save()
 
@@ -144,7 +145,7 @@ def test_a_confirmed_screening_hit_in_the_chain_reopens_the_approval(
         sanctions_list=csl, external_id="e9", primary_name="Meta Platforms", content_hash="x"
     )
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with applied_on_commit(django_capture_on_commit_callbacks):
         hit = ScreeningHit.objects.create(
             organisation=meta,
             entry=entry,
@@ -171,7 +172,7 @@ def test_a_confirmed_screening_hit_in_the_chain_reopens_the_approval(
 def test_a_change_that_is_rolled_back_reopens_nothing(approved, llama4, django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+    with applied_on_commit(django_capture_on_commit_callbacks), pytest.raises(RuntimeError):
         with transaction.atomic():
             material_change_announce(model_ids=[llama4.pk], kind="watch_alert", reason="x", reference="a")
             raise RuntimeError("rolled back")
@@ -223,7 +224,7 @@ def test_an_edited_cited_page_reopens_the_models_approved_requests(
     httpserver.clear()
     httpserver.expect_request("/card").respond_with_data("<p>Trained on Nvidia H200.</p>", content_type="text/html")
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with applied_on_commit(django_capture_on_commit_callbacks):
         evidence_source_recheck(source_id=model_card.pk)
 
     approved.refresh_from_db()

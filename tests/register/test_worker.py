@@ -38,6 +38,8 @@ def test_a_watch_alert_reopens_an_approval_and_the_worker_tells_the_signers(cele
             model_ids=[model.pk], kind=ChangeKind.WATCH_ALERT, reason="Alert on the developer", reference="alert:e2e"
         )
 
+    # The change is on record at commit; the worker applies it (reopens) and then sends the notice.
+    wait_for(lambda: RequestEvent.objects.filter(request=request, kind="reopened").exists(), timeout=60)
     request.refresh_from_db()
     assert request.state == "reopened"
     event = RequestEvent.objects.get(request=request, kind="reopened")

@@ -39,9 +39,8 @@ def test_two_renders_of_one_snapshot_are_byte_identical(glm5_snapshot, glm5_rend
 
 
 def test_cached_font_subsets_give_the_same_bytes_as_fresh_ones(glm5_snapshot):
-    from weasyprint.pdf.fonts import Font
+    from reports.services.render import FONT_SUBSET_CACHE as cache
 
-    cache = Font._harfbuzz_subset.riskreg_cache
     cache.clear()
     fresh = memo_render(snapshot=copy.deepcopy(glm5_snapshot)).pdf
     subsets = len(cache)
@@ -50,6 +49,25 @@ def test_cached_font_subsets_give_the_same_bytes_as_fresh_ones(glm5_snapshot):
 
     assert subsets >= 3 and len(cache) == subsets  # regular, bold and CJK faces; the second render hit them all
     assert cached == fresh
+
+
+def test_the_font_subset_cache_is_installed_only_while_a_memo_renders(glm5_snapshot):
+    """WeasyPrint's private Font._harfbuzz_subset is wrapped for a memo render only: any other WeasyPrint document
+    in the process uses WeasyPrint's own method, and so does the process after the render."""
+    import weasyprint
+    from weasyprint.pdf.fonts import Font
+
+    from reports.services.render import FONT_SUBSET_CACHE
+
+    original = Font._harfbuzz_subset
+    FONT_SUBSET_CACHE.clear()
+    weasyprint.HTML(string="<p>Zhipu AI 北京智谱华章科技股份有限公司</p>").write_pdf()
+    assert len(FONT_SUBSET_CACHE) == 0  # not a memo: stock WeasyPrint
+
+    memo_render(snapshot=copy.deepcopy(glm5_snapshot))
+
+    assert len(FONT_SUBSET_CACHE) >= 3
+    assert Font._harfbuzz_subset is original
 
 
 def test_each_template_version_renders_with_its_own_templates(glm5_snapshot):

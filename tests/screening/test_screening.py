@@ -18,6 +18,7 @@ from riskreg.screening.services import (
     screening_hit_review,
 )
 from riskreg.screening.tasks import screening_run_all, screening_run_organisation
+from tests.reactions import applied_on_commit
 from tests.screening.conftest import SMALL_SDN_ROWS, sdn_bytes
 
 
@@ -80,7 +81,7 @@ def test_legal_confirms_a_hit_with_a_reason_and_the_models_with_that_organisatio
     received = []
     material_change.connect(lambda **kw: received.append(kw), weak=False, dispatch_uid="test-screening")
     try:
-        with django_capture_on_commit_callbacks(execute=True):
+        with applied_on_commit(django_capture_on_commit_callbacks):
             screening_hit_review(hit_id=hit.pk, user=legal, decision="confirmed", reason="Same USCC as the SDN entry")
     finally:
         material_change.disconnect(dispatch_uid="test-screening")

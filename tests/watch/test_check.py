@@ -23,6 +23,7 @@ from riskreg.watch.services import (
     watch_source_check,
     watch_source_claim,
 )
+from tests.reactions import applied_on_commit
 from tests.watch.conftest import rss
 
 NEWS = ("1", "Commission publishes guidance", "General-purpose AI code of practice.")
@@ -63,7 +64,7 @@ def test_a_new_item_naming_zhipu_ai_is_an_alert_on_glm_5(
     material_change.connect(lambda **kw: announced.append(kw), weak=False, dispatch_uid="test-watch")
 
     try:
-        with django_capture_on_commit_callbacks(execute=True):
+        with applied_on_commit(django_capture_on_commit_callbacks):
             result = watch_source_check(source_id=source.pk, force=True)
     finally:
         material_change.disconnect(dispatch_uid="test-watch")

@@ -269,18 +269,40 @@ def _sign_off_decide(*, request: AdoptionRequest, sign_off: SignOff, current: li
             )
 
 
-def adoption_requests_reopen(*, model_ids: Iterable[int], kind: str, reason: str, reference: str = "") -> list[int]:
+def adoption_requests_reopen(
+    *,
+    model_ids: Iterable[int],
+    kind: str,
+    reason: str,
+    reference: str = "",
+    change_id: int | None = None,
+    changed_at: datetime.datetime | None = None,
+) -> list[int]:
     """A material change on these models: approved requests reopen (new review round, the old
     sign-offs stay on record, the signers are told); requests whose current round already has
     sign-offs restart it; open requests get fresh risk proposals. Announcing the same reference
-    twice changes nothing the second time. Returns the ids of the requests reopened."""
+    twice changes nothing the second time, nor does applying the same recorded change (``change_id``,
+    kept on the request event) again. A change applied after it was recorded (``changed_at``: the worker was
+    down, a retry) leaves alone the requests filed, and the approvals decided, after it: they saw the fact.
+    Returns the ids of the requests reopened."""
     ids = sorted(set(model_ids))
     detail = {"kind": kind, "reason": reason, "reference": reference}
+    if change_id is not None:
+        detail["change_id"] = change_id
     reopened: list[int] = []
     candidates = AdoptionRequest.objects.filter(model_id__in=ids, state__in=[State.APPROVED, *REVIEW_STATES])
+    if changed_at is not None:
+        candidates = candidates.filter(created_at__lte=changed_at).exclude(decided_at__gt=changed_at)
     for request_id in candidates.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
             request = _locked(request_id)
+            if (
+                change_id is not None
+                and RequestEvent.objects.filter(
+                    request=request, kind__in=[Kind.REOPENED, Kind.REVIEW_RESTARTED], detail__change_id=change_id
+                ).exists()
+            ):
+                continue
             if (
                 reference
                 and RequestEvent.objects.filter(
