@@ -18,31 +18,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.dispatch import Signal
-
 from riskreg.core.models import ChangeKind, MaterialChange
+from riskreg.core.services import material_change_record
+from riskreg.core.signals import material_change, stuck_work_sweep
 
 __all__ = ["ChangeKind", "material_change", "material_change_announce", "stuck_work_sweep"]
 
 logger = logging.getLogger(__name__)
 
 
-#: Sent (by the apply task) with change_id: int, changed_at: datetime (when the change was recorded),
-#: model_ids: list[int], kind: ChangeKind, reason: str, reference: str. May be sent more than once for the same
-#: change_id, and some time after changed_at.
-material_change = Signal()
-
-
 def material_change_announce(
     *, model_ids: Iterable[int], kind: str, reason: str, reference: str = ""
 ) -> MaterialChange | None:
     """Record a material change on these models (in the caller's transaction) and apply it after commit."""
-    from riskreg.core.services import material_change_record
-
     return material_change_record(model_ids=model_ids, kind=kind, reason=reason, reference=reference)
-
-
-#: Sent by the periodic sweep (beat entry "core-stuck-work-sweep"). Each app that keeps work in a state such as
-#: "pending", "rendering" or "importing" connects a receiver that sends that work again once it is stuck past its
-#: time limit, and returns {what: how many}. Sent with no arguments.
-stuck_work_sweep = Signal()

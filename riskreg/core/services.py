@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from riskreg.core.models import MaterialChange, WorkerHeartbeat
+from riskreg.core.signals import material_change, stuck_work_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,6 @@ def site_url(viewname: str, *args) -> str:
 
 def stuck_work_sweep_run() -> dict[str, int]:
     """Ask every app to send its stuck work again (riskreg.core.events.stuck_work_sweep); the counts, merged."""
-    from riskreg.core.events import stuck_work_sweep
 
     counts: dict[str, int] = {}
     for _receiver, response in stuck_work_sweep.send(sender=None):
@@ -80,8 +80,6 @@ def material_change_apply(*, change_id: int) -> MaterialChange | None:
     """Send the change to its receivers (riskreg.core.events.material_change) and mark it applied once all of
     them succeeded. Idempotent: an applied change is not sent again; each receiver skips what it already did
     for this change. Raises MaterialChangeIncomplete, with the errors kept on the row, when one failed."""
-    from riskreg.core.events import material_change
-
     change = MaterialChange.objects.filter(pk=change_id).first()
     if change is None or change.applied_at is not None:
         return change
