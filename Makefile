@@ -36,8 +36,11 @@ run: check-system venv demo
 check-browser:
 	@bash .ci/system-packages --browser
 
+# On both cores by default (pytest-xdist; every worker has its own test database, data directory, Celery queue
+# and cache keys: tests/settings.py). PYTEST_WORKERS=0 runs in one process, e.g. to read a failure in order.
+PYTEST_WORKERS ?= 2
 test: check-browser venv
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The README's screenshots (docs/*.png), taken by the browser journeys; `make test` leaves docs/ alone.
 screenshots: check-browser venv

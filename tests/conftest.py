@@ -37,8 +37,10 @@ def pytest_collection_modifyitems(config, items):
 
 def _user(username: str, role: str | None = None, **extra) -> User:
     """Role holders are staff (they work in the admin); the outsider is not."""
+    from tests.factories import UserFactory
+
     extra.setdefault("is_staff", role is not None)
-    user = User.objects.create_user(username=username, email=f"{username}@example.test", password=PASSWORD, **extra)
+    user = UserFactory(username=username, **extra)
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user

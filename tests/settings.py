@@ -11,10 +11,21 @@ import uuid
 
 # Long enough for the production check on SECRET_KEY (tests run with DEBUG off); used by tests only.
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "k3y" * 12)
-os.environ.setdefault("RISKREG_DATA_DIR", tempfile.mkdtemp(prefix="riskreg-test-"))
 os.environ.setdefault("RISKREG_WATCH_ALLOW_PRIVATE", "1")
-# Each test run has its own queue, so a worker of another run (or of `make run`) never takes its tasks.
-os.environ.setdefault("CELERY_QUEUE", f"riskreg-test-{uuid.uuid4().hex[:12]}")
+
+# Under pytest-xdist every worker process (gw0, gw1, ...) is a test run of its own: it inherits the values the
+# controller chose, so it replaces them once with its own data directory, queue and cache keys (a Celery
+# worker it starts inherits them in turn and keeps them: RISKREG_TEST_RUN tells it they are already set).
+_run = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if os.environ.get("RISKREG_TEST_RUN") != _run:
+    _fresh = _run != "main"
+    os.environ["RISKREG_TEST_RUN"] = _run
+    if _fresh or "RISKREG_DATA_DIR" not in os.environ:
+        os.environ["RISKREG_DATA_DIR"] = tempfile.mkdtemp(prefix=f"riskreg-test-{_run}-")
+    # Each test run has its own queue, so a worker of another run (or of `make run`) never takes its tasks.
+    if _fresh or "CELERY_QUEUE" not in os.environ:
+        os.environ["CELERY_QUEUE"] = f"riskreg-test-{uuid.uuid4().hex[:12]}-{_run}"
+    os.environ["RISKREG_TEST_CACHE_PREFIX"] = os.environ["CELERY_QUEUE"]
 
 from riskreg.settings import *  # noqa: E402,F403
 
@@ -23,3 +34,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The suite makes thousands of API calls as the same few users; tests/core/test_throttling.py sets the
 # production rates (API_THROTTLE_RATES, from riskreg.settings) and proves the 429 with them.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}  # noqa: F405
+# Runs sharing one Redis (the xdist workers, a Celery worker and the test that started it) share cache keys only
+# within a run: throttling counts and other cached values are keyed by user ids that every test database reuses.
+CACHES = {name: {**cache, "KEY_PREFIX": os.environ["RISKREG_TEST_CACHE_PREFIX"]} for name, cache in CACHES.items()}  # noqa: F405

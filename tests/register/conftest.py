@@ -12,86 +12,87 @@ from models_catalog.models import (
     EvidenceSource,
     GuidanceReach,
     Jurisdiction,
-    ModelGuidanceStatus,
     Organisation,
-    ProvenanceClaim,
     RegulatoryGuidance,
-    SanctionsNote,
 )
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest
+from tests.factories import (
+    AcceleratorFactory,
+    AIModelFactory,
+    EvidenceSourceFactory,
+    JurisdictionFactory,
+    ModelGuidanceStatusFactory,
+    OrganisationFactory,
+    ProvenanceClaimFactory,
+    RegulatoryGuidanceFactory,
+    SanctionsNoteFactory,
+)
 
 
 @pytest.fixture
 def press(db) -> EvidenceSource:
-    return EvidenceSource.objects.create(
-        title="GLM-5 trained entirely on Huawei Ascend chips", publisher="Smart Chunks", kind="press"
-    )
+    return EvidenceSourceFactory(title="GLM-5 trained entirely on Huawei Ascend chips", publisher="Smart Chunks")
 
 
 @pytest.fixture
 def model_card(db) -> EvidenceSource:
-    return EvidenceSource.objects.create(title="Llama 4 model card", publisher="Meta", kind="model_card")
+    return EvidenceSourceFactory(title="Llama 4 model card", publisher="Meta", kind="model_card")
 
 
 @pytest.fixture
 def zhipu(db) -> Organisation:
-    return Organisation.objects.create(
+    return OrganisationFactory(
         name="Beijing Zhipu Huazhang Technology Co., Ltd.",
         short_name="Zhipu AI",
         native_name="北京智谱华章科技股份有限公司",
-        country="CN",
         roles=["developer"],
     )
 
 
 @pytest.fixture
 def huawei(db) -> Organisation:
-    return Organisation.objects.create(
-        name="Huawei Technologies Co., Ltd.", short_name="Huawei", country="CN", roles=["chip_vendor"]
-    )
+    return OrganisationFactory(name="Huawei Technologies Co., Ltd.", short_name="Huawei", roles=["chip_vendor"])
 
 
 @pytest.fixture
 def nvidia(db) -> Organisation:
-    return Organisation.objects.create(name="NVIDIA Corporation", short_name="Nvidia", country="US")
+    return OrganisationFactory(name="NVIDIA Corporation", short_name="Nvidia", country="US")
 
 
 @pytest.fixture
 def meta(db) -> Organisation:
-    return Organisation.objects.create(name="Meta Platforms, Inc.", short_name="Meta", country="US")
+    return OrganisationFactory(name="Meta Platforms, Inc.", short_name="Meta", country="US")
 
 
 @pytest.fixture
 def ascend(huawei) -> Accelerator:
-    return Accelerator.objects.create(product="Ascend 910B", vendor=huawei, kind="npu")
+    return AcceleratorFactory(product="Ascend 910B", vendor=huawei, kind="npu")
 
 
 @pytest.fixture
 def h100(nvidia) -> Accelerator:
-    return Accelerator.objects.create(product="H100-80GB", vendor=nvidia)
+    return AcceleratorFactory(product="H100-80GB", vendor=nvidia)
 
 
 @pytest.fixture
 def eu(db) -> Jurisdiction:
-    return Jurisdiction.objects.create(code="EU", name="European Union")
+    return JurisdictionFactory(code="EU", name="European Union")
 
 
 @pytest.fixture
 def us(db) -> Jurisdiction:
-    return Jurisdiction.objects.create(code="US", name="United States")
+    return JurisdictionFactory(code="US", name="United States")
 
 
 @pytest.fixture
 def glm5(zhipu, ascend, press) -> AIModel:
-    model = AIModel.objects.create(name="GLM-5", family="GLM", developer=zhipu, licence="MIT", weights="open")
-    ProvenanceClaim.objects.create(
+    model = AIModelFactory(name="GLM-5", family="GLM", developer=zhipu)
+    ProvenanceClaimFactory(
         model=model,
-        subject="training_hardware",
         statement="GLM-5 was trained entirely on Huawei Ascend chips.",
         value="Huawei Ascend 910B",
         accelerator=ascend,
-        confidence="reported",
         source=press,
     )
     return model
@@ -99,50 +100,32 @@ def glm5(zhipu, ascend, press) -> AIModel:
 
 @pytest.fixture
 def llama4(meta, h100, model_card, eu) -> AIModel:
-    model = AIModel.objects.create(
-        name="Llama 4", family="Llama", developer=meta, licence="LicenseRef-Llama-4-Community", weights="open"
-    )
-    ProvenanceClaim.objects.create(
+    model = AIModelFactory(name="Llama 4", family="Llama", developer=meta, licence="LicenseRef-Llama-4-Community")
+    ProvenanceClaimFactory(
         model=model,
-        subject="training_hardware",
         statement="Llama 4 was trained on Nvidia H100-80GB.",
         value="Nvidia H100-80GB",
         accelerator=h100,
         confidence="developer_stated",
         source=model_card,
     )
-    ModelGuidanceStatus.objects.create(model=model, jurisdiction=eu, status="permitted")
+    ModelGuidanceStatusFactory(model=model, jurisdiction=eu, status="permitted")
     return model
 
 
 @pytest.fixture
 def entity_listed(zhipu, huawei):
     """Zhipu AI and Huawei on the BIS Entity List, as legal recorded them."""
-    SanctionsNote.objects.create(
-        organisation=zhipu,
-        authority="US Department of Commerce, BIS",
-        list_name="Entity List",
-        citation="90 FR 4617",
-        listed_on=datetime.date(2025, 1, 16),
-    )
-    SanctionsNote.objects.create(
-        organisation=huawei,
-        authority="US Department of Commerce, BIS",
-        list_name="Entity List",
-        citation="84 FR 22961",
-        listed_on=datetime.date(2019, 5, 16),
-    )
+    SanctionsNoteFactory(organisation=zhipu, citation="90 FR 4617", listed_on=datetime.date(2025, 1, 16))
+    SanctionsNoteFactory(organisation=huawei, citation="84 FR 22961", listed_on=datetime.date(2019, 5, 16))
 
 
 @pytest.fixture
 def bis_guidance(us, huawei) -> RegulatoryGuidance:
     """The BIS guidance, reaching Huawei's Ascend accelerators as data (no code knows the vendor)."""
-    guidance = RegulatoryGuidance.objects.create(
+    guidance = RegulatoryGuidanceFactory(
         jurisdiction=us,
-        issuer="US Department of Commerce, BIS",
         title="Guidance on Huawei Ascend 910B, 910C and 910D (General Prohibition 10)",
-        kind="guidance",
-        status="in_force",
         issued_on=datetime.date(2025, 5, 13),
     )
     GuidanceReach.objects.create(guidance=guidance, kind="accelerator", organisation=huawei, product_prefix="Ascend")

@@ -18,16 +18,36 @@ from models_catalog.models import (
     Accelerator,
     AIModel,
     EvidenceSource,
-    Jurisdiction,
     ModelGuidanceStatus,
     Organisation,
     ProvenanceClaim,
     RegulatoryGuidance,
-    SanctionsNote,
 )
 from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
-from riskreg.screening.models import ListEntry, ListVersion, SanctionsList, ScreeningHit
-from riskreg.watch.models import Alert, ChangeEvent, Snapshot, WatchSource
+from riskreg.screening.models import ScreeningHit
+from tests.factories import (
+    AcceleratorFactory,
+    AdoptionRequestFactory,
+    AIModelFactory,
+    AlertFactory,
+    ChangeEventFactory,
+    EvidenceSourceFactory,
+    JurisdictionFactory,
+    ListEntryFactory,
+    ListVersionFactory,
+    ModelGuidanceStatusFactory,
+    OrganisationFactory,
+    ProvenanceClaimFactory,
+    RegulatoryGuidanceFactory,
+    RiskItemFactory,
+    RiskMatrixFactory,
+    SanctionsListFactory,
+    SanctionsNoteFactory,
+    ScreeningHitFactory,
+    SignOffFactory,
+    SnapshotFactory,
+    WatchSourceFactory,
+)
 
 ZHIPU = "Beijing Zhipu Huazhang Technology Co., Ltd."
 ZHIPU_SUBSIDIARIES = [
@@ -39,13 +59,6 @@ ZHIPU_SUBSIDIARIES = [
     "Beijing Yuanyin Intelligent Technology Co., Ltd.",
 ]
 HUAWEI = "Huawei Technologies Co., Ltd."
-
-BANDS = [
-    {"name": "Low", "min": 1, "max": 4, "colour": "#2e7d32"},
-    {"name": "Medium", "min": 5, "max": 9, "colour": "#f9a825"},
-    {"name": "High", "min": 10, "max": 16, "colour": "#ef6c00"},
-    {"name": "Critical", "min": 17, "max": 25, "colour": "#c62828"},
-]
 
 
 @dataclass
@@ -71,16 +84,8 @@ def _user(username: str, first: str, last: str) -> User:
 
 
 def risk_matrix() -> RiskMatrix:
-    matrix, _ = RiskMatrix.objects.get_or_create(
-        name="Enterprise 5x5",
-        version=1,
-        defaults={
-            "likelihood_labels": ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"],
-            "impact_labels": ["Negligible", "Minor", "Moderate", "Major", "Severe"],
-            "bands": BANDS,
-        },
-    )
-    return matrix
+    """The Enterprise 5x5 matrix (fetched when it exists)."""
+    return RiskMatrixFactory()
 
 
 def glm5_world(*, extra_claims: int = 0) -> World:
@@ -92,7 +97,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         "procurement": _user("procurement", "Priya", "Procurement"),
     }
 
-    zhipu = Organisation.objects.create(
+    zhipu = OrganisationFactory(
         name=ZHIPU,
         short_name="Zhipu AI",
         native_name="北京智谱华章科技股份有限公司",
@@ -101,14 +106,14 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         roles=["developer"],
     )
     for name in ZHIPU_SUBSIDIARIES:
-        Organisation.objects.create(name=name, country="CN", roles=["affiliate"], parent=zhipu)
-    huawei = Organisation.objects.create(
+        OrganisationFactory(name=name, country="CN", roles=["affiliate"], parent=zhipu)
+    huawei = OrganisationFactory(
         name=HUAWEI, short_name="Huawei", native_name="华为技术有限公司", country="CN", roles=["chip_vendor"]
     )
-    ascend = Accelerator.objects.create(product="Ascend 910B", vendor=huawei, kind=Accelerator.Kind.NPU)
+    ascend = AcceleratorFactory(product="Ascend 910B", vendor=huawei, kind=Accelerator.Kind.NPU)
 
     src = {
-        "report": EvidenceSource.objects.create(
+        "report": EvidenceSourceFactory(
             title="GLM-5 technical report",
             publisher="Zhipu AI (arXiv)",
             url="https://arxiv.org/abs/2602.15763",
@@ -118,7 +123,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
             summary="Mixture-of-experts model, 744B total and 40B active parameters, 28.5T training tokens, "
             "DeepSeek Sparse Attention; released under the MIT licence.",
         ),
-        "card": EvidenceSource.objects.create(
+        "card": EvidenceSourceFactory(
             title="GLM-5 model card",
             publisher="Zhipu AI (Z.ai)",
             url="https://huggingface.co/zai-org/GLM-5",
@@ -126,7 +131,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
             retrieved_on=dt.date(2026, 4, 6),
             summary="Model card: architecture, licence (MIT), weights published for download.",
         ),
-        "press": EvidenceSource.objects.create(
+        "press": EvidenceSourceFactory(
             title="GLM-5: what Zhipu's new open model means",
             publisher="Smart Chunks",
             kind=EvidenceSource.Kind.PRESS,
@@ -135,14 +140,14 @@ def glm5_world(*, extra_claims: int = 0) -> World:
             summary="Reports, citing BuildFastWithAI, that GLM-5 was trained entirely on Huawei Ascend chips. "
             "The developer has not confirmed the hardware.",
         ),
-        "analysis": EvidenceSource.objects.create(
+        "analysis": EvidenceSourceFactory(
             title="Analysis of GLM-5's training stack",
             publisher="Independent analysis (citing trendingtopics.eu)",
             kind=EvidenceSource.Kind.ANALYSIS,
             retrieved_on=dt.date(2026, 4, 7),
             summary="Repeats the report that GLM-5 was trained on Huawei Ascend hardware; no primary source.",
         ),
-        "fr_huawei": EvidenceSource.objects.create(
+        "fr_huawei": EvidenceSourceFactory(
             title="Addition of Entities to the Entity List (Huawei Technologies Co., Ltd. and affiliates)",
             publisher="Federal Register (US Department of Commerce, BIS)",
             url="https://www.federalregister.gov/citation/84-FR-22961",
@@ -152,7 +157,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
             summary="Adds Huawei and 68 non-US affiliates to the Entity List, effective 16 May 2019; 46 more "
             "affiliates were added by 84 FR 43487 (21 Aug 2019).",
         ),
-        "fr_zhipu": EvidenceSource.objects.create(
+        "fr_zhipu": EvidenceSourceFactory(
             title="Additions to the Entity List (FR Doc 2025-00704)",
             publisher="Federal Register (US Department of Commerce, BIS)",
             url="https://www.federalregister.gov/d/2025-00704",
@@ -162,7 +167,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
             summary="Adds Beijing Zhipu Huazhang Technology Co., Ltd. and affiliates (among 11 entries), "
             "effective 16 January 2025.",
         ),
-        "bis_guidance": EvidenceSource.objects.create(
+        "bis_guidance": EvidenceSourceFactory(
             title="Guidance on the use of Huawei Ascend chips (General Prohibition 10)",
             publisher="US Department of Commerce, BIS",
             kind=EvidenceSource.Kind.GUIDANCE,
@@ -171,7 +176,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
             summary="Using Huawei Ascend 910B, 910C or 910D chips anywhere risks violating General Prohibition 10 "
             "of the EAR. Issued with the rescission of the AI Diffusion Rule; guidance, not a rule.",
         ),
-        "ai_act": EvidenceSource.objects.create(
+        "ai_act": EvidenceSourceFactory(
             title="Regulation (EU) 2024/1689 (Artificial Intelligence Act)",
             publisher="EUR-Lex",
             url="https://eur-lex.europa.eu/eli/reg/2024/1689/oj",
@@ -181,7 +186,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
             summary="Obligations for providers of general-purpose AI models apply from 2 August 2025; models "
             "placed on the market before then have until 2 August 2027.",
         ),
-        "gpai_code": EvidenceSource.objects.create(
+        "gpai_code": EvidenceSourceFactory(
             title="General-Purpose AI Code of Practice",
             publisher="European Commission",
             kind=EvidenceSource.Kind.GUIDANCE,
@@ -191,7 +196,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         ),
     }
 
-    model = AIModel.objects.create(
+    model = AIModelFactory(
         name="GLM-5",
         family="GLM",
         version="5",
@@ -206,7 +211,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
     )
 
     def claim(subject, statement, value, confidence, source, others=(), **extra) -> ProvenanceClaim:
-        c = ProvenanceClaim.objects.create(
+        c = ProvenanceClaimFactory(
             model=model,
             subject=subject,
             statement=statement,
@@ -260,7 +265,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
             accelerator=ascend if n % 5 == 0 else None,
         )
 
-    SanctionsNote.objects.create(
+    SanctionsNoteFactory(
         organisation=huawei,
         authority="US Department of Commerce, BIS",
         list_name="Entity List",
@@ -269,7 +274,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         source=src["fr_huawei"],
         notes="With 68 non-US affiliates; 46 more affiliates added by 84 FR 43487 (21 Aug 2019).",
     )
-    SanctionsNote.objects.create(
+    SanctionsNoteFactory(
         organisation=zhipu,
         authority="US Department of Commerce, BIS",
         list_name="Entity List",
@@ -279,19 +284,19 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         notes="FR Doc 2025-00704; Zhipu AI and affiliates among 11 entries.",
     )
 
-    csl = SanctionsList.objects.create(
+    csl = SanctionsListFactory(
         code="us-csl",
         name="US Consolidated Screening List (incl. BIS Entity List)",
         authority="US Department of Commerce, BIS (Entity List)",
         format="us-csl-csv",
     )
-    version = ListVersion.objects.create(
+    version = ListVersionFactory(
         sanctions_list=csl, sha256="0" * 64, source_name="consolidated.csv", format="us-csl-csv", entry_count=3
     )
     reviewed_at = timezone.make_aware(dt.datetime(2026, 4, 8, 9, 30))
 
     def entry_hit(org, external_id, name, listed_on, citation):
-        entry = ListEntry.objects.create(
+        entry = ListEntryFactory(
             sanctions_list=csl,
             external_id=external_id,
             primary_name=name,
@@ -303,7 +308,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
             first_version=version,
             last_version=version,
         )
-        ScreeningHit.objects.create(
+        ScreeningHitFactory(
             organisation=org,
             entry=entry,
             query_name=org.name,
@@ -321,10 +326,10 @@ def glm5_world(*, extra_claims: int = 0) -> World:
     future = Organisation.objects.get(name=ZHIPU_SUBSIDIARIES[0])
     entry_hit(future, "EL-zhipu-future", ZHIPU_SUBSIDIARIES[0], dt.date(2025, 1, 16), "90 FR 4617")
 
-    us = Jurisdiction.objects.create(code="US", name="United States")
-    eu = Jurisdiction.objects.create(code="EU", name="European Union")
-    uk = Jurisdiction.objects.create(code="UK", name="United Kingdom")
-    bis = RegulatoryGuidance.objects.create(
+    us = JurisdictionFactory(code="US", name="United States")
+    eu = JurisdictionFactory(code="EU", name="European Union")
+    uk = JurisdictionFactory(code="UK", name="United Kingdom")
+    bis = RegulatoryGuidanceFactory(
         jurisdiction=us,
         issuer="US Department of Commerce, BIS",
         title="Guidance on Huawei Ascend 910B, 910C and 910D chips (General Prohibition 10)",
@@ -334,7 +339,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         summary="Use of these chips anywhere risks violating General Prohibition 10; guidance, not a rule.",
         source=src["bis_guidance"],
     )
-    el_zhipu = RegulatoryGuidance.objects.create(
+    el_zhipu = RegulatoryGuidanceFactory(
         jurisdiction=us,
         issuer="US Department of Commerce, BIS",
         title="Entity List designation of Zhipu AI and affiliates",
@@ -345,7 +350,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         effective_from=dt.date(2025, 1, 16),
         source=src["fr_zhipu"],
     )
-    ai_act = RegulatoryGuidance.objects.create(
+    ai_act = RegulatoryGuidanceFactory(
         jurisdiction=eu,
         issuer="European Parliament and Council",
         title="Artificial Intelligence Act: obligations for general-purpose AI models",
@@ -356,7 +361,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         summary="GPAI obligations apply from 2 Aug 2025; models already on the market have until 2 Aug 2027.",
         source=src["ai_act"],
     )
-    code = RegulatoryGuidance.objects.create(
+    code = RegulatoryGuidanceFactory(
         jurisdiction=eu,
         issuer="European Commission",
         title="General-Purpose AI Code of Practice",
@@ -365,7 +370,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         issued_on=dt.date(2025, 7, 10),
         source=src["gpai_code"],
     )
-    us_status = ModelGuidanceStatus.objects.create(
+    us_status = ModelGuidanceStatusFactory(
         model=model,
         jurisdiction=us,
         status=ModelGuidanceStatus.Status.UNDER_REVIEW,
@@ -374,7 +379,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         reviewed_on=dt.date(2026, 4, 8),
     )
     us_status.guidance.set([bis, el_zhipu])
-    eu_status = ModelGuidanceStatus.objects.create(
+    eu_status = ModelGuidanceStatusFactory(
         model=model,
         jurisdiction=eu,
         status=ModelGuidanceStatus.Status.PERMITTED_WITH_CONDITIONS,
@@ -383,12 +388,12 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         reviewed_on=dt.date(2026, 4, 8),
     )
     eu_status.guidance.set([ai_act, code])
-    ModelGuidanceStatus.objects.create(
+    ModelGuidanceStatusFactory(
         model=model, jurisdiction=uk, status=ModelGuidanceStatus.Status.NO_GUIDANCE, reviewed_on=dt.date(2026, 4, 8)
     )
 
     matrix = risk_matrix()
-    request = AdoptionRequest.objects.create(
+    request = AdoptionRequestFactory(
         model=model,
         use_case="Self-hosted code assistant for the platform team (internal repositories only)",
         deployment="self-hosted",
@@ -450,7 +455,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         ("licence", "MIT licence", "Permissive; attribution only.", (1, 2), (1, 1), "", "accept"),
     ]
     for category, title, description, inherent, residual, controls, treatment in risks:
-        RiskItem.objects.create(
+        RiskItemFactory(
             model=model,
             matrix=matrix,
             category=category,
@@ -465,7 +470,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
             owner=users["legal"] if category in ("sanctions", "regulatory", "licence") else users["security"],
             next_review_on=dt.date(2026, 10, 1),
         )
-    RiskItem.objects.create(
+    RiskItemFactory(
         model=model,
         matrix=matrix,
         category="operational",
@@ -476,7 +481,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         rule="watch.cloud_positioning",
         status=RiskItem.Status.PROPOSED,
     )
-    SignOff.objects.create(
+    SignOffFactory(
         request=request,
         review_round=1,
         role="security",
@@ -485,7 +490,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         conditions="Air-gapped inference cluster; weights pinned by SHA-256; no outbound network.",
         risk_state_sha256="a" * 64,
     )
-    SignOff.objects.create(
+    SignOffFactory(
         request=request,
         review_round=1,
         role="legal",
@@ -497,18 +502,16 @@ def glm5_world(*, extra_claims: int = 0) -> World:
         risk_state_sha256="a" * 64,
     )
 
-    source = WatchSource.objects.create(
+    source = WatchSourceFactory(
         name="Federal Register: BIS rules", kind="federal-register", url="https://www.federalregister.gov/api/v1"
     )
-    snap = Snapshot.objects.create(
-        source=source, fetched_at=timezone.now(), sha256="1" * 64, http_status=200, path="x", size=1
-    )
-    change = ChangeEvent.objects.create(source=source, after=snap)
+    snap = SnapshotFactory(source=source, fetched_at=timezone.now(), sha256="1" * 64, http_status=200, path="x", size=1)
+    change = ChangeEventFactory(source=source, after=snap)
     for key, title in [
         ("a1", "BIS guidance: Huawei Ascend chips and General Prohibition 10"),
         ("a2", "Entity List additions mention Zhipu affiliates"),
     ]:
-        alert = Alert.objects.create(
+        alert = AlertFactory(
             change=change, dedupe_key=key, title=title, url="https://www.federalregister.gov/d/2025-00704"
         )
         alert.ai_models.add(model)
@@ -528,7 +531,7 @@ def glm5_world(*, extra_claims: int = 0) -> World:
 
 def light_model(*, name: str = "Tiny-1") -> AIModel:
     """A model with nothing around it: a two-page memo that renders fast (lifecycle tests, the worker bench)."""
-    developer, _ = Organisation.objects.get_or_create(
-        name="Example Research Lab Ltd.", defaults={"short_name": "Example Lab", "country": "GB"}
+    developer = Organisation.objects.filter(name="Example Research Lab Ltd.").first() or OrganisationFactory(
+        name="Example Research Lab Ltd.", short_name="Example Lab", country="GB"
     )
-    return AIModel.objects.create(name=name, family="Tiny", developer=developer, licence="MIT", weights="open")
+    return AIModelFactory(name=name, family="Tiny", developer=developer)

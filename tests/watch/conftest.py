@@ -9,9 +9,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from models_catalog.models import Accelerator, AIModel, EvidenceSource, Organisation, ProvenanceClaim
+from models_catalog.models import Accelerator, ProvenanceClaim
 from riskreg.watch.models import WatchSource
 from riskreg.watch.services import watch_source_create
+from tests.factories import (
+    AcceleratorFactory,
+    AIModelFactory,
+    EvidenceSourceFactory,
+    OrganisationFactory,
+    ProvenanceClaimFactory,
+)
 
 
 @pytest.fixture(scope="session")
@@ -28,35 +35,29 @@ def data_dir(settings, tmp_path):
 
 @pytest.fixture
 def catalog(db) -> dict:
-    zhipu = Organisation.objects.create(
+    zhipu = OrganisationFactory(
         name="Beijing Zhipu Huazhang Technology Co., Ltd.",
         short_name="Zhipu AI",
         native_name="北京智谱华章科技股份有限公司",
-        country="CN",
     )
-    future = Organisation.objects.create(name="Beijing Zhipu Future Technology Co., Ltd.", country="CN", parent=zhipu)
-    huawei = Organisation.objects.create(name="Huawei Technologies Co., Ltd.", short_name="Huawei", country="CN")
-    nvidia = Organisation.objects.create(name="NVIDIA Corporation", short_name="Nvidia", country="US")
-    meta = Organisation.objects.create(name="Meta Platforms, Inc.", short_name="Meta", country="US")
-    ascend = Accelerator.objects.create(product="Ascend 910B", vendor=huawei, kind=Accelerator.Kind.NPU)
-    h100 = Accelerator.objects.create(product="H100-80GB", vendor=nvidia)
-    glm5 = AIModel.objects.create(name="GLM-5", family="GLM", developer=zhipu, licence="MIT", weights="open")
-    llama4 = AIModel.objects.create(
-        name="Llama 4", family="Llama", developer=meta, licence="LicenseRef-Llama-4", weights="open"
-    )
-    source = EvidenceSource.objects.create(title="Report", publisher="Press", kind=EvidenceSource.Kind.PRESS)
-    ProvenanceClaim.objects.create(
+    future = OrganisationFactory(name="Beijing Zhipu Future Technology Co., Ltd.", parent=zhipu)
+    huawei = OrganisationFactory(name="Huawei Technologies Co., Ltd.", short_name="Huawei")
+    nvidia = OrganisationFactory(name="NVIDIA Corporation", short_name="Nvidia", country="US")
+    meta = OrganisationFactory(name="Meta Platforms, Inc.", short_name="Meta", country="US")
+    ascend = AcceleratorFactory(product="Ascend 910B", vendor=huawei, kind=Accelerator.Kind.NPU)
+    h100 = AcceleratorFactory(product="H100-80GB", vendor=nvidia)
+    glm5 = AIModelFactory(name="GLM-5", family="GLM", developer=zhipu)
+    llama4 = AIModelFactory(name="Llama 4", family="Llama", developer=meta, licence="LicenseRef-Llama-4")
+    source = EvidenceSourceFactory(title="Report")
+    ProvenanceClaimFactory(
         model=glm5,
-        subject=ProvenanceClaim.Subject.TRAINING_HARDWARE,
         statement="GLM-5 was trained on Huawei Ascend chips.",
         value="Huawei Ascend 910B",
         accelerator=ascend,
-        confidence=ProvenanceClaim.Confidence.REPORTED,
         source=source,
     )
-    ProvenanceClaim.objects.create(
+    ProvenanceClaimFactory(
         model=llama4,
-        subject=ProvenanceClaim.Subject.TRAINING_HARDWARE,
         statement="Llama 4 was trained on Nvidia H100-80GB.",
         value="Nvidia H100-80GB",
         accelerator=h100,
