@@ -227,6 +227,8 @@ def _font_subset_cache():
             tuple(sorted(to_unicode)),
             bool(hinting),
             tuple(sorted(font.missing.items())),
+            # A subset made under another SOURCE_DATE_EPOCH is never handed back, should the subsetter stamp it.
+            os.environ.get("SOURCE_DATE_EPOCH"),
         )
         cached = FONT_SUBSET_CACHE.get(key)
         if cached is not None:

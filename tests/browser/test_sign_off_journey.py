@@ -12,6 +12,7 @@ from riskreg.register.models import AdoptionRequest
 from riskreg.watch.services import watch_source_check, watch_source_create
 from tests.browser.conftest import axe_serious_violations
 from tests.conftest import PASSWORD
+from tests.reactions import material_changes_apply_all
 from tests.watch.conftest import LocalServer, rss
 
 USE_CASE = "Code review assistant for the payments team"
@@ -168,6 +169,7 @@ def test_glm5_request_is_filed_assessed_signed_off_and_reopened_by_an_alert(
     finally:
         server.stop()
     assert result.alert_ids
+    assert material_changes_apply_all()  # what the worker does with the alert's material change (no worker here)
     page.context.clear_cookies()
     sign_in(legal)
     # Legal's home page lists the reopened request with the alert's reason; one click opens its page, which

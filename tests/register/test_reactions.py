@@ -21,7 +21,7 @@ from riskreg.core.services import (
 from riskreg.core.tasks import material_change_apply_task, stuck_work_sweep
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RequestEvent
-from riskreg.register.tasks import request_event_notify, request_notices_send_pending
+from riskreg.register.tasks import request_event_notify_task, request_notices_send_pending
 from tests.conftest import staff_client, wait_for
 
 
@@ -81,7 +81,7 @@ def test_applying_a_change_twice_reopens_once_and_tells_the_signers_once(approve
     assert change.applied_at is not None and change.attempts == 1  # the second call saw it applied
     event = reopen_events(approved).get()
     assert event.detail["change_id"] == change.pk
-    assert request_event_notify(event.pk) == 4 and request_event_notify(event.pk) == 0
+    assert request_event_notify_task(event.pk) == 4 and request_event_notify_task(event.pk) == 0
     assert len([m for m in mail.outbox if "reopened" in m.subject]) == 1
 
 
@@ -118,8 +118,8 @@ def test_a_reaction_that_fails_half_way_is_completed_on_retry_with_nothing_appli
         assert reopen_events(request).count() == 1
     assert len(notices) == 2 and more_notices == []  # one notice per reopened request, none from the retry
     for event in RequestEvent.objects.filter(kind=RequestEvent.Kind.REOPENED):
-        request_event_notify(event.pk)
-        request_event_notify(event.pk)
+        request_event_notify_task(event.pk)
+        request_event_notify_task(event.pk)
     assert len([m for m in mail.outbox if "reopened" in m.subject]) == 2
 
 

@@ -127,7 +127,7 @@ def checked(source: WatchSource):
 def task_outcome(worker, task_id: str) -> str | None:
     """What the worker's log says a check task came to: its status, "expired", or None (not yet)."""
     log = worker.log.read_text()
-    if match := re.search(rf"watch_source_check\[{task_id}\] succeeded in \S+: '(\w+)'", log):
+    if match := re.search(rf"watch_source_check_task\[{task_id}\] succeeded in \S+: '(\w+)'", log):
         return match[1]
     if f"Discarding revoked task: riskreg.watch.tasks.watch_source_check_task[{task_id}]" in log:
         return "expired"
