@@ -197,3 +197,18 @@ def test_the_command_prints_the_impact_as_json(zhipu_added):
     call_command("list_version_impact", str(zhipu_added.pk), "--json", stdout=out)
     body = json.loads(out.getvalue())
     assert [m["name"] for m in body["models"]] == ["GLM-5"]
+
+
+def test_the_command_prints_the_impact_in_words(zhipu_added):
+    out = io.StringIO()
+    call_command("list_version_impact", str(zhipu_added.pk), stdout=out)
+    text = out.getvalue()
+    as_json = io.StringIO()
+    call_command("list_version_impact", str(zhipu_added.pk), "--json", stdout=as_json)
+    body = json.loads(as_json.getvalue())
+    assert text.startswith(f"{body['version']['list']} version #{zhipu_added.pk}:")
+    for model in body["models"]:
+        for risk in model["gains"] + model["loses"] + model["changes"]:
+            assert f"  {model['name']} " in text and f": {risk['title']}" in text
+    for request in body["requests_reopening"]:
+        assert f"request #{request['id']} ({request['model']}, {request['use_case']}) reopens" in text

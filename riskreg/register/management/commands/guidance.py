@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from models_catalog.models import RegulatoryGuidance
+from riskreg.register.management.impact_text import impact_lines
 from riskreg.register.services.guidance import PublishRefused, guidance_impact, guidance_publish
 
 
@@ -45,15 +46,5 @@ class Command(BaseCommand):
         self.stdout.write(f"{guidance.title} ({impact.guidance['publication']})")
         if not impact.models:
             self.stdout.write("  changes no model")
-        for model in impact.models:
-            for label, risks in (("gains", model.gains), ("loses", model.loses), ("changes", model.changes)):
-                for risk in risks:
-                    self.stdout.write(f"  {model.name} {label}: {risk['title']}")
-        for request in impact.requests_reopening:
-            self.stdout.write(f"  request #{request['id']} ({request['model']}, {request['use_case']}) reopens")
-        for sign_off in impact.approvals_lapsing:
-            self.stdout.write(
-                f"  {sign_off['role']} sign-off by {sign_off['signer']} on request #{sign_off['request']} lapses"
-            )
-        for memo in impact.memos_out_of_date:
-            self.stdout.write(f"  memo #{memo['id']} ({memo['model']}, v{memo['version']}) is out of date")
+        for line in impact_lines(impact):
+            self.stdout.write(line)

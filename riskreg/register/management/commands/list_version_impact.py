@@ -7,6 +7,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from riskreg.register.management.impact_text import impact_lines
 from riskreg.register.services.list_impact import list_version_impact
 from riskreg.screening.models import ListVersion
 
@@ -33,15 +34,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {label} {entry['name']} ({entry['external_id']}) matches {names}")
         if not impact.entries_added and not impact.entries_removed:
             self.stdout.write("  no added or removed entry matches the catalog")
-        for model in impact.models:
-            for label, risks in (("gains", model.gains), ("loses", model.loses), ("changes", model.changes)):
-                for risk in risks:
-                    self.stdout.write(f"  {model.name} {label}: {risk['title']}")
-        for request in impact.requests_reopening:
-            self.stdout.write(f"  request #{request['id']} ({request['model']}, {request['use_case']}) reopens")
-        for sign_off in impact.approvals_lapsing:
-            self.stdout.write(
-                f"  {sign_off['role']} sign-off by {sign_off['signer']} on request #{sign_off['request']} lapses"
-            )
-        for memo in impact.memos_out_of_date:
-            self.stdout.write(f"  memo #{memo['id']} ({memo['model']}, v{memo['version']}) is out of date")
+        for line in impact_lines(impact):
+            self.stdout.write(line)
