@@ -8,7 +8,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -44,6 +46,75 @@ def _user(username: str, role: str | None = None, **extra) -> User:
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+T = TypeVar("T")
+
+
+_MODULE_WORLDS: list[str] = []  # the module-scoped fixtures whose transaction is open, innermost last
+
+
+def built_once_for_the_module(django_db_blocker, build: Callable[[], T], *, name: str) -> Iterator[T]:
+    """For a module-scoped fixture called `name` (`yield from` it): rows that `build` makes once and the module's
+    tests share.
+
+    They live in a transaction opened before the first test that asks for the fixture and rolled back after the
+    module's last test; each test runs in a savepoint inside it (pytest-django's `db`), so what a test changes is
+    undone before the next one, as before. _module_worlds_are_asked_for keeps the other tests of the module out.
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # the code under test may open durable blocks, as inside a TestCase
+        outer.__enter__()
+        try:
+            built = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    _MODULE_WORLDS.append(name)
+    try:
+        yield built
+    finally:
+        _MODULE_WORLDS.remove(name)
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _module_worlds_are_asked_for(request):
+    """A test of a module whose shared rows are built (built_once_for_the_module) runs inside their transaction:
+    it must ask for them, so that it knows they are there, and must not commit (`transactional_db` would empty
+    the tables of every test after it)."""
+    if not _MODULE_WORLDS:
+        return
+    names = set(request.fixturenames)
+    if {"transactional_db", "live_server"} & names:
+        pytest.fail(f"this test commits, but the rows of {_MODULE_WORLDS[-1]} are open: move it to another module")
+    if "db" in names and not set(_MODULE_WORLDS) <= names:
+        pytest.fail(f"this test runs on the rows of {_MODULE_WORLDS} without asking for them: ask or move it")
+
+
+def cast() -> dict[str, User]:
+    """The role holders the fixtures below return, by role name."""
+    roles = (Role.REQUESTER, Role.LEGAL, Role.SECURITY, Role.PROCUREMENT, Role.AUDITOR)
+    return {role.value: _user(role.value, role.value) for role in roles}
+
+
+@pytest.fixture(scope="module")
+def demo_register(django_db_setup, django_db_blocker) -> None:
+    """The demo register without its PDFs, and the cast first (the demo reuses those users), built once for a
+    test module: see built_once_for_the_module."""
+    from django.core.management import call_command
+
+    def build():
+        cast()
+        call_command("load_demo", "--without-memos", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    yield from built_once_for_the_module(django_db_blocker, build, name="demo_register")
 
 
 @pytest.fixture

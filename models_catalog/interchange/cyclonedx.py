@@ -41,7 +41,6 @@ from cyclonedx.model.license import DisjunctiveLicense
 from cyclonedx.model.tool import ToolRepository
 from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
-from cyclonedx.validation.json import JsonStrictValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -293,7 +292,12 @@ def model_bom_export(*, model: AIModel) -> dict:
 
 
 @cache
-def _validator(version: SchemaVersion) -> JsonStrictValidator:
+def _validator(version: SchemaVersion):
+    # Imported when first needed: it loads jsonschema's format checkers, one of which (rfc3987-syntax) builds an
+    # IRI grammar at import, about 3 s that an export, the web process or a test run that does not validate
+    # should not pay.
+    from cyclonedx.validation.json import JsonStrictValidator
+
     return JsonStrictValidator(version)
 
 

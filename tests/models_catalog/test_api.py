@@ -8,6 +8,9 @@ import pytest
 
 from models_catalog.models import AIModel, EvidenceSource, Organisation, ProvenanceClaim
 
+# Every test here runs on the rows the module builds once (tests/conftest.py, built_once_for_the_module).
+pytestmark = pytest.mark.usefixtures("_demo_catalog")
+
 
 def test_search_for_glm5_answers_its_size_hardware_and_developer(catalog, as_user, admin_user):
     response = as_user(admin_user).get("/api/models/", {"search": "GLM-5"})

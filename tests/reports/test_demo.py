@@ -4,9 +4,11 @@ import io
 
 from reports import demo
 from reports.models import Memo
+from tests.reports.factories import glm5_world
 
 
-def test_demo_renders_the_glm5_memo_once(world, legal):
+def test_demo_renders_the_glm5_memo_once(requester, legal, security, procurement):
+    world = glm5_world()
     out = io.StringIO()
 
     demo.load(stdout=out)

@@ -16,6 +16,9 @@ from reports.services.snapshot import snapshot_sha256
 from reports.tasks import memo_generate_task
 from tests.reports.factories import light_model
 
+# Every test here runs on the rows the module builds once (tests/conftest.py, built_once_for_the_module).
+pytestmark = pytest.mark.usefixtures("_glm5_world")
+
 
 def test_generated_memo_stores_snapshot_pdf_and_both_hashes(model_memo, legal):
     memo = model_memo

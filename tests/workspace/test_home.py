@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -9,6 +10,9 @@ from django.utils.html import strip_tags
 from riskreg.register.models import AdoptionRequest
 from riskreg.workspace.templatetags.workspace import human_date
 from tests.conftest import PASSWORD
+
+# Every test here runs on the rows the module builds once (tests/conftest.py, built_once_for_the_module).
+pytestmark = pytest.mark.usefixtures("demo_register")
 
 
 def _text(response) -> str:
