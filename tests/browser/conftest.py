@@ -7,6 +7,9 @@ Playwright's own browser download is not used (nor reachable): `make test` and `
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -46,12 +49,51 @@ def chromium():
 
 
 @pytest.fixture(autouse=True)
-def roles(transactional_db):
+def roles(transactional_db, request):
     """A live server needs committed rows, so browser tests run in transactional_db, which empties every table
-    between tests: the role groups are made again for each test."""
+    between tests: the role groups are made again for each test, and a test marked `demo` starts on the demo
+    register (before the cast fixtures, which then find their users in it)."""
     from riskreg.core.roles import roles_sync
 
-    roles_sync()
+    if request.node.get_closest_marker("demo"):
+        demo_committed()
+    else:
+        roles_sync()
+
+
+#: The committed demo of this worker, once loaded: the SQLite database as it was then, and its data files.
+_DEMO: dict = {}
+
+
+def demo_committed() -> None:
+    """The demo register without its PDFs, and the cast, committed. On SQLite the first call in a worker loads
+    it and keeps a copy of the database and of the files it wrote (evidence captures, watch snapshots); later
+    calls put that copy back (SQLite's backup API, milliseconds) instead of loading it again (a second or two).
+    On PostgreSQL it is loaded each time."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tests.conftest import cast
+
+    data_dir = Path(settings.RISKREG_DATA_DIR)
+    if connection.vendor != "sqlite":
+        cast()
+        call_command("load_demo", "--without-memos", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        return
+    connection.ensure_connection()
+    if not _DEMO:
+        cast()
+        call_command("load_demo", "--without-memos", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(copy)
+        files = tempfile.mkdtemp(prefix="riskreg-demo-files-")
+        shutil.copytree(data_dir, files, dirs_exist_ok=True)
+        _DEMO.update(database=copy, files=files)
+        return
+    _DEMO["database"].backup(connection.connection)
+    shutil.copytree(_DEMO["files"], data_dir, dirs_exist_ok=True)
+    ContentType.objects.clear_cache()  # the ids are the copy's (the same as when it was made)
 
 
 @pytest.fixture

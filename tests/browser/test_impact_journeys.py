@@ -3,16 +3,15 @@ impact; a sanctions list version's impact page says what its entries would chang
 
 from __future__ import annotations
 
-from django.core.management import call_command
+import pytest
 
 from models_catalog.models import RegulatoryGuidance
 from riskreg.screening.models import SanctionsList
 from riskreg.watch.models import Alert
 from tests.browser.conftest import axe_serious_violations
 
-
-def _demo() -> None:
-    call_command("load_demo", "--without-memos", stdout=open("/dev/null", "w"))  # noqa: SIM115
+# Every test here starts on the committed demo register (tests/browser/conftest.py).
+pytestmark = pytest.mark.demo
 
 
 def _no_horizontal_scroll(page) -> bool:
@@ -22,7 +21,6 @@ def _no_horizontal_scroll(page) -> bool:
 def test_legal_drafts_guidance_from_the_zhipu_alert_completes_it_and_reads_its_impact(
     page, sign_in, save_screenshot, legal
 ):
-    _demo()
     legal.is_staff = True
     legal.save(update_fields=["is_staff"])
     alert = Alert.objects.get(url__contains="2025-00704")
@@ -68,7 +66,6 @@ def test_legal_drafts_guidance_from_the_zhipu_alert_completes_it_and_reads_its_i
 def test_the_entity_list_versions_impact_page_names_the_parties_it_added_and_the_models_they_reach(
     page, sign_in, save_screenshot, auditor
 ):
-    _demo()
     version = SanctionsList.objects.get(code="us-csl").current_version
     sign_in(auditor)
 

@@ -3,17 +3,17 @@ obligation applies, opens it, and reads the obligations in the model's dossier."
 
 from __future__ import annotations
 
-from django.core.management import call_command
+import pytest
 
 from riskreg.register.models import AdoptionRequest
 from tests.browser.conftest import axe_serious_violations, log_in_with_form
 from tests.conftest import PASSWORD
 
 
+@pytest.mark.demo
 def test_legal_finds_the_approval_to_review_and_reads_the_obligations_in_the_dossier(
     page, tmp_path, legal, requester, security, procurement
 ):
-    call_command("load_demo", "--without-memos", stdout=open("/dev/null", "w"))  # noqa: SIM115
     llama = AdoptionRequest.objects.get(model__slug="llama-4", state="approved")
     log_in_with_form(page, username="legal", password=PASSWORD, path="/admin/login/")
     page.wait_for_url("**/")

@@ -5,7 +5,6 @@ Clicks are counted explicitly (a click, a choice in a select, a radio button eac
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
 from reports.models import Memo
 from riskreg.register.models import AdoptionRequest
@@ -50,14 +49,9 @@ class Clicks:
         self.click("input[type=submit]")
 
 
-@pytest.fixture
-def demo(requester, legal, security, procurement, settings, tmp_path):
-    settings.RISKREG_DATA_DIR = tmp_path
-    call_command("load_demo", "--without-memos", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
+@pytest.mark.demo
 def test_glm5_request_is_filed_assessed_signed_off_and_reopened_by_an_alert(
-    page, sign_in, save_screenshot, demo, legal, security, procurement
+    page, sign_in, save_screenshot, requester, legal, security, procurement
 ):
     # The requester: from the login form on GLM-5's dossier, *Request adoption*, to a submitted request.
     requester = Clicks(page)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.apps import apps
-from django.core.management import call_command
 from django.utils import timezone
 
 from models_catalog.models import AIModel, ProvenanceClaim
@@ -14,10 +14,8 @@ from reports.tasks import memo_generate_task
 from tests.browser.conftest import axe_serious_violations, log_in_with_form
 from tests.conftest import PASSWORD, wait_for
 
-
-def _demo() -> AIModel:
-    call_command("load_demo", "--without-memos", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    return AIModel.objects.get(slug="glm-5")
+# Every test here starts on the committed demo register (tests/browser/conftest.py).
+pytestmark = pytest.mark.demo
 
 
 def _no_horizontal_scroll(page) -> bool:
@@ -27,7 +25,6 @@ def _no_horizontal_scroll(page) -> bool:
 def test_legal_goes_from_the_home_page_to_the_glm5_dossier_and_files_a_memo(
     page, save_screenshot, legal, requester, auditor
 ):
-    _demo()
     log_in_with_form(page, username="legal", password=PASSWORD, path="/admin/login/")
     page.wait_for_url("**/")
 
@@ -73,7 +70,7 @@ def test_legal_goes_from_the_home_page_to_the_glm5_dossier_and_files_a_memo(
 
 
 def test_the_dossier_as_of_a_day_before_the_claims_were_recorded_shows_the_earlier_state(page, sign_in, legal):
-    model = _demo()
+    model = AIModel.objects.get(slug="glm-5")
     # The register began 30 days ago; GLM-5's claims were recorded today.
     month_ago = timezone.now() - datetime.timedelta(days=30)
     claim_history = ProvenanceClaim.history.model
@@ -98,7 +95,6 @@ def test_the_dossier_as_of_a_day_before_the_claims_were_recorded_shows_the_earli
 
 
 def test_the_auditor_sees_everything_and_no_edit_control(page, sign_in, auditor):
-    _demo()
     sign_in(auditor)
 
     page.goto("/")

@@ -4,10 +4,8 @@ snapshot carries them, so a re-render is reproducible; memos made with memo-4 ke
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from models_catalog.models import AIModel, Obligation
@@ -20,8 +18,8 @@ GPAI = "Obligations for providers of general-purpose AI models"
 
 
 @pytest.fixture
-def demo(requester, legal, security, procurement):
-    call_command("load_demo", "--without-memos", stdout=io.StringIO())
+def demo(demo_register, db):
+    """The demo register, built once for the module (tests/conftest.py)."""
 
 
 def _text(memo: Memo) -> str:

@@ -34,7 +34,8 @@ def test_when_the_broker_is_down_nothing_is_marked_and_the_next_beat_dispatches_
     sources = [make_source(f"http://127.0.0.1:9/{n}") for n in range(3)]
     before = list(WatchSource.objects.order_by("pk").values_list("next_check_at", flat=True))
 
-    with app.connection_for_write("redis://127.0.0.1:1/0") as unreachable:
+    # Nothing listens there; kombu gives up at the first refusal instead of after its reconnect backoff (6 s).
+    with app.connection_for_write("redis://127.0.0.1:1/0", transport_options={"max_retries": 0}) as unreachable:
         down = watch_due_dispatch(connection=unreachable)
 
     assert (down.due, down.dispatched) == (3, 0)
