@@ -82,6 +82,9 @@ ID_LABELS: list[tuple[str, str]] = sorted(
     ],
     key=lambda pair: -len(pair[0]),
 )
+# One pattern for every label, tried in the order above (the longest first, as the loop it replaces did):
+# a remark is matched once instead of tested against each label in turn (a third of an SDN file's parse).
+_ID_LABEL = re.compile("|".join(f"({re.escape(label)}) " for label, _ in ID_LABELS))
 _ALIAS = re.compile(r"^(a\.k\.a\.|f\.k\.a\.|n\.k\.a\.)\s*'(.+)'\.?$", re.IGNORECASE)
 _LINKED = re.compile(r"^Linked To:\s*(.+?)\.?$")
 _ID_VALUE = re.compile(r"^(?P<value>.+?)(?:\s+\((?P<country>[^()]+)\))?\.?$")
@@ -190,15 +193,14 @@ def parse_remarks(remarks: str, entry: ParsedEntry) -> None:
         if match := _NATIONALITY.match(part):
             entry.countries.append(match.group(1).strip())
             continue
-        for label, scheme in ID_LABELS:
-            if part.startswith(label + " "):
-                found = _ID_VALUE.match(part[len(label) + 1 :])
-                if found:
-                    country = (found.group("country") or "").strip()
-                    entry.identifiers.append(identifier(scheme, found.group("value"), label=label, country=country))
-                    if country:
-                        entry.countries.append(country)
-                break
+        if labelled := _ID_LABEL.match(part):
+            label, scheme = ID_LABELS[labelled.lastindex - 1]
+            found = _ID_VALUE.match(part[labelled.end() :])
+            if found:
+                country = (found.group("country") or "").strip()
+                entry.identifiers.append(identifier(scheme, found.group("value"), label=label, country=country))
+                if country:
+                    entry.countries.append(country)
 
 
 def parse_sdn(data: Source, *, alt: Source | None = None, add: Source | None = None) -> list[ParsedEntry]:
