@@ -14,10 +14,11 @@ from reports.services.memos import (
     memo_verify,
 )
 from reports.services.snapshot import snapshot_canonical, snapshot_sha256
+from reports.services.versions import TEMPLATE_VERSION
 
 #: Names served from reports.services.render on first use, so that importing the services (the admin does
 #: at start-up) does not import WeasyPrint.
-_FROM_RENDER = ("TEMPLATE_VERSION", "StaticOnlyFetcher", "memo_render")
+_FROM_RENDER = ("StaticOnlyFetcher", "memo_render")
 
 
 def __getattr__(name: str):

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from reports.colours import safe_colour
+from reports.services.versions import template_version
 
 #: Figures drawn by our own code for this memo (the heat maps): the renderer hands them to WeasyPrint's fetcher
 #: in memory (reports.services.render).
@@ -216,7 +217,7 @@ def _cover_listing(block: dict) -> str:
 
 def memo_context(snapshot: dict) -> dict:
     s = snapshot
-    cell_scores = s["memo"].get("template_version") == "memo-2"
+    cell_scores = template_version(s).heatmap_cell_scores
     context = {
         "s": s,
         "title": _title(s),

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from models_catalog.models import AIModel
 from reports.models import Memo, MemoVerification
+from reports.services import versions
 from reports.services.snapshot import memo_meta, model_snapshot_build, portfolio_snapshot_build, snapshot_sha256
 from riskreg.core.errors import BadInput
 from riskreg.register.models import AdoptionRequest
@@ -141,7 +142,7 @@ def memo_snapshot(*, memo: Memo, at) -> dict:
         kind=memo.kind,
         version=memo.version,
         generated_by=memo.generated_by,
-        template_version=_render().TEMPLATE_VERSION,
+        template_version=versions.TEMPLATE_VERSION,
         subject=str(memo),
     )
     meta["id"] = memo.pk
@@ -201,7 +202,7 @@ def memo_generate(*, memo_id: int, task_id: str = "") -> Memo:
             pdf_path=relative,
             pdf_sha256=pdf_hash,
             pages=result.pages,
-            template_version=_render().TEMPLATE_VERSION,
+            template_version=versions.TEMPLATE_VERSION,
             renderer=_render().RENDERER,
             finished_at=timezone.now(),
             error="",

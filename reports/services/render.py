@@ -32,35 +32,14 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.services.context import memo_context
 from reports.services.snapshot import snapshot_sha256
+from reports.services.versions import template_version
 from reports.services.weasyprint_compat import WEASYPRINT_PATCHED_FOR  # noqa: F401  (the patches below; checked)
 
-#: Bump when a template or the stylesheet changes what a memo looks like. Stored on every memo (and in its
-#: snapshot); the templates of the version before go to FROZEN_TEMPLATES so that its memos still verify.
-TEMPLATE_VERSION = "memo-5"
 RENDERER = f"WeasyPrint {weasyprint.__version__}"
 
 STATIC_SCHEME = "riskreg-static:"
 STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
 STATIC_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
-
-TEMPLATES = {"model": "reports/memo.html", "request": "reports/memo.html", "portfolio": "reports/portfolio.html"}
-STYLESHEET = "reports/memo.css"
-#: Earlier template versions, kept verbatim: verification re-renders a memo's snapshot with the templates and
-#: stylesheet of the version the memo was made with, so its PDF comes out byte for byte. (memo-1 was not kept.)
-FROZEN_TEMPLATES = {
-    "memo-2": (
-        {"model": "reports/memo-2.html", "request": "reports/memo-2.html", "portfolio": "reports/portfolio-2.html"},
-        "reports/memo-2.css",
-    ),
-    "memo-3": (
-        {"model": "reports/memo-3.html", "request": "reports/memo-3.html", "portfolio": "reports/portfolio-3.html"},
-        "reports/memo-3.css",
-    ),
-    "memo-4": (
-        {"model": "reports/memo-4.html", "request": "reports/memo-4.html", "portfolio": "reports/portfolio-4.html"},
-        "reports/memo-4.css",
-    ),
-}
 
 _env_lock = threading.Lock()
 _font_config: FontConfiguration | None = None
@@ -260,10 +239,10 @@ def _shared_font_config() -> FontConfiguration:
 def memo_source(*, snapshot: dict) -> tuple[str, dict[str, bytes]]:
     """The HTML of a memo and the SVG figures it shows (by riskreg-figure: URL), from the snapshot alone
     (Django autoescaping on every value; figure text through format_html)."""
-    templates, stylesheet = FROZEN_TEMPLATES.get(snapshot["memo"].get("template_version"), (TEMPLATES, STYLESHEET))
+    version = template_version(snapshot)
     context = memo_context(snapshot)
-    context["stylesheet"] = static_url(stylesheet)
-    return render_to_string(templates[snapshot["kind"]], context), context.get("figures", {})
+    context["stylesheet"] = static_url(version.stylesheet)
+    return render_to_string(version.template(snapshot["kind"]), context), context.get("figures", {})
 
 
 def memo_html(*, snapshot: dict) -> str:

@@ -11,8 +11,9 @@ from django.db import IntegrityError
 
 from reports.models import Memo, MemoImmutable, MemoVerification
 from reports.services import MemoError, memo_create, memo_generate, memo_generate_now, memo_pdf_path, memo_verify
-from reports.services.render import TEMPLATE_VERSION, pdf_text
+from reports.services.render import pdf_text
 from reports.services.snapshot import snapshot_sha256
+from reports.services.versions import TEMPLATE_VERSION
 from reports.tasks import memo_generate_task
 from tests.reports.factories import light_model
 
@@ -86,9 +87,9 @@ def test_verification_passes_on_an_untouched_memo(light_memo, auditor):
 
 
 def test_a_memo_made_with_the_previous_template_still_verifies(world, legal, monkeypatch):
-    import reports.services.render
+    import reports.services.versions
 
-    monkeypatch.setattr(reports.services.render, "TEMPLATE_VERSION", "memo-2")
+    monkeypatch.setattr(reports.services.versions, "TEMPLATE_VERSION", "memo-2")
     memo = memo_generate_now(kind=Memo.Kind.MODEL, model=world.model, user=legal)
     monkeypatch.undo()
 
@@ -101,9 +102,9 @@ def test_a_memo_made_with_the_previous_template_still_verifies(world, legal, mon
 
 def test_a_memo_made_with_template_memo_3_still_verifies(world, legal, monkeypatch):
     """memo-4 added the sources' captures and one block per listing; memo-3 memos keep verifying byte for byte."""
-    import reports.services.render
+    import reports.services.versions
 
-    monkeypatch.setattr(reports.services.render, "TEMPLATE_VERSION", "memo-3")
+    monkeypatch.setattr(reports.services.versions, "TEMPLATE_VERSION", "memo-3")
     memo = memo_generate_now(kind=Memo.Kind.MODEL, model=world.model, user=legal)
     monkeypatch.undo()
 

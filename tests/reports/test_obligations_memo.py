@@ -11,7 +11,8 @@ from django.utils import timezone
 from models_catalog.models import AIModel, Obligation
 from reports.models import Memo
 from reports.services import memo_generate_now, memo_pdf_path, memo_verify
-from reports.services.render import TEMPLATE_VERSION, pdf_text
+from reports.services.render import pdf_text
+from reports.services.versions import TEMPLATE_VERSION
 from riskreg.register.models import AdoptionRequest
 
 GPAI = "Obligations for providers of general-purpose AI models"
@@ -71,9 +72,9 @@ def test_the_snapshot_carries_the_obligations_so_a_rerender_is_the_same_after_th
 
 
 def test_a_memo_made_with_template_memo_4_still_verifies(demo, legal, monkeypatch):
-    import reports.services.render
+    import reports.services.versions
 
-    monkeypatch.setattr(reports.services.render, "TEMPLATE_VERSION", "memo-4")
+    monkeypatch.setattr(reports.services.versions, "TEMPLATE_VERSION", "memo-4")
     memo = memo_generate_now(kind=Memo.Kind.MODEL, model=AIModel.objects.get(slug="glm-5"), user=legal)
     monkeypatch.undo()
 

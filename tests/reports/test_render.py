@@ -80,7 +80,7 @@ def test_each_template_version_renders_with_its_own_templates(glm5_snapshot):
     current = pdf_text(memo_render(snapshot=copy.deepcopy(glm5_snapshot), fetcher=current_fetcher).pdf)
     before = pdf_text(memo_render(snapshot=older, fetcher=older_fetcher).pdf)
 
-    assert current_fetcher.served[0] == "riskreg-static:reports/memo.css"
+    assert current_fetcher.served[0] == "riskreg-static:reports/memo-4.css"  # memo-5 kept memo-4's stylesheet
     assert older_fetcher.served[0] == "riskreg-static:reports/memo-2.css"
     assert "LIST AND AUTHORITY" in before and "LIST AND AUTHORITY" not in current
 

@@ -40,7 +40,7 @@ def test_evidence_with_html_and_metadata_urls_is_shown_as_text_and_never_fetched
 
     assert counting_server.log == []  # the loopback server was never asked for anything
     # our stylesheet, and the heat map the renderer drew itself (handed to the fetcher in memory)
-    assert fetcher.served == ["riskreg-static:reports/memo.css", "riskreg-figure:heatmap-1.svg"]
+    assert fetcher.served == ["riskreg-static:reports/memo-4.css", "riskreg-figure:heatmap-1.svg"]
     assert fetcher.refused == []  # escaped markup is text: nothing even tried to load it
     text = pdf_text(result.pdf)
     assert '<img src="file:///etc/hostname">' in text
@@ -92,7 +92,7 @@ def test_fetcher_serves_nothing_outside_our_static_folder(url):
 
 
 def test_fetcher_serves_our_stylesheet():
-    response = StaticOnlyFetcher().fetch("riskreg-static:reports/memo.css")
+    response = StaticOnlyFetcher().fetch("riskreg-static:reports/memo-4.css")
 
     assert response.content_type == "text/css" and b"@page" in response.read()
 
