@@ -15,25 +15,16 @@ Works on a throwaway SQLite database (or DATABASE_URL's server) and a temporary 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-os.environ["RISKREG_DATA_DIR"] = tempfile.mkdtemp(prefix="riskreg-bench-evidence-")
+os.environ["RISKREG_DATA_DIR"] = tempfile.mkdtemp(prefix="riskreg-bench-evidence-")  # before Django reads it
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from _harness import throwaway_database
+from django.conf import settings
 
 SOURCES = 200
 DELAY = float(os.environ.get("EVIDENCE_BENCH_DELAY", 0.2))
@@ -69,14 +60,11 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-def main() -> None:
+def figures() -> None:
     from models_catalog.models import EvidenceSource
     from riskreg.evidence.models import Capture
     from riskreg.evidence.services import evidence_source_recheck, evidence_sources_capture
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.request_queue_size = 256
@@ -125,7 +113,11 @@ def main() -> None:
     finally:
         server.shutdown()
         server.server_close()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def main() -> None:
+    with throwaway_database():
+        figures()
 
 
 if __name__ == "__main__":

@@ -17,22 +17,13 @@ Works on a throwaway SQLite database (or DATABASE_URL's server).
 
 from __future__ import annotations
 
-import os
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+from _harness import BASE_DIR, throwaway_database
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment  # noqa: E402
-
-LISTS = Path(__file__).resolve().parent.parent / "tests" / "data" / "lists" / "ofac"
+LISTS = BASE_DIR / "tests" / "data" / "lists" / "ofac"
 ORGANISATIONS = 1000
 MODELS = 1000
 
@@ -67,10 +58,7 @@ def main() -> None:
     from riskreg.screening.matching import index_cache_clear
     from riskreg.screening.services import sanctions_list_import
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with throwaway_database():
         print(f"database: {connection.vendor}")
         main_listed = build_catalog(organisations=ORGANISATIONS, models=MODELS)
         sanctions_list_import(list_code="ofac-sdn", data=(LISTS / "sdn-2024-03-14.csv").read_bytes(), source_name="a")
@@ -110,10 +98,6 @@ def main() -> None:
             print(f"impact with {found.models_considered} reached models: {counts[size]} SQL queries")
             Organisation.objects.filter(pk=listed.pk).update(aliases=[])
         print(f"queries per reached model: {(counts[200] - counts[10]) / 190:.2f}")
-    finally:
-        connection.close()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
 
 if __name__ == "__main__":

@@ -12,23 +12,14 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 import statistics
-import sys
 import time
 import warnings
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import override_settings, setup_test_environment, teardown_test_environment  # noqa: E402
+from _harness import throwaway_database
+from django.conf import settings
+from django.db import connection
+from django.test.utils import override_settings
 
 PRODUCTION_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 
@@ -44,10 +35,7 @@ def main() -> None:
     for name in ("django.request", "axes", "axes.watch_login", "axes.handlers.database"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     warnings.filterwarnings("ignore", message="No directory at")
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with throwaway_database():
         from django.contrib.auth.models import Group, User
         from django.test import Client
 
@@ -72,9 +60,6 @@ def main() -> None:
         )
         print(f"right password while locked out: answer {right[1]}")
         print(f"ratio: a locked-out guess costs {hashed / locked:.1f}x less than a hashed one")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
 
 if __name__ == "__main__":

@@ -16,20 +16,11 @@ them from 2 Aug 2027).
 from __future__ import annotations
 
 import datetime
-import os
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment  # noqa: E402
+from _harness import throwaway_database
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 MODELS = 1000
 D = datetime.date
@@ -133,10 +124,7 @@ def main() -> None:
     from riskreg.register.models import AdoptionRequest
     from riskreg.register.selectors import approvals_to_review, obligations_timeline, obligations_timelines
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with throwaway_database():
         print(f"database: {connection.vendor}")
         build_portfolio(MODELS)
         models = list(AIModel.objects.order_by("pk"))
@@ -167,10 +155,6 @@ def main() -> None:
             with CaptureQueriesContext(connection) as ctx:
                 obligations_timelines(model_ids=ids[:size])
             print(f"obligations_timelines of {size} models: {len(ctx.captured_queries)} SQL queries")
-    finally:
-        connection.close()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
 
 if __name__ == "__main__":

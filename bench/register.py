@@ -11,22 +11,14 @@ against a baseline measured in the same run:
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import threading
 import time
 import warnings
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment  # noqa: E402
+from _harness import throwaway_database
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 SIZES = (1, 50)
 THREADS = 50
@@ -61,7 +53,7 @@ def build_world():
                 matrix=matrix,
                 required_roles=["legal", "security", "procurement"],
                 state="in_review",
-                submitted_at=django.utils.timezone.now(),
+                submitted_at=timezone.now(),
                 review_round=size,
             )
             # ... each with `size` sign-offs (one per round), risk items and timeline events
@@ -255,10 +247,7 @@ def main() -> None:
     for name in ("riskreg.register.services", "kombu", "django.request"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     warnings.filterwarnings("ignore", message="No directory at")
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with throwaway_database():
         print(f"database: {connection.vendor}")
         users, worlds = build_world()
         query_figures(users, worlds)
@@ -266,10 +255,6 @@ def main() -> None:
             concurrency_figures(users)
         else:
             print("concurrency: skipped (needs DATABASE_URL=postgres://...; SQLite has no row locks)")
-    finally:
-        connection.close()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
 
 if __name__ == "__main__":

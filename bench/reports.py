@@ -16,6 +16,7 @@ Works on a throwaway database it creates and drops. Figures:
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import subprocess
@@ -25,20 +26,11 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-import logging  # noqa: E402
+from _harness import BASE_DIR, throwaway_database
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 logging.getLogger("riskreg.core.events").setLevel(logging.WARNING)  # one line per claim otherwise
-
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 MEMOS = 100
 RENDER_ROUNDS = 5
@@ -258,21 +250,13 @@ def main() -> None:
 
     render_only = "--render-only" in sys.argv[1:]
 
-    setup_test_environment()
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = (
-        None if connection.vendor == "sqlite" else f"bench_{connection.settings_dict['NAME']}"
-    )
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    started = time.perf_counter()
-    try:
+    with throwaway_database(postgres_prefix="bench_"):
+        started = time.perf_counter()
         world = glm5_world()
         snapshot = glm5_snapshot(world) if render_only else figure_queries(world)
         figure_render(snapshot)
         if not render_only:
             figure_workers()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     print(f"(bench took {time.perf_counter() - started:.0f} s)")
 
 

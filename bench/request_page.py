@@ -14,22 +14,14 @@ from __future__ import annotations
 import logging
 import os
 import statistics
-import sys
 import time
 import warnings
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment  # noqa: E402
+from _harness import throwaway_database
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 ROUNDS = 20
 ADDED_ITEMS = 50
@@ -53,10 +45,7 @@ def main() -> None:
     for name in ("riskreg", "kombu", "django.request", "celery"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     warnings.filterwarnings("ignore")
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with throwaway_database():
         with open(os.devnull, "w") as quiet:
             call_command("load_demo", "--without-memos", stdout=quiet, stderr=quiet)
         from django.contrib.auth.models import User
@@ -90,10 +79,6 @@ def main() -> None:
                     )
                     for number in range(ADDED_ITEMS)
                 )
-    finally:
-        connection.close()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
 
 if __name__ == "__main__":

@@ -15,20 +15,11 @@ Works on a throwaway SQLite database (or DATABASE_URL's server).
 
 from __future__ import annotations
 
-import os
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment  # noqa: E402
+from _harness import throwaway_database
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 MODELS = 1000
 
@@ -97,10 +88,7 @@ def main() -> None:
     from riskreg.register import rules
     from riskreg.register.services.guidance import guidance_impact
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with throwaway_database():
         print(f"database: {connection.vendor}")
         draft = build_portfolio(MODELS)
         models = list(AIModel.objects.order_by("pk"))
@@ -127,10 +115,6 @@ def main() -> None:
             counts[size] = len(ctx.captured_queries)
             print(f"impact with {reached} reached models: {counts[size]} SQL queries")
         print(f"queries per reached model: {(counts[200] - counts[10]) / 190:.2f}")
-    finally:
-        connection.close()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
 
 if __name__ == "__main__":

@@ -24,18 +24,10 @@ import sys
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-import numpy as np  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from rapidfuzz import fuzz, process, utils  # noqa: E402
+import numpy as np
+from _harness import BASE_DIR, throwaway_database
+from django.db import connection
+from rapidfuzz import fuzz, process, utils
 
 SDN = BASE_DIR / "tests" / "data" / "lists" / "ofac" / "sdn-2024-05-03.csv"
 BASELINE_CUTOFF = 85
@@ -535,13 +527,5 @@ if __name__ == "__main__":
     for folder in ("data_folder_in", "processed_folder", "control_folder"):  # the import dispatches a task
         if folder in getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}):
             Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[folder]).mkdir(parents=True, exist_ok=True)
-    setup_test_environment()
-    if connection.vendor == "sqlite":  # a file, not memory, so that the screen command's process sees it
-        import tempfile
-
-        connection.settings_dict["TEST"]["NAME"] = str(Path(tempfile.mkdtemp(prefix="bench-screening-")) / "db.sqlite3")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database(sqlite_file=True):  # a file, not memory, so that the screen command's process sees it
         main()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)

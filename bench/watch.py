@@ -31,18 +31,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from _harness import BASE_DIR, throwaway_database
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
 
 SOURCES = 200
 DELAY = float(os.environ.get("WATCH_BENCH_DELAY", 0.2))
@@ -201,12 +193,9 @@ def sdn_figure(base_url: str) -> None:
     )
 
 
-def main() -> None:
+def figures(db_name: str) -> None:
     from riskreg.watch.services import watch_source_check, watch_source_create
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    db_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     server = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base_url = f"http://127.0.0.1:{server.server_address[1]}"
@@ -282,7 +271,11 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 worker.kill()
         server.shutdown()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def main() -> None:
+    with throwaway_database() as db_name:
+        figures(db_name)
 
 
 if __name__ == "__main__":
