@@ -29,12 +29,13 @@ django.setup()
 
 
 @contextmanager
-def throwaway_database(*, sqlite_file: bool = False, postgres_prefix: str = "test_") -> Iterator[str]:
+def throwaway_database(*, sqlite_file: bool = False, postgres_prefix: str = "bench_") -> Iterator[str]:
     """Create a test database (migrated, empty), yield its name, and drop it on the way out.
 
     On SQLite it lives in memory, or with `sqlite_file` in a file in a new temporary folder, so that another
     process (a `manage.py` command, a worker) can open it by that name. On PostgreSQL it is named
-    `postgres_prefix` + the configured name (Django's own test database is "test_" + the name).
+    `postgres_prefix` + the configured name: "bench_" by default, never the "test_" database a test run on the
+    same server may be using (it is dropped and made again).
     """
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment

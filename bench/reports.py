@@ -250,7 +250,7 @@ def main() -> None:
 
     render_only = "--render-only" in sys.argv[1:]
 
-    with throwaway_database(postgres_prefix="bench_"):
+    with throwaway_database():
         started = time.perf_counter()
         world = glm5_world()
         snapshot = glm5_snapshot(world) if render_only else figure_queries(world)
