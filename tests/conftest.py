@@ -54,9 +54,9 @@ T = TypeVar("T")
 _MODULE_WORLDS: list[str] = []  # the module-scoped fixtures whose transaction is open, innermost last
 
 
-def built_once_for_the_module(django_db_blocker, build: Callable[[], T], *, name: str) -> Iterator[T]:
-    """For a module-scoped fixture called `name` (`yield from` it): rows that `build` makes once and the module's
-    tests share.
+def built_once_for_the_module(request, django_db_blocker, build: Callable[[], T]) -> Iterator[T]:
+    """For a module-scoped fixture (`yield from` it, passing its `request`): rows that `build` makes once and the
+    module's tests share.
 
     They live in a transaction opened before the first test that asks for the fixture and rolled back after the
     module's last test; each test runs in a savepoint inside it (pytest-django's `db`), so what a test changes is
@@ -74,11 +74,11 @@ def built_once_for_the_module(django_db_blocker, build: Callable[[], T], *, name
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             raise
-    _MODULE_WORLDS.append(name)
+    _MODULE_WORLDS.append(request.fixturename)
     try:
         yield built
     finally:
-        _MODULE_WORLDS.remove(name)
+        _MODULE_WORLDS.remove(request.fixturename)
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -104,17 +104,18 @@ def cast() -> dict[str, User]:
     return {role.value: _user(role.value, role.value) for role in roles}
 
 
-@pytest.fixture(scope="module")
-def demo_register(django_db_setup, django_db_blocker) -> None:
-    """The demo register without its PDFs, and the cast first (the demo reuses those users), built once for a
-    test module: see built_once_for_the_module."""
+def demo_load() -> None:
+    """The demo register without its PDFs, the cast first (the demo reuses those users)."""
     from django.core.management import call_command
 
-    def build():
-        cast()
-        call_command("load_demo", "--without-memos", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    cast()
+    call_command("load_demo", "--without-memos", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
-    yield from built_once_for_the_module(django_db_blocker, build, name="demo_register")
+
+@pytest.fixture(scope="module")
+def demo_register(request, django_db_setup, django_db_blocker) -> None:
+    """demo_load(), built once for a test module: see built_once_for_the_module."""
+    yield from built_once_for_the_module(request, django_db_blocker, demo_load)
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ TEMPLATE_VERSIONS: dict[str, TemplateVersion] = {
 }
 
 #: The version new memos are made with: the last one above.
-TEMPLATE_VERSION = "memo-5"
+TEMPLATE_VERSION = list(TEMPLATE_VERSIONS)[-1]
 
 
 def template_version(snapshot: dict) -> TemplateVersion:

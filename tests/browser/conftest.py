@@ -66,34 +66,29 @@ _DEMO: dict = {}
 
 
 def demo_committed() -> None:
-    """The demo register without its PDFs, and the cast, committed. On SQLite the first call in a worker loads
-    it and keeps a copy of the database and of the files it wrote (evidence captures, watch snapshots); later
-    calls put that copy back (SQLite's backup API, milliseconds) instead of loading it again (a second or two).
-    On PostgreSQL it is loaded each time."""
+    """demo_load(), committed. On SQLite the first call in a worker loads it and keeps a copy of the database and
+    of the files it wrote (evidence captures, watch snapshots); later calls put that copy back (SQLite's backup
+    API, milliseconds) instead of loading it again (a second or two). On PostgreSQL it is loaded each time."""
     from django.contrib.contenttypes.models import ContentType
-    from django.core.management import call_command
     from django.db import connection
 
-    from tests.conftest import cast
+    from tests.conftest import demo_load
 
     data_dir = Path(settings.RISKREG_DATA_DIR)
-    if connection.vendor != "sqlite":
-        cast()
-        call_command("load_demo", "--without-memos", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    on_sqlite = connection.vendor == "sqlite"
+    if on_sqlite and _DEMO:
+        connection.ensure_connection()
+        _DEMO["database"].backup(connection.connection)
+        shutil.copytree(_DEMO["files"], data_dir, dirs_exist_ok=True)
+        ContentType.objects.clear_cache()  # the ids are the copy's (the same as when it was made)
         return
-    connection.ensure_connection()
-    if not _DEMO:
-        cast()
-        call_command("load_demo", "--without-memos", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    demo_load()
+    if on_sqlite:
         copy = sqlite3.connect(":memory:", check_same_thread=False)
         connection.connection.backup(copy)
         files = tempfile.mkdtemp(prefix="riskreg-demo-files-")
         shutil.copytree(data_dir, files, dirs_exist_ok=True)
         _DEMO.update(database=copy, files=files)
-        return
-    _DEMO["database"].backup(connection.connection)
-    shutil.copytree(_DEMO["files"], data_dir, dirs_exist_ok=True)
-    ContentType.objects.clear_cache()  # the ids are the copy's (the same as when it was made)
 
 
 @pytest.fixture

@@ -10,10 +10,8 @@ from tests.conftest import built_once_for_the_module
 
 
 @pytest.fixture(scope="module")
-def _demo_catalog(django_db_setup, django_db_blocker) -> None:
-    yield from built_once_for_the_module(
-        django_db_blocker, lambda: demo.load(stdout=io.StringIO()), name="_demo_catalog"
-    )
+def _demo_catalog(request, django_db_setup, django_db_blocker) -> None:
+    yield from built_once_for_the_module(request, django_db_blocker, lambda: demo.load(stdout=io.StringIO()))
 
 
 @pytest.fixture

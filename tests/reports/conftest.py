@@ -12,12 +12,12 @@ from tests.reports.factories import World, glm5_world, light_model
 
 
 @pytest.fixture(scope="module")
-def _glm5_world(django_db_setup, django_db_blocker) -> World:
+def _glm5_world(request, django_db_setup, django_db_blocker) -> World:
     def build() -> World:
         cast()  # first, so the world reuses those users
         return glm5_world()
 
-    yield from built_once_for_the_module(django_db_blocker, build, name="_glm5_world")
+    yield from built_once_for_the_module(request, django_db_blocker, build)
 
 
 @pytest.fixture
