@@ -22,7 +22,6 @@ import os
 import random
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from _harness import BASE_DIR, throwaway_database
@@ -522,10 +521,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    from django.conf import settings
-
-    for folder in ("data_folder_in", "processed_folder", "control_folder"):  # the import dispatches a task
-        if folder in getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}):
-            Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[folder]).mkdir(parents=True, exist_ok=True)
     with throwaway_database(sqlite_file=True):  # a file, not memory, so that the screen command's process sees it
         main()
