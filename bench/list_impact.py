@@ -74,10 +74,10 @@ def main() -> None:
 
         index_cache_clear(stored=True)
         started = time.perf_counter()
-        impact = list_version_impact(version_id=version.pk)
+        impact = list_version_impact(version_id=version.pk, reader=None)
         cold = time.perf_counter() - started
         started = time.perf_counter()
-        impact = list_version_impact(version_id=version.pk)
+        impact = list_version_impact(version_id=version.pk, reader=None)
         warm = time.perf_counter() - started
         matched = [(e["external_id"], [o["name"] for o in e["organisations"]]) for e in impact.entries_added]
         print(f"SDN diff +{version.added_count} -{version.removed_count} ~{version.changed_count}; matched: {matched}")
@@ -93,7 +93,7 @@ def main() -> None:
         for size in (10, 200):
             listed = build_catalog(organisations=2, models=size * 2, tag=f"q{size}-")
             with CaptureQueriesContext(connection) as ctx:
-                found = list_version_impact(version_id=version.pk)
+                found = list_version_impact(version_id=version.pk, reader=None)
             counts[size] = len(ctx.captured_queries)
             print(f"impact with {found.models_considered} reached models: {counts[size]} SQL queries")
             Organisation.objects.filter(pk=listed.pk).update(aliases=[])

@@ -99,7 +99,7 @@ def main() -> None:
         baseline = time.perf_counter() - started
 
         started = time.perf_counter()
-        impact = guidance_impact(guidance=draft)
+        impact = guidance_impact(guidance=draft, reader=None)
         elapsed = time.perf_counter() - started
         print(f"baseline: derive each of {len(models)} models one by one: {baseline:6.2f} s")
         print(
@@ -111,7 +111,7 @@ def main() -> None:
         for size in (10, 200):
             small = build_portfolio(size * 2, tag=f"q{size}-")
             with CaptureQueriesContext(connection) as ctx:
-                reached = len(guidance_impact(guidance=small).models)
+                reached = len(guidance_impact(guidance=small, reader=None).models)
             counts[size] = len(ctx.captured_queries)
             print(f"impact with {reached} reached models: {counts[size]} SQL queries")
         print(f"queries per reached model: {(counts[200] - counts[10]) / 190:.2f}")

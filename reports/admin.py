@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import Memo, MemoVerification
-from reports.selectors import memo_can_generate, memos_visible_to
+from reports.selectors import memo_can_generate
 from reports.services import MemoError, memo_request, memo_verify
 from riskreg.core.errors import message_error
 
@@ -81,7 +81,7 @@ class MemoAdmin(_ReadOnlyMixin, admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return memos_visible_to(user=request.user)
+        return Memo.objects.visible_to(request.user).select_related("model", "request", "generated_by")
 
     @admin.display(description=_("PDF"))
     def download(self, obj: Memo) -> str:
@@ -153,7 +153,7 @@ class _MemoInline(_ReadOnlyMixin, admin.TabularInline):
     ordering = ("-created_at",)
 
     def get_queryset(self, request):
-        visible = memos_visible_to(user=request.user).values("pk")
+        visible = Memo.objects.visible_to(request.user).values("pk")
         return super().get_queryset(request).filter(pk__in=visible).select_related("generated_by")
 
     @admin.display(description=_("memo"))

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from models_catalog.models import AIModel
 from reports.models import Memo
-from reports.selectors import memo_can_generate, memos_visible_to
+from reports.selectors import memo_can_generate
 from reports.services import memo_request, memo_verify
 from reports.views import memo_file_response
 from riskreg.register.models import AdoptionRequest
@@ -90,7 +90,7 @@ class MemoViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Memo.objects.none()  # for the permission class and the schema; real rows come from the selector
 
     def get_queryset(self):
-        return memos_visible_to(user=self.request.user)
+        return Memo.objects.visible_to(self.request.user).select_related("model", "request", "generated_by")
 
     def get_permissions(self):
         if self.action == "verify":

@@ -8,10 +8,23 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from riskreg.core.errors import Refused
+from riskreg.register.models import sees_every_request
 
 
 class MemoImmutable(Refused):
     """A finished memo is evidence: it is never edited or deleted. Generate a new version instead."""
+
+
+class MemoQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MemoQuerySet:
+        """Memos for whoever holds view_memo, as their requests are (AdoptionRequest.objects.visible_to): those
+        who see every request read every memo; a requester reads only the memos of their own requests (a model
+        or portfolio memo lists other people's requests)."""
+        if not user.is_authenticated or not user.has_perm("reports.view_memo"):
+            return self.none()
+        if sees_every_request(user):
+            return self
+        return self.filter(kind=Memo.Kind.REQUEST, request__requester=user)
 
 
 class Memo(models.Model):
@@ -88,6 +101,8 @@ class Memo(models.Model):
         ),
     )
     error = models.TextField(_("error"), blank=True)
+
+    objects = MemoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("risk memo")

@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from reports.models import Memo
-from reports.selectors import memos_visible_to
 from reports.services import MemoError, memo_download_name, memo_pdf_path
 
 logger = logging.getLogger(__name__)
@@ -48,5 +47,5 @@ def memo_file_response(memo: Memo) -> HttpResponse:
 @require_GET
 def memo_download(request, memo_id: int):
     """404 for memos the user may not see, so their existence is not revealed."""
-    memo = get_object_or_404(memos_visible_to(user=request.user), pk=memo_id)
+    memo = get_object_or_404(Memo.objects.visible_to(request.user), pk=memo_id)
     return memo_file_response(memo)

@@ -28,10 +28,8 @@ from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignO
 from riskreg.register.selectors import (
     adoption_requests_expiring,
     adoption_requests_open_for_risk_items,
-    adoption_requests_visible_to,
     adoption_requests_waiting_for,
     approvals_to_review,
-    risk_items_visible_to,
     risk_level,
     risk_matrix_in_use,
     roles_missing,
@@ -263,7 +261,7 @@ class AdoptionRequestAdmin(ExtensibleAdmin, ScopedHistoryAdmin):
     )
 
     def get_queryset(self, request):
-        visible = adoption_requests_visible_to(user=request.user).values("pk")
+        visible = AdoptionRequest.objects.visible_to(request.user).values("pk")
         return super().get_queryset(request).filter(pk__in=visible).prefetch_related("sign_offs")
 
     def get_fieldsets(self, request, obj=None):
@@ -570,7 +568,7 @@ class RiskItemAdmin(ScopedHistoryAdmin):
     actions = ["accept_proposals"]
 
     def get_queryset(self, request):
-        visible = risk_items_visible_to(user=request.user).values("pk")
+        visible = RiskItem.objects.visible_to(request.user).values("pk")
         return super().get_queryset(request).filter(pk__in=visible)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -35,11 +35,9 @@ from riskreg.register.models import (
 from riskreg.register.selectors import (
     adoption_request_detail_queryset,
     adoption_request_list_queryset,
-    adoption_requests_visible_to,
     approvals_to_review,
     model_risk_items,
     risk_item_queryset,
-    risk_items_visible_to,
     risk_level,
     risk_state_sha256,
     sign_off_status,
@@ -183,7 +181,7 @@ class RiskItemSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            fields["request"].queryset = adoption_requests_visible_to(user=request.user)
+            fields["request"].queryset = AdoptionRequest.objects.visible_to(request.user)
             fields["owner"].queryset = users_visible_to(user=request.user)
         return fields
 
@@ -410,7 +408,7 @@ class AdoptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
 
     def get_queryset(self):
         base = adoption_request_detail_queryset() if self.action != "list" else adoption_request_list_queryset()
-        visible = adoption_requests_visible_to(user=self.request.user).values("pk")
+        visible = AdoptionRequest.objects.visible_to(self.request.user).values("pk")
         return base.filter(pk__in=visible).order_by("-created_at", "-pk")
 
     def get_serializer_class(self):
@@ -495,7 +493,7 @@ class RiskItemViewSet(
         return [ModelPermissions()]
 
     def get_queryset(self):
-        visible = risk_items_visible_to(user=self.request.user).values("pk")
+        visible = RiskItem.objects.visible_to(self.request.user).values("pk")
         return risk_item_queryset().filter(pk__in=visible).order_by("model_id", "request_id", "category", "pk")
 
     def create(self, request, *args, **kwargs):
@@ -587,7 +585,7 @@ class GuidanceImpactViewSet(RegulatoryGuidanceViewSet):
     def impact(self, request, pk=None):
         """What publishing this draft would do: models gaining or losing risk items (with the reason),
         approved requests that would reopen, sign-offs that would lapse, memos out of date."""
-        return Response(guidance_impact(guidance=self.get_object()).as_dict())
+        return Response(guidance_impact(guidance=self.get_object(), reader=request.user).as_dict())
 
     @action(detail=True, methods=["post"], permission_classes=[CanPublishGuidance])
     def publish(self, request, pk=None):
@@ -616,7 +614,7 @@ class ListVersionImpactView(APIView):
     def get(self, request, pk: int):
         if not ListVersion.objects.filter(pk=pk).exists():
             raise NotFound(f"There is no list version #{pk}.")
-        return Response(list_version_impact(version_id=pk).as_dict())
+        return Response(list_version_impact(version_id=pk, reader=request.user).as_dict())
 
 
 def register(router) -> None:

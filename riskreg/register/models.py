@@ -87,6 +87,39 @@ class SignOffRole(models.TextChoices):
     PROCUREMENT = "procurement", _("Procurement")
 
 
+def sees_every_request(user) -> bool:
+    """Signers, auditors and administrators see every adoption request; anyone else only their own."""
+    return user.has_perm("register.view_all_adoptionrequest")
+
+
+class AdoptionRequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AdoptionRequestQuerySet:
+        """The requests ``user`` may see: every one for those who see every request, else their own. The one
+        idiom for "what of the register may this person read" (sign-offs, events, risk items and memos follow
+        their request); every page, export, impact and count that shows a request reads through it."""
+        if not user.is_authenticated:
+            return self.none()
+        if sees_every_request(user):
+            return self
+        return self.filter(requester=user)
+
+
+class _FollowsItsRequest(models.QuerySet):
+    """Rows that belong to an adoption request are visible exactly when their request is."""
+
+    rows_without_request_visible = False
+
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if sees_every_request(user):
+            return self
+        own = Q(request__requester=user)
+        if self.rows_without_request_visible:
+            own |= Q(request__isnull=True)
+        return self.filter(own)
+
+
 class AdoptionRequest(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -124,6 +157,7 @@ class AdoptionRequest(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = AdoptionRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("adoption request")
@@ -175,6 +209,7 @@ class SignOff(models.Model):
     created_at = models.DateTimeField(_("signed at"), auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = _FollowsItsRequest.as_manager()
 
     class Meta:
         verbose_name = _("sign-off")
@@ -199,6 +234,10 @@ class SignOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.get_decision_display().lower()} by {self.signer}"
+
+
+class RiskItemQuerySet(_FollowsItsRequest):
+    rows_without_request_visible = True  # a risk of the model itself is a fact about the catalog, read by all
 
 
 class RiskItem(models.Model):
@@ -299,6 +338,7 @@ class RiskItem(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = RiskItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("risk item")
@@ -366,6 +406,8 @@ class RequestEvent(models.Model):
     notified_at = models.DateTimeField(
         _("people told at"), null=True, blank=True, help_text=_("Set once the notice for this event was sent.")
     )
+
+    objects = _FollowsItsRequest.as_manager()
 
     class Meta:
         verbose_name = _("request event")

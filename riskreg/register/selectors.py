@@ -13,7 +13,15 @@ from django.utils import timezone
 from models_catalog.selectors import supply_chain
 from riskreg.core.roles import user_group_names
 from riskreg.register.matrices import HEX_COLOUR, UNBANDED_COLOUR
-from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix, SignOff, SignOffRole
+from riskreg.register.models import (
+    AdoptionRequest,
+    RequestEvent,
+    RiskItem,
+    RiskMatrix,
+    SignOff,
+    SignOffRole,
+    sees_every_request,
+)
 from riskreg.register.workflow import OPEN_STATES, REVIEW_STATES
 
 
@@ -38,40 +46,26 @@ def risk_matrix_in_use(*, matrix: RiskMatrix) -> bool:
 
 
 # --- who sees what ---------------------------------------------------------------------------
+# One idiom: AdoptionRequest.objects.visible_to(user), and the same on sign-offs, events, risk items and memos
+# (riskreg/register/models.py, reports/models.py).
 
 
-def user_sees_all_requests(user) -> bool:
-    return user.has_perm("register.view_all_adoptionrequest")
-
-
-def adoption_requests_visible_to(*, user) -> QuerySet[AdoptionRequest]:
-    """Signers, auditors and administrators see every request; a requester sees their own."""
-    queryset = AdoptionRequest.objects.all()
-    if not user.is_authenticated:
-        return queryset.none()
-    if user_sees_all_requests(user):
-        return queryset
-    return queryset.filter(requester=user)
+def request_ids_visible_to(user) -> set[int] | None:
+    """For data already read as dicts (a dossier snapshot): None when the user sees every request, otherwise
+    the ids of those they may see."""
+    if sees_every_request(user):
+        return None
+    return set(AdoptionRequest.objects.visible_to(user).values_list("pk", flat=True))
 
 
 def adoption_requests_open_for_risk_items(*, user) -> QuerySet[AdoptionRequest]:
     """The requests a person may add risk items to (for choice lists; the service decides): their own
     drafts, and, for a reviewer, the open requests of others."""
     own_drafts = Q(requester=user, state=AdoptionRequest.State.DRAFT)
-    visible = adoption_requests_visible_to(user=user)
+    visible = AdoptionRequest.objects.visible_to(user)
     if user_is_reviewer(user):
         return visible.filter(own_drafts | (Q(state__in=OPEN_STATES) & ~Q(requester=user)))
     return visible.filter(own_drafts)
-
-
-def risk_items_visible_to(*, user) -> QuerySet[RiskItem]:
-    """Risk items of the requests one may see, and the model-level items (facts about catalog models)."""
-    queryset = RiskItem.objects.all()
-    if not user.is_authenticated:
-        return queryset.none()
-    if user_sees_all_requests(user):
-        return queryset
-    return queryset.filter(Q(request__requester=user) | Q(request__isnull=True))
 
 
 # --- querysets with everything a page shows, in a fixed number of queries -------------------

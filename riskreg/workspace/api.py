@@ -19,7 +19,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from models_catalog.api import AIModelViewSet
-from riskreg.register.selectors import adoption_requests_visible_to, obligations_timeline, user_sees_all_requests
+from riskreg.register.selectors import obligations_timeline, request_ids_visible_to
 from riskreg.workspace.selectors import band_from_snapshot, dossier_snapshot
 
 
@@ -55,9 +55,7 @@ class AIModelAsOfViewSet(AIModelViewSet):
         snapshot = dossier_snapshot(model=model, as_of=day)
         if snapshot is None:
             raise NotFound(f"{model.name} was not yet in the register on {day.isoformat()}.")
-        visible = None
-        if not user_sees_all_requests(request.user):
-            visible = set(adoption_requests_visible_to(user=request.user).values_list("pk", flat=True))
+        visible = request_ids_visible_to(request.user)
         band = band_from_snapshot(snapshot, as_of=day, visible_request_ids=visible)
         return Response(
             {

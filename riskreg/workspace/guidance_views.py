@@ -35,7 +35,7 @@ def guidance_impact_page(request, guidance_id: int):
                 "reopened.",
             )
         return redirect("workspace:guidance-impact", guidance_id=guidance.pk)
-    impact = guidance_impact(guidance=guidance)
+    impact = guidance_impact(guidance=guidance, reader=request.user)
     context = page_context(
         request,
         title=f"Impact of {guidance.title}",

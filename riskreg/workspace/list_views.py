@@ -19,7 +19,7 @@ def list_version_impact_page(request, version_id: int):
     if not request.user.has_perm("screening.view_listversion"):
         raise PermissionDenied("You may not read sanctions list versions.")
     version = get_object_or_404(ListVersion.objects.select_related("sanctions_list", "imported_by"), pk=version_id)
-    impact = list_version_impact(version_id=version.pk)
+    impact = list_version_impact(version_id=version.pk, reader=request.user)
     context = page_context(
         request,
         title=f"Impact of {version.sanctions_list.name}, version #{version.pk}",

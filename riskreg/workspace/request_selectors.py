@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 from django.http import Http404
 
 from models_catalog.models import AIModel
-from reports.selectors import memos_visible_to
+from reports.models import Memo
 from riskreg.register import rules
 from riskreg.register.matrices import residual_assessment_missing
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, SignOff, SignOffRole
 from riskreg.register.selectors import (
     adoption_request_detail_queryset,
-    adoption_requests_visible_to,
     approvals_to_review,
     model_risk_items,
+    request_ids_visible_to,
     risk_level,
     roles_missing,
     sign_off_status,
@@ -182,7 +182,7 @@ def request_page(*, request_id: int, user) -> RequestPage:
     requester cannot learn which other requests exist)."""
     request = (
         adoption_request_detail_queryset()
-        .filter(pk=request_id, pk__in=adoption_requests_visible_to(user=user).values("pk"))
+        .filter(pk=request_id, pk__in=AdoptionRequest.objects.visible_to(user).values("pk"))
         .first()
     )
     if request is None:
@@ -273,10 +273,10 @@ def request_page(*, request_id: int, user) -> RequestPage:
         ],
         earlier_sign_offs=earlier,
         timeline=timeline,
-        memos=list(memos_visible_to(user=user).filter(request=request).order_by("-version")),
+        memos=list(Memo.objects.visible_to(user).filter(request=request).order_by("-version")),
         band=model_band(
             model=request.model,
-            visible_request_ids=set(adoption_requests_visible_to(user=user).values_list("pk", flat=True)),
+            visible_request_ids=request_ids_visible_to(user),
         ),
         can_submit=can_submit,
         submit_reason=submit_reason,

@@ -48,12 +48,11 @@ from reports.services.snapshot import (
     _SourceIndex,
     request_summary,
 )
-from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix, SignOff
+from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix, SignOff, sees_every_request
 from riskreg.register.selectors import (
     adoption_requests_waiting_for,
     approvals_to_review,
     risk_level,
-    user_sees_all_requests,
 )
 from riskreg.screening.models import ListEntry, ListVersion, ScreeningHit
 from riskreg.screening.selectors import list_hits_by_organisation
@@ -611,17 +610,15 @@ def _waiting_item(request: AdoptionRequest) -> dict:
     }
 
 
-def reopened_requests(*, user, sees_all: bool | None = None, limit: int = WORK_LIST_LIMIT) -> list[dict]:
+def reopened_requests(*, user, limit: int = WORK_LIST_LIMIT) -> list[dict]:
     """The reopened requests the user may see, the latest reopened first, each with the reason it was reopened
     (the alert's title or the change, as the register recorded it) and when: one query."""
-    if sees_all is None:
-        sees_all = user_sees_all_requests(user)
     latest = RequestEvent.objects.filter(
         request=OuterRef("pk"), kind__in=[RequestEvent.Kind.REOPENED, RequestEvent.Kind.REVIEW_RESTARTED]
     ).order_by("-at", "-pk")
     rows = (
-        AdoptionRequest.objects.filter(state=AdoptionRequest.State.REOPENED)
-        .filter(Q() if sees_all else Q(requester=user))
+        AdoptionRequest.objects.visible_to(user)
+        .filter(state=AdoptionRequest.State.REOPENED)
         .annotate(
             reopened_at=Subquery(latest.values("at")[:1]),
             reopened_reason=Subquery(
@@ -650,11 +647,10 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
     may open. [{"key", "label", "count", "url", "hint"}]"""
     today = today or timezone.localdate()
     counts: list[dict] = []
-    sees_all = user_sees_all_requests(user)
     if user.has_perm("register.view_adoptionrequest"):
         changelist = reverse("admin:register_adoptionrequest_changelist")
-        mine = Q() if sees_all else Q(requester=user)
-        totals = AdoptionRequest.objects.filter(mine).aggregate(
+        visible = AdoptionRequest.objects.visible_to(user)
+        totals = visible.aggregate(
             reopened=Count("pk", filter=Q(state=AdoptionRequest.State.REOPENED)),
             expiring=Count(
                 "pk",
@@ -666,7 +662,7 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
             ),
             drafts=Count("pk", filter=Q(state=AdoptionRequest.State.DRAFT, requester=user)),
         )
-        if sees_all:  # reviewers, auditors, administrators
+        if sees_every_request(user):  # reviewers, auditors, administrators
             waiting = list(
                 adoption_requests_waiting_for(user=user)
                 .select_related("model", "requester")
@@ -708,11 +704,11 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
                 "count": totals["reopened"],
                 "url": f"{changelist}?queue=reopened",
                 "hint": "Approved, then reopened by a material change.",
-                "items": reopened_requests(user=user, sees_all=sees_all) if totals["reopened"] else [],
+                "items": reopened_requests(user=user) if totals["reopened"] else [],
             }
         )
         approved = list(
-            AdoptionRequest.objects.filter(mine, state=AdoptionRequest.State.APPROVED)
+            visible.filter(state=AdoptionRequest.State.APPROVED)
             .select_related("model")
             .only("pk", "use_case", "state", "decided_at", "expires_on", "model_id", "model__name")
             .order_by("expires_on", "pk")

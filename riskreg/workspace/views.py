@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET
 
 from models_catalog.models import AIModel
 from reports.models import Memo
-from reports.selectors import memo_can_generate, memos_visible_to
+from reports.selectors import memo_can_generate
 from riskreg.core.roles import user_roles
-from riskreg.register.selectors import adoption_requests_visible_to, obligations_timeline, user_sees_all_requests
+from riskreg.register.selectors import obligations_timeline, request_ids_visible_to
 from riskreg.workspace import selectors
 
 
@@ -51,13 +51,6 @@ def parse_as_of(request) -> date | None:
     return day
 
 
-def visible_request_ids(user) -> set[int] | None:
-    """None when the user sees every adoption request; otherwise the ids of those they may see."""
-    if user_sees_all_requests(user):
-        return None
-    return set(adoption_requests_visible_to(user=user).values_list("pk", flat=True))
-
-
 def _bad_date(request, error: BadDate, title: str):
     context = page_context(request, title=title, error=str(error))
     return render(request, "workspace/bad_date.html", context, status=400)
@@ -82,7 +75,7 @@ def home(request):
         as_of = parse_as_of(request)
     except BadDate as error:
         return _bad_date(request, error, "Home")
-    book = selectors.portfolio(as_of=as_of, visible_request_ids=visible_request_ids(request.user))
+    book = selectors.portfolio(as_of=as_of, visible_request_ids=request_ids_visible_to(request.user))
     context = page_context(
         request,
         title="Home",
@@ -110,9 +103,9 @@ def model_dossier(request, slug: str):
     context = page_context(request, title=model.name, nav="models", model=model, as_of=as_of, snapshot=snapshot)
     if snapshot is None:
         return render(request, "workspace/model_dossier.html", context)
-    visible = visible_request_ids(request.user)
+    visible = request_ids_visible_to(request.user)
     requests = [r for r in snapshot["requests"] if visible is None or r["id"] in visible]
-    memos = memos_visible_to(user=request.user).filter(kind=Memo.Kind.MODEL, model=model).order_by("-version")
+    memos = Memo.objects.visible_to(request.user).filter(kind=Memo.Kind.MODEL, model=model).order_by("-version")
     if as_of is not None:
         memos = memos.filter(created_at__lte=selectors.end_of_day(as_of))
     user = request.user

@@ -64,7 +64,7 @@ def test_the_impact_of_the_eu_ascend_draft_lists_glm5_and_deepseek_v4_and_publis
     )
     items_before = RiskItem.objects.count()
 
-    impact = guidance_impact(guidance=guidance)
+    impact = guidance_impact(guidance=guidance, reader=None)
 
     assert [model.name for model in impact.models] == ["DeepSeek-V4", "GLM-5"]
     for model in impact.models:
@@ -94,7 +94,7 @@ def test_the_impact_of_the_eu_ascend_draft_lists_glm5_and_deepseek_v4_and_publis
     assert set(
         AdoptionRequest.objects.exclude(model__slug__in=["glm-5", "deepseek-v4"]).values_list("pk", "state")
     ) == (untouched)
-    assert guidance_impact(guidance=guidance).models == []  # published: nothing left to apply
+    assert guidance_impact(guidance=guidance, reader=None).models == []  # published: nothing left to apply
 
 
 def test_publishing_twice_applies_once_and_says_who_published(glm5, eu, huawei, legal, security):
@@ -284,7 +284,7 @@ def test_the_impact_and_the_derivation_take_a_constant_number_of_queries_per_mod
     for size in (10, 200):
         models = portfolio(size, huawei, ascend, press)
         with CaptureQueriesContext(connection) as impact_queries:
-            impact = guidance_impact(guidance=guidance)
+            impact = guidance_impact(guidance=guidance, reader=None)
         applying = rules.guidance_applying()
         with CaptureQueriesContext(connection) as first:
             rules.derive(model=models[0], guidance=applying)

@@ -51,7 +51,7 @@ def zhipu_added(glm5, llama4, users):
 def test_a_version_adding_zhipu_ai_shows_glm5_gaining_a_sanctions_item_and_its_approval_reopening(
     zhipu_added, glm5, zhipu
 ):
-    impact = list_version_impact(version_id=zhipu_added.pk)
+    impact = list_version_impact(version_id=zhipu_added.pk, reader=None)
 
     assert [entry["name"] for entry in impact.entries_added] == ["Beijing Zhipu Huazhang Technology Co., Ltd."]
     matched = impact.entries_added[0]["organisations"]
@@ -70,7 +70,7 @@ def test_a_version_adding_zhipu_ai_shows_glm5_gaining_a_sanctions_item_and_its_a
 def test_confirming_the_match_does_exactly_what_the_impact_said(
     zhipu_added, glm5, zhipu, legal, django_capture_on_commit_callbacks
 ):
-    impact = list_version_impact(version_id=zhipu_added.pk)
+    impact = list_version_impact(version_id=zhipu_added.pk, reader=None)
     approved = AdoptionRequest.objects.get(model=glm5, state="approved")
 
     with applied_on_commit(django_capture_on_commit_callbacks):
@@ -84,7 +84,7 @@ def test_confirming_the_match_does_exactly_what_the_impact_said(
     derived = {(risk.rule, risk.key) for risk in rules.derive(model=glm5)}
     assert ("sanctions_listed_party", "developer-group") in derived
     # Now the hit is confirmed, the impact counts it as this version's addition, not as what was there before.
-    again = list_version_impact(version_id=zhipu_added.pk)
+    again = list_version_impact(version_id=zhipu_added.pk, reader=None)
     assert again.entries_added[0]["organisations"][0]["hit"]["status"] == "confirmed"
     assert [model.name for model in again.models] == ["GLM-5"]
 
@@ -94,7 +94,7 @@ def test_a_dismissed_match_changes_nothing(zhipu_added, zhipu, legal):
     hit = ScreeningHit.objects.get(organisation=zhipu)
     screening_hit_review(hit_id=hit.pk, user=legal, decision="dismissed", reason="Different party")
 
-    impact = list_version_impact(version_id=zhipu_added.pk)
+    impact = list_version_impact(version_id=zhipu_added.pk, reader=None)
 
     assert impact.entries_added[0]["organisations"][0]["hit"]["status"] == "dismissed"
     assert impact.models == []
@@ -108,7 +108,7 @@ def test_a_version_removing_a_confirmed_entry_shows_the_listing_going(zhipu_adde
         list_code="us-csl", data=_csl("Huawei Technologies Co., Ltd."), source_name="v3.csv", allow_older=True
     ).version
 
-    impact = list_version_impact(version_id=v3.pk)
+    impact = list_version_impact(version_id=v3.pk, reader=None)
 
     assert [entry["name"] for entry in impact.entries_removed] == ["Beijing Zhipu Huazhang Technology Co., Ltd."]
     assert [(m.name, [loss["key"] for loss in m.loses]) for m in impact.models] == [("GLM-5", ["developer-group"])]
@@ -125,7 +125,7 @@ def test_the_real_sdn_diff_names_the_added_entry_a_catalog_organisation_matches(
         list_code="ofac-sdn", data=(LISTS / "ofac" / "sdn-2024-05-03.csv").read_bytes(), source_name="05-03"
     ).version
 
-    impact = list_version_impact(version_id=version.pk)
+    impact = list_version_impact(version_id=version.pk, reader=None)
 
     assert (impact.version["added"], impact.version["removed"], impact.version["changed"]) == (516, 15, 11)
     assert [(entry["external_id"], [o["name"] for o in entry["organisations"]]) for entry in impact.entries_added] == [
@@ -140,9 +140,10 @@ def test_the_impact_takes_the_same_queries_for_10_and_40_reached_models(zhipu_ad
     from django.test.utils import CaptureQueriesContext
 
     def queries() -> int:
-        list_version_impact(version_id=zhipu_added.pk)  # warm: the screening index is built once per process
+        # warm: the screening index is built once per process
+        list_version_impact(version_id=zhipu_added.pk, reader=None)
         with CaptureQueriesContext(connection) as captured:
-            list_version_impact(version_id=zhipu_added.pk)
+            list_version_impact(version_id=zhipu_added.pk, reader=None)
         return len(captured)
 
     for n in range(9):

@@ -121,18 +121,26 @@ def impact_compare(impact: GuidanceImpact, facts: rules.ModelFacts, change: Call
         impact.models.append(difference)
 
 
-def impact_consequences(impact: GuidanceImpact, *, model_ids: list[int]) -> None:
+def _as_seen_by(queryset, reader):
+    """Every row for the register itself (reader None: publishing, commands); for a person, what they may see."""
+    return queryset if reader is None else queryset.visible_to(reader)
+
+
+def impact_consequences(impact: GuidanceImpact, *, model_ids: list[int], reader) -> None:
     """What a material change on these models does to decisions: the approved requests that reopen, the
-    current-round sign-offs that lapse (approved and in-review requests), the finished memos out of date."""
+    current-round sign-offs that lapse (approved and in-review requests), the finished memos out of date;
+    of each, only what ``reader`` may see (None: everything, for the register itself)."""
     ids = list(model_ids)
-    requests = AdoptionRequest.objects.filter(model_id__in=ids).select_related("model")
+    requests = _as_seen_by(AdoptionRequest.objects, reader).filter(model_id__in=ids).select_related("model")
     impact.requests_reopening = [
         {"id": r.pk, "model": r.model.name, "use_case": r.use_case, "state": r.state}
         for r in requests.filter(state=State.APPROVED).order_by("pk")
     ]
-    lapsing = SignOff.objects.filter(
-        request__model_id__in=ids, request__state__in=[State.APPROVED, *REVIEW_STATES]
-    ).select_related("request", "request__model", "signer")
+    lapsing = (
+        _as_seen_by(SignOff.objects, reader)
+        .filter(request__model_id__in=ids, request__state__in=[State.APPROVED, *REVIEW_STATES])
+        .select_related("request", "request__model", "signer")
+    )
     impact.approvals_lapsing = [
         {
             "id": s.pk,
@@ -145,18 +153,20 @@ def impact_consequences(impact: GuidanceImpact, *, model_ids: list[int]) -> None
         for s in lapsing.order_by("pk")
         if s.review_round == s.request.review_round
     ]
-    impact.memos_out_of_date = []
-    for model in AIModel.objects.filter(pk__in=ids).prefetch_related("memos").order_by("name"):
-        for memo in sorted((m for m in model.memos.all() if m.status == "done"), key=lambda m: m.pk):
-            impact.memos_out_of_date.append(
-                {"id": memo.pk, "model": model.name, "request": memo.request_id, "version": memo.version}
-            )
+    # Memos live in reports, above the register: reached through the catalog's reverse relation, not an import.
+    memo_objects = AIModel._meta.get_field("memos").related_model.objects
+    memos = _as_seen_by(memo_objects, reader).filter(model_id__in=ids, status="done")
+    impact.memos_out_of_date = [
+        {"id": memo.pk, "model": memo.model.name, "request": memo.request_id, "version": memo.version}
+        for memo in memos.select_related("model").order_by("model__name", "pk")
+    ]
 
 
-def guidance_impact(*, guidance: RegulatoryGuidance) -> GuidanceImpact:
+def guidance_impact(*, guidance: RegulatoryGuidance, reader) -> GuidanceImpact:
     """What publishing this draft would do: for each model, the risk items it would gain, lose or see change
     (by running the rules with the guidance that applies now, and again with this draft added), the approved
-    requests that would reopen, the sign-offs that would lapse and the memos that would be out of date."""
+    requests that would reopen, the sign-offs that would lapse and the memos that would be out of date: of
+    those, only what ``reader`` may see (None for the register itself)."""
     guidance = RegulatoryGuidance.objects.select_related("jurisdiction").get(pk=guidance.pk)
     impact = GuidanceImpact(
         guidance={
@@ -176,21 +186,22 @@ def guidance_impact(*, guidance: RegulatoryGuidance) -> GuidanceImpact:
     for start in range(0, len(candidates), BATCH):
         for facts in rules.models_facts(model_ids=candidates[start : start + BATCH], guidance=before):
             impact_compare(impact, facts, lambda facts: setattr(facts, "guidance", after))
-    impact_consequences(impact, model_ids=impact.model_ids)
+    impact_consequences(impact, model_ids=impact.model_ids, reader=reader)
     return impact
 
 
 def guidance_publish(*, guidance_id: int, actor) -> GuidanceImpact:
     """Publish a draft: claim it (one publisher wins; a second publish at the same time is refused), then
     apply its impact: approved requests on the models it changes reopen and every open request and
-    model-level item on them is derived again. All or nothing."""
+    model-level item on them is derived again. All or nothing. The impact returned is as ``actor`` may see it;
+    what is applied does not depend on who publishes."""
     from riskreg.register.services.requests import adoption_requests_reopen
 
     guidance = RegulatoryGuidance.objects.get(pk=guidance_id)
     if not guidance.reaches.exists():
         raise PublishRefused("This guidance reaches nothing: name what it reaches before publishing.")
     with transaction.atomic():
-        impact = guidance_impact(guidance=guidance)
+        impact = guidance_impact(guidance=guidance, reader=actor)
         now = timezone.now()
         claimed = RegulatoryGuidance.objects.filter(pk=guidance_id, publication=Publication.DRAFT).update(
             publication=Publication.PUBLISHED, published_by=actor, published_at=now

@@ -74,8 +74,9 @@ def _entry_json(entry: ListEntry) -> dict:
     }
 
 
-def list_version_impact(*, version_id: int) -> ListVersionImpact:
-    """What this version's added and removed entries change in the register (see the module docstring)."""
+def list_version_impact(*, version_id: int, reader) -> ListVersionImpact:
+    """What this version's added and removed entries change in the register (see the module docstring); of the
+    requests, sign-offs and memos it reaches, only those ``reader`` may see (None for the register itself)."""
     version = ListVersion.objects.select_related("sanctions_list", "imported_by").get(pk=version_id)
     sanctions_list = version.sanctions_list
     added = list(version.diff.get("added", []))
@@ -180,5 +181,5 @@ def list_version_impact(*, version_id: int) -> ListVersionImpact:
             facts.listings = before
             impact_compare(impact, facts, lambda facts, after=after: setattr(facts, "listings", after))
     # As on a confirmed hit: every model whose supply chain holds the organisation is announced.
-    impact_consequences(impact, model_ids=candidates)
+    impact_consequences(impact, model_ids=candidates, reader=reader)
     return impact

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         if guidance is None:
             raise CommandError(f"No guidance with id {options['id']}.")
         if options["action"] == "impact":
-            impact = guidance_impact(guidance=guidance)
+            impact = guidance_impact(guidance=guidance, reader=None)  # the operator reads everything
         else:
             user = get_user_model().objects.filter(username=options["username"]).first()
             if user is None or not user.has_perm("models_catalog.change_regulatoryguidance"):

@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not ListVersion.objects.filter(pk=options["id"]).exists():
             raise CommandError(f"No list version with id {options['id']}.")
-        impact = list_version_impact(version_id=options["id"])
+        impact = list_version_impact(version_id=options["id"], reader=None)  # the operator reads everything
         if options["json"]:
             self.stdout.write(json.dumps(impact.as_dict(), indent=2, default=str))
             return
