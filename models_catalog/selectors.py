@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -60,6 +60,37 @@ def model_detail_queryset() -> QuerySet[AIModel]:
 def supply_chain(*, model: AIModel) -> list[ChainLink]:
     """Every organisation in the model's chain: developer, its parent, its subsidiaries, chip
     vendors and compute providers named in claims. Each organisation appears once (first reason wins)."""
+    developer = model.developer
+    if "subsidiaries" in getattr(developer, "_prefetched_objects_cache", {}):
+        subsidiaries = developer.subsidiaries.all()  # prefetched by name (the register's bulk facts)
+    else:
+        subsidiaries = Organisation.objects.filter(parent=developer).order_by("name")
+    return chain_links(
+        developer=developer,
+        parent=developer.parent if developer.parent_id else None,
+        subsidiaries=subsidiaries,
+        claims=model.claims.all(),
+        accelerator_of=lambda claim: claim.accelerator,
+        organisation_of=lambda claim: claim.organisation,
+        vendor_of=lambda accelerator: accelerator.vendor,
+    )
+
+
+def chain_links(
+    *,
+    developer: Organisation | None,
+    parent: Organisation | None,
+    subsidiaries: Iterable[Organisation],
+    claims: Iterable[ProvenanceClaim],
+    accelerator_of: Callable,
+    organisation_of: Callable,
+    vendor_of: Callable,
+) -> list[ChainLink]:
+    """The rule of a supply chain, over rows read live or from history (the dossier reads a past day): the
+    developer, its parent, its subsidiaries, then for each claim (in the catalog's order: by subject, then as
+    recorded) the vendor of the accelerator it names and the compute provider or host it names. Each
+    organisation once, first reason wins. ``accelerator_of(claim)``, ``organisation_of(claim)`` and
+    ``vendor_of(accelerator)`` resolve a claim's links (None when absent)."""
     links: list[ChainLink] = []
     seen: set[int] = set()
 
@@ -68,34 +99,28 @@ def supply_chain(*, model: AIModel) -> list[ChainLink]:
             seen.add(org.pk)
             links.append(ChainLink(org, role, via))
 
-    developer = model.developer
+    if developer is None:
+        return links
     add(developer, OrganisationRole.DEVELOPER, "developer")
-    if developer.parent_id:
-        add(developer.parent, OrganisationRole.AFFILIATE, f"parent of {developer.display_name}")
-    if "subsidiaries" in getattr(developer, "_prefetched_objects_cache", {}):
-        subsidiaries = developer.subsidiaries.all()  # prefetched by name (the register's bulk facts)
-    else:
-        subsidiaries = Organisation.objects.filter(parent=developer).order_by("name")
+    if parent is not None:
+        add(parent, OrganisationRole.AFFILIATE, f"parent of {developer.display_name}")
     for subsidiary in subsidiaries:
         add(subsidiary, OrganisationRole.AFFILIATE, f"subsidiary of {developer.display_name}")
-    for claim in model.claims.all():
-        if claim.accelerator_id:
-            add(
-                claim.accelerator.vendor,
-                OrganisationRole.CHIP_VENDOR,
-                f"vendor of {claim.accelerator.product} ({claim.get_confidence_display().lower()})",
-            )
+    confidences = dict(ProvenanceClaim.Confidence.choices)
+    subjects = dict(ProvenanceClaim.Subject.choices)
+    for claim in sorted(claims, key=lambda c: (c.subject, c.pk)):
+        confidence = str(confidences.get(claim.confidence, claim.confidence)).lower()
+        accelerator = accelerator_of(claim) if claim.accelerator_id else None
+        if accelerator is not None:
+            add(vendor_of(accelerator), OrganisationRole.CHIP_VENDOR, f"vendor of {accelerator.product} ({confidence})")
         if claim.organisation_id:
             role = (
                 OrganisationRole.HOST
                 if claim.subject == ProvenanceClaim.Subject.HOSTING
-                else (OrganisationRole.COMPUTE_PROVIDER)
+                else OrganisationRole.COMPUTE_PROVIDER
             )
-            add(
-                claim.organisation,
-                role,
-                f"{claim.get_subject_display().lower()} ({claim.get_confidence_display().lower()})",
-            )
+            subject = str(subjects.get(claim.subject, claim.subject)).lower()
+            add(organisation_of(claim), role, f"{subject} ({confidence})")
     return links
 
 

@@ -17,7 +17,8 @@ from reports.services.snapshot import snapshot_canonical, snapshot_sha256
 from reports.services.versions import TEMPLATE_VERSION
 
 #: Names served from reports.services.render on first use, so that importing the services (the admin does
-#: at start-up) does not import WeasyPrint.
+#: at start-up) does not import WeasyPrint (`from reports.services import memo_render` works; they stay out of
+#: __all__, which names what the module itself defines).
 _FROM_RENDER = ("StaticOnlyFetcher", "memo_render")
 
 
@@ -32,13 +33,11 @@ def __getattr__(name: str):
 __all__ = [
     "TEMPLATE_VERSION",
     "MemoError",
-    "StaticOnlyFetcher",
     "memo_create",
     "memo_download_name",
     "memo_generate",
     "memo_generate_now",
     "memo_pdf_path",
-    "memo_render",
     "memo_request",
     "memo_storage_dir",
     "memo_verify",

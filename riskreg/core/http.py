@@ -112,7 +112,7 @@ class _Deadline:
         self.expired = False
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
-        _watchdog.add(self)
+        watchdog.add(self)
 
     def remaining(self) -> float:
         return self.at - time.monotonic()
@@ -131,7 +131,7 @@ class _Deadline:
                 _shutdown(sock)
 
     def close(self) -> None:
-        _watchdog.discard(self)
+        watchdog.discard(self)
         with self._lock:
             for sock in self._sockets:
                 sock.close()
@@ -169,14 +169,14 @@ class _Watchdog:
             deadline.expire()
 
 
-_watchdog = _Watchdog()
+watchdog = _Watchdog()
 
 
 def _new_watchdog_after_fork() -> None:
     """A forked process (a prefork pool process) starts with a watchdog of its own: the parent's thread does not
     exist there, and its lock may have been held at the moment of the fork."""
-    global _watchdog
-    _watchdog = _Watchdog()
+    global watchdog
+    watchdog = _Watchdog()
 
 
 os.register_at_fork(after_in_child=_new_watchdog_after_fork)

@@ -370,7 +370,7 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _index_dir() -> Path:
+def index_dir() -> Path:
     from django.conf import settings
 
     return Path(settings.RISKREG_DATA_DIR) / "screening-index"
@@ -378,7 +378,7 @@ def _index_dir() -> Path:
 
 def _index_path(key: tuple) -> Path:
     name = hashlib.sha256(repr((key, _code_fingerprint())).encode()).hexdigest()[:32]
-    return _index_dir() / f"version-{key[0]}-{name}.pickle"
+    return index_dir() / f"version-{key[0]}-{name}.pickle"
 
 
 def _signature(payload: bytes) -> bytes:
@@ -423,7 +423,7 @@ def index_cache_clear(*, stored: bool = False) -> None:
     """Forget the indexes of this process (and with `stored`, the copies on disk too)."""
     _CACHE.clear()
     if stored:
-        for path in _index_dir().glob("version-*.pickle"):
+        for path in index_dir().glob("version-*.pickle"):
             path.unlink(missing_ok=True)
 
 

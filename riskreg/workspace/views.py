@@ -16,8 +16,10 @@ from models_catalog.models import AIModel
 from reports.models import Memo
 from reports.selectors import memo_can_generate
 from riskreg.core.roles import user_roles
-from riskreg.register.selectors import obligations_timeline, request_ids_visible_to
-from riskreg.workspace import selectors
+from riskreg.dossier.presenters import heatmap_layout, supply_chain_layout
+from riskreg.dossier.risk import matrix_row
+from riskreg.register.selectors import request_ids_visible_to
+from riskreg.workspace import home_selectors, selectors
 
 
 def page_context(request, **extra) -> dict:
@@ -75,15 +77,15 @@ def home(request):
         as_of = parse_as_of(request)
     except BadDate as error:
         return _bad_date(request, error, "Home")
-    book = selectors.portfolio(as_of=as_of, visible_request_ids=request_ids_visible_to(request.user))
+    book = home_selectors.portfolio(as_of=as_of, visible_request_ids=request_ids_visible_to(request.user))
     context = page_context(
         request,
         title="Home",
         nav="home",
         as_of=as_of,
-        work=None if as_of else selectors.work_counts(user=request.user),
+        work=None if as_of else home_selectors.work_counts(user=request.user),
         rows=book["rows"],
-        heatmap=selectors.heatmap(rows=book["rows"], matrix=book["matrix"]),
+        heatmap=heatmap_layout(matrix=matrix_row(book["matrix"]) if book["matrix"] else None, marks=book["rows"]),
     )
     return render(request, "workspace/home.html", context)
 
@@ -111,7 +113,7 @@ def model_dossier(request, slug: str):
     user = request.user
     context.update(
         band=selectors.band_from_snapshot(snapshot, as_of=as_of, visible_request_ids=visible),
-        graph=selectors.supply_chain_graph(snapshot),
+        graph=supply_chain_layout(snapshot),
         requests=requests,
         memos=list(memos[:10]),
         can_generate=as_of is None and memo_can_generate(user=user),
@@ -120,7 +122,7 @@ def model_dossier(request, slug: str):
         history=selectors.model_history(model=model, as_of=as_of),
         sees_history=user.has_perm("models_catalog.view_aimodel") and user.is_staff,
         compute=_training_compute(snapshot["model"]),
-        obligations=obligations_timeline(model=model, on=as_of),
+        obligations=snapshot["obligations"],
     )
     return render(request, "workspace/model_dossier.html", context)
 

@@ -138,7 +138,7 @@ def test_django_starts_and_loads_the_admin_urls_and_screen_command_without_weasy
 
 
 def test_a_new_process_loads_the_stored_index_instead_of_reading_every_entry(sdn):
-    from riskreg.screening.matching import _index_dir, index_cache_clear
+    from riskreg.screening.matching import index_cache_clear, index_dir
 
     names_screen_batch(queries=[ScreenQuery(label="Raybeam", names=["Raybeam"])])  # builds and stores it
     index_cache_clear()  # as a new process
@@ -146,14 +146,14 @@ def test_a_new_process_loads_the_stored_index_instead_of_reading_every_entry(sdn
         report = names_screen_batch(queries=[ScreenQuery(label="Raybeam", names=["Raybeam Optronics"])])
     assert report[0]["hits"][0]["entry_id"] == "22685"
     assert not any("screening_listentry" in q["sql"] and "aliases" in q["sql"] for q in queries.captured_queries)
-    assert len(list(_index_dir().glob("version-*.pickle"))) == 1
+    assert len(list(index_dir().glob("version-*.pickle"))) == 1
 
 
 def test_a_stored_index_not_signed_with_our_key_is_ignored_and_rebuilt(sdn):
-    from riskreg.screening.matching import _index_dir, index_cache_clear
+    from riskreg.screening.matching import index_cache_clear, index_dir
 
     names_screen_batch(queries=[ScreenQuery(label="Raybeam", names=["Raybeam"])])
-    (stored,) = _index_dir().glob("version-*.pickle")
+    (stored,) = index_dir().glob("version-*.pickle")
     stored.write_bytes(b"\0" * 32 + stored.read_bytes()[32:])  # a copy someone else wrote
     index_cache_clear()
     with CaptureQueriesContext(connection) as queries:

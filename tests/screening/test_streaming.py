@@ -15,7 +15,7 @@ import pytest
 from riskreg.screening import services
 from riskreg.screening.errors import ListImportError
 from riskreg.screening.importers import csl, ofac, un
-from riskreg.screening.importers.base import _JsonReader
+from riskreg.screening.importers.base import JsonReader
 from riskreg.screening.models import ListEntry, ListVersion
 from riskreg.screening.services import sanctions_list_import
 from tests.screening.conftest import OFAC_2021, SDN_NEW, SMALL_SDN_ROWS, UN_XML, sdn_bytes
@@ -195,7 +195,7 @@ def test_the_csl_json_is_read_in_chunks_with_the_same_results_and_errors(monkeyp
     }
     data = json.dumps(document, indent=1).encode()
     whole = csl.parse_json(data)
-    monkeypatch.setattr(_JsonReader, "CHUNK", 7)  # a result spans many chunks
+    monkeypatch.setattr(JsonReader, "CHUNK", 7)  # a result spans many chunks
 
     assert [e.content_hash() for e in csl.iter_json(data)] == [e.content_hash() for e in whole]
     with pytest.raises(ListImportError) as refused:

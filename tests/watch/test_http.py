@@ -238,7 +238,7 @@ def test_a_webhook_answering_at_one_byte_a_second_ends_at_the_whole_fetch_deadli
 
 
 def test_a_fast_answer_leaves_no_deadline_or_socket_behind(httpserver):
-    from riskreg.core.http import _watchdog
+    from riskreg.core.http import watchdog
 
     httpserver.expect_request("/").respond_with_data("ok")
     fetch(httpserver.url_for("/"))
@@ -248,7 +248,7 @@ def test_a_fast_answer_leaves_no_deadline_or_socket_behind(httpserver):
         assert fetch(httpserver.url_for("/")).body == b"ok"
 
     assert threading.active_count() == threads  # one watchdog thread, not one per fetch
-    assert _watchdog._pending == []
+    assert watchdog._pending == []
 
 
 def test_an_error_status_raises_with_the_status_and_url(httpserver):

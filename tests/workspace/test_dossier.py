@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from reports.services.snapshot import model_snapshot_build
+from riskreg.dossier import dossier_build
 from riskreg.workspace.selectors import dossier_snapshot
 
 
@@ -88,14 +89,19 @@ def test_dossier_as_of_a_past_day_shows_the_earlier_state(demo, legal):
     assert now["claims"][0]["confidence"] == "disputed"
 
 
-def test_the_live_dossier_says_what_the_memo_snapshot_says_and_the_api_reads_it_as_of_a_day(demo, auditor, as_user):
-    ours = dossier_snapshot(model=demo)
-    memo = model_snapshot_build(model_id=demo.pk, request_id=None, memo={}, at=timezone.now())
+def test_the_page_and_the_memo_read_one_dossier_and_the_api_reads_it_as_of_a_day(demo, auditor, as_user):
+    at = timezone.now()
+    dossier = dossier_build(model_id=demo.pk, now=at)
+    memo = model_snapshot_build(model_id=demo.pk, request_id=None, memo={}, at=at)
+    page = dossier_snapshot(model=demo)
 
-    for key in ("model", "claims", "supply_chain", "regulatory", "requests", "sources", "approval"):
-        assert ours[key] == memo[key], key
-    assert ours["risk"]["overall"] == memo["risk"]["overall"]
-    assert ours["risk"]["items"] == memo["risk"]["items"]
+    shared = ("kind", "model", "request", "requests", "approval", "claims", "supply_chain", "regulatory")
+    for key in (*shared, "obligations", "risk", "sources", "captures"):
+        assert memo[key] == dossier[key], key
+    for key in (*shared, "risk", "sources"):
+        assert page[key] == dossier[key], key
+    assert page["obligations"]["in_force"] == dossier["obligations"]["in_force"]
+    assert {"alerts", "open_questions", "memo", "schema"} <= set(memo) - set(dossier)  # what only a memo shows
 
     api = as_user(auditor)
     before = api.get("/api/models/glm-5/?as_of=2020-01-01")

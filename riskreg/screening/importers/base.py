@@ -227,7 +227,7 @@ def parse_iso_date(value: str | None) -> date | None:
         return None
 
 
-class _JsonReader:
+class JsonReader:
     """A JSON document read a chunk at a time: values are decoded one by one from a window of the text, so a
     list of results is never held whole. Errors name the line and column."""
 
@@ -312,7 +312,7 @@ class _JsonReader:
 def iter_json_list(stream: BinaryIO, *, what: str, key: str) -> Iterator:
     """The elements of a JSON list, one at a time: the document itself, or its member `key` (read a chunk at a
     time; other members are read and dropped). ListImportError names the line and column of what is wrong."""
-    reader = _JsonReader(stream, what=what)
+    reader = JsonReader(stream, what=what)
 
     def elements():
         reader.expect("[", "'['")
