@@ -242,7 +242,7 @@ LOGIN_URL = "admin:login"
 # is hashed, so guessing costs the server nothing. `manage.py axes_reset` lifts every lockout.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "riskreg.core.backends.OneQueryModelBackend",  # Django's, with one query for the permissions
 ]
 AXES_FAILURE_LIMIT = env_int("RISKREG_LOGIN_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("RISKREG_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
