@@ -18,6 +18,7 @@ from models_catalog.models import (
     EvidenceSource,
     GuidanceReach,
     Jurisdiction,
+    Licence,
     ModelGuidanceStatus,
     Obligation,
     Organisation,
@@ -104,6 +105,65 @@ SOURCES = {
         published_on=date(2024, 7, 12),
         summary="Obligations for providers of general-purpose AI models apply from 2 August 2025; models placed "
         "on the market before then have until 2 August 2027. " + FACT_SHEET,
+    ),
+    "eu-ai-omnibus": dict(
+        title="Regulation (EU) 2026/1744 amending Regulation (EU) 2024/1689 (Digital Omnibus on AI)",
+        publisher="European Union (Official Journal)",
+        citation="Regulation (EU) 2026/1744",
+        url="https://eur-lex.europa.eu/eli/reg/2026/1744/oj",
+        kind=EvidenceSource.Kind.LEGISLATION,
+        published_on=date(2026, 7, 24),
+        summary="Signed 8 July 2026, in force 27 July 2026. Annex III high-risk obligations apply from 2 Dec 2027 "
+        "and Annex I (Art. 6(1)) ones from 2 Aug 2028 (new Art. 113(c)); Art. 4 on AI literacy replaced; new "
+        "prohibitions Art. 5(1)(ba), (bb) from 2 Dec 2026. Read in the OJ Formex text.",
+    ),
+    "gpai-guidelines": dict(
+        title="Guidelines on the scope of the obligations for general-purpose AI models (C(2025) 5045)",
+        publisher="European Commission",
+        citation="C(2025) 5045",
+        kind=EvidenceSource.Kind.GUIDANCE,
+        published_on=date(2025, 7, 18),
+        summary="Para 17: a model trained with over 10^23 FLOP that generates language or images is indicatively "
+        "general-purpose. Para 63: a downstream modifier becomes the provider of the modified model when the "
+        "modification uses more than a third of the original's training compute (para 64: fallbacks); para 68: "
+        "its duties are limited to the modification. Para 83: user caps disqualify a licence from the open-source "
+        "exemptions. Not binding (para 9).",
+    ),
+    "gdpr": dict(
+        title="Regulation (EU) 2016/679 (General Data Protection Regulation)",
+        publisher="European Union (EUR-Lex)",
+        citation="Regulation (EU) 2016/679",
+        url="https://eur-lex.europa.eu/eli/reg/2016/679/oj",
+        kind=EvidenceSource.Kind.LEGISLATION,
+        published_on=date(2016, 5, 4),
+        summary="Chapter V: a transfer of personal data to a third country needs an adequacy decision (Art. 45), "
+        "appropriate safeguards such as standard contractual clauses (Art. 46) or a derogation (Art. 49).",
+    ),
+    "licence-llama4": dict(
+        title="Llama 4 Community License Agreement and Llama 4 Acceptable Use Policy",
+        publisher="Meta (meta-llama/llama-models: models/llama4/LICENSE, USE_POLICY.md)",
+        url="https://github.com/meta-llama/llama-models/blob/main/models/llama4/LICENSE",
+        kind=EvidenceSource.Kind.OTHER,
+        published_on=date(2025, 4, 5),
+        summary="Llama 4 Version Effective Date: 5 April 2025. Read in the repository at commit 5fdf831.",
+    ),
+    "licence-deepseek": dict(
+        title="DeepSeek License Agreement, Version 1.0 (LICENSE-MODEL)",
+        publisher="DeepSeek (deepseek-ai/DeepSeek-V3: LICENSE-MODEL, LICENSE-CODE)",
+        url="https://github.com/deepseek-ai/DeepSeek-V3/blob/main/LICENSE-MODEL",
+        kind=EvidenceSource.Kind.OTHER,
+        published_on=date(2023, 10, 23),
+        summary="Version 1.0 of 23 October 2023, with its Attachment A of use restrictions. Read in the repository "
+        "at commit 4c2fdb8.",
+    ),
+    "licence-qwen": dict(
+        title="Tongyi Qianwen License Agreement",
+        publisher="Alibaba Cloud (QwenLM/Qwen: Tongyi Qianwen LICENSE AGREEMENT)",
+        url="https://github.com/QwenLM/Qwen/blob/main/Tongyi%20Qianwen%20LICENSE%20AGREEMENT",
+        kind=EvidenceSource.Kind.OTHER,
+        published_on=date(2023, 8, 3),
+        summary="Release date 3 August 2023; covers Qwen-7B, -14B and -72B (Qwen3 is Apache-2.0). Read in the "
+        "repository at commit e8e1596.",
     ),
     "eu-gpai-code": dict(
         title="General-Purpose AI Code of Practice",
@@ -267,10 +327,11 @@ MODELS = [
         version="V3",
         developer=DEEPSEEK,
         architecture="Mixture of experts",
-        licence="NOASSERTION",
+        licence="LicenseRef-DeepSeek-Model-1.0",
         weights="open",
         release_date=date(2024, 12, 26),
-        description="Licence of the weights not recorded in our fact sheet.",
+        description="Weights under the DeepSeek License Agreement 1.0 (LICENSE-MODEL), code under MIT (LICENSE-CODE), "
+        "as the deepseek-ai/DeepSeek-V3 repository says; its README: the series supports commercial use.",
     ),
     dict(
         name="DeepSeek-V4",
@@ -386,7 +447,196 @@ CLAIMS = [
     ),
 ]
 
-JURISDICTIONS = [("US", "United States"), ("EU", "European Union"), ("UK", "United Kingdom"), ("CN", "China")]
+#: Code, name, EU adequacy (GDPR Art. 45) and its basis; adequacy list as of Dec 2026 (docs/obligations.md).
+JURISDICTIONS = [
+    (
+        "US",
+        "United States",
+        "partial",
+        "Commission Implementing Decision (EU) 2023/1795 (EU-US Data Privacy Framework): certified organisations only",
+    ),
+    ("EU", "European Union", "eu", ""),
+    (
+        "UK",
+        "United Kingdom",
+        "adequate",
+        "Commission adequacy decisions for the United Kingdom (GDPR and LED), renewed 19 Dec 2025 until 27 Dec 2031",
+    ),
+    ("CN", "China", "none", "No adequacy decision (European Commission's list of adequacy decisions)"),
+]
+
+#: The AI Act's duties as data: who holds each (us, for the roles and uses named; or the developer as provider of
+#: the general-purpose model), from when (Art. 113, as amended by Regulation (EU) 2026/1744, Art. 1(40)).
+AI_ACT = "Regulation (EU) 2024/1689"
+AMENDED = "as amended by Regulation (EU) 2026/1744"
+ANNEX_III_FROM = date(2027, 12, 2)
+ANNEX_I_FROM = date(2028, 8, 2)
+HIGH_RISK_DEPLOYER = (
+    "As deployer of a high-risk AI system: use it as its instructions say, give human oversight to competent "
+    "people, keep its logs at least six months, monitor it, tell workers' representatives and the workers before "
+    "using it at work, and tell the people it decides about (Art. 26(1), (2), (5)-(7), (11))"
+)
+HIGH_RISK_PROVIDER = (
+    "As provider of a high-risk AI system: risk management, data governance, technical documentation, logs, "
+    "instructions for deployers, human oversight, accuracy and robustness, a quality management system, conformity "
+    "assessment, EU declaration of conformity and CE marking, registration (Art. 16 with Art. 8-15, 17, 43, 47-49)"
+)
+EU_AI_ACT_OBLIGATIONS = [
+    dict(
+        applies_from=date(2025, 2, 2),
+        what="Use it for no practice the AI Act prohibits (manipulation, exploiting vulnerabilities, social scoring, "
+        "emotion recognition at work or school, biometric categorisation by sensitive traits ...)",
+        citation=f"{AI_ACT}, Art. 5(1); Art. 113, third paragraph, point (a)",
+        source="eu-ai-act",
+    ),
+    dict(
+        applies_from=date(2026, 12, 2),
+        what="Use it to make no intimate images of an identifiable person without explicit consent and no child "
+        "sexual abuse material (the prohibitions added in 2026)",
+        citation=f"{AI_ACT}, Art. 5(1)(ba), (bb), inserted by Regulation (EU) 2026/1744, Art. 1(7); "
+        f"Art. 113(a) {AMENDED}",
+        source="eu-ai-omnibus",
+    ),
+    dict(
+        applies_from=date(2025, 2, 2),
+        what="Take measures to support the AI literacy of the staff and others who operate or use the system on our "
+        "behalf (no specific level has to be guaranteed; until 26 Jul 2026 the original Art. 4 asked us to ensure, "
+        "to our best extent, a sufficient level)",
+        citation=f"{AI_ACT}, Art. 4, as replaced by Regulation (EU) 2026/1744, Art. 1(5)",
+        source="eu-ai-omnibus",
+    ),
+    dict(
+        applies_from=ANNEX_III_FROM,
+        what=HIGH_RISK_DEPLOYER,
+        citation=f"{AI_ACT}, Art. 26; Art. 113, third paragraph, point (c)(i), {AMENDED}",
+        source="eu-ai-omnibus",
+        roles=["deployer"],
+        conditions={"annex_iii": True},
+    ),
+    dict(
+        applies_from=ANNEX_I_FROM,
+        what=HIGH_RISK_DEPLOYER + ", for a safety component of a product",
+        citation=f"{AI_ACT}, Art. 26; Art. 113, third paragraph, point (c)(ii), {AMENDED}",
+        source="eu-ai-omnibus",
+        roles=["deployer"],
+        conditions={"areas": ["safety_component"]},
+    ),
+    dict(
+        applies_from=ANNEX_III_FROM,
+        what="Before first use, assess the impact on fundamental rights (processes, period and frequency of use, "
+        "the people affected, the risks of harm, human oversight, what is done if risks materialise) and notify "
+        "the market surveillance authority",
+        citation=f"{AI_ACT}, Art. 27(1), (3), for bodies governed by public law and private entities providing public "
+        f"services; Art. 113(c)(i) {AMENDED}",
+        source="eu-ai-act",
+        roles=["deployer"],
+        conditions={"annex_iii": True, "public_service": True, "not_areas": ["critical_infrastructure"]},
+    ),
+    dict(
+        applies_from=ANNEX_III_FROM,
+        what="Before first use, assess the impact on fundamental rights of a system for credit scoring or for life "
+        "and health insurance pricing, and notify the market surveillance authority",
+        citation=f"{AI_ACT}, Art. 27(1), (3), for Annex III, point 5(b) and (c); Art. 113(c)(i) {AMENDED}",
+        source="eu-ai-act",
+        roles=["deployer"],
+        conditions={"areas": ["credit_insurance"]},
+    ),
+    dict(
+        applies_from=ANNEX_III_FROM,
+        what=HIGH_RISK_PROVIDER,
+        citation=f"{AI_ACT}, Art. 16 and Art. 25(1); Art. 113, third paragraph, point (c)(i), {AMENDED}",
+        source="eu-ai-omnibus",
+        roles=["provider_high_risk"],
+        conditions={"annex_iii": True},
+    ),
+    dict(
+        applies_from=ANNEX_I_FROM,
+        what=HIGH_RISK_PROVIDER + ", for a safety component of a product",
+        citation=f"{AI_ACT}, Art. 16 and Art. 25(1); Art. 113, third paragraph, point (c)(ii), {AMENDED}",
+        source="eu-ai-omnibus",
+        roles=["provider_high_risk"],
+        conditions={"areas": ["safety_component"]},
+    ),
+    dict(
+        applies_from=date(2026, 8, 2),
+        what="Design it so that people who interact with it are told they are dealing with an AI system, unless "
+        "that is obvious",
+        citation=f"{AI_ACT}, Art. 50(1), (5); Art. 113, second paragraph",
+        source="eu-ai-act",
+        roles=["provider_system", "provider_high_risk"],
+        conditions={"users": ["customers", "public"]},
+    ),
+    dict(
+        applies_from=date(2026, 8, 2),
+        what="Mark the text, images, audio or video it generates as artificially generated, in a machine-readable way",
+        citation=f"{AI_ACT}, Art. 50(2); Art. 113, second paragraph",
+        source="eu-ai-act",
+        roles=["provider_system", "provider_high_risk"],
+    ),
+    dict(
+        applies_from=date(2026, 8, 2),
+        what="Disclose that content is artificially generated where it is a deep fake, or text published to inform "
+        "the public on matters of public interest without human editorial review",
+        citation=f"{AI_ACT}, Art. 50(4); Art. 113, second paragraph",
+        source="eu-ai-act",
+        roles=["deployer"],
+        conditions={"users": ["public"]},
+    ),
+    dict(
+        applies_from=date(2025, 8, 2),
+        what="As provider of the modified general-purpose model: technical documentation, information for "
+        "downstream providers, a copyright policy and a summary of the training content, each limited to the "
+        "modification",
+        citation=f"{AI_ACT}, Art. 53(1); Commission GPAI guidelines of 18 Jul 2025 (C(2025) 5045), para 63-68",
+        source="gpai-guidelines",
+        roles=["provider_gpai"],
+    ),
+    dict(
+        applies_from=date(2025, 8, 2),
+        placed_before=date(2025, 8, 2),
+        placed_before_applies_from=date(2027, 8, 2),
+        what="The developer keeps technical documentation of the model (Annex XI) and gives providers who build on "
+        "it the information of Annex XII: ask the vendor for it",
+        citation=f"{AI_ACT}, Art. 53(1)(a), (b); Art. 53(2) exempts free and open-source models without systemic "
+        "risk; Art. 111(3) for models placed on the market before 2 Aug 2025",
+        source="eu-ai-act",
+        holder="developer",
+        conditions={"unless_open_source": True},
+    ),
+    dict(
+        applies_from=date(2025, 8, 2),
+        placed_before=date(2025, 8, 2),
+        placed_before_applies_from=date(2027, 8, 2),
+        what="The developer has a copyright policy that respects text-and-data-mining opt-outs and publishes a "
+        "summary of the content used for training (AI Office template): ask the vendor for both",
+        citation=f"{AI_ACT}, Art. 53(1)(c), (d); Art. 111(3) for models placed on the market before 2 Aug 2025",
+        source="eu-ai-act",
+        holder="developer",
+    ),
+    dict(
+        applies_from=date(2025, 8, 2),
+        placed_before=date(2025, 8, 2),
+        placed_before_applies_from=date(2027, 8, 2),
+        what="The developer, established outside the EU, appoints an authorised representative in the EU by written "
+        "mandate: ask the vendor who it is",
+        citation=f"{AI_ACT}, Art. 54(1); Art. 54(6) exempts free and open-source models without systemic risk",
+        source="eu-ai-act",
+        holder="developer",
+        conditions={"developer_outside_eu": True, "unless_open_source": True},
+    ),
+    dict(
+        applies_from=date(2025, 8, 2),
+        placed_before=date(2025, 8, 2),
+        placed_before_applies_from=date(2027, 8, 2),
+        what="The developer of a model with systemic risk evaluates it (adversarial testing included), assesses and "
+        "mitigates systemic risks, reports serious incidents to the AI Office and protects its cybersecurity",
+        citation=f"{AI_ACT}, Art. 55(1); Art. 51(2) (over 10^25 FLOP)",
+        source="eu-ai-act",
+        holder="developer",
+        conditions={"systemic_risk": True},
+    ),
+]
+
 
 GUIDANCE = [
     dict(
@@ -412,6 +662,7 @@ GUIDANCE = [
                 "subject to the EAR to them need a licence",
                 citation="84 FR 22961 (Federal Register)",
                 source="fr-huawei",
+                holder="supply_chain",
             )
         ],
     ),
@@ -436,7 +687,17 @@ GUIDANCE = [
                 "to the EAR to them need a licence",
                 citation="90 FR 4617 (Federal Register)",
                 source="fr-zhipu",
-            )
+                holder="supply_chain",
+            ),
+            dict(
+                applies_from=date(2025, 1, 16),
+                what="Send no technology, software or hardware subject to the EAR to Zhipu AI or its listed "
+                "affiliates without a licence from BIS (no licence exception is available)",
+                citation="15 CFR 744.11, 744.16 and Supplement No. 4 to Part 744; 90 FR 4617",
+                source="fr-zhipu",
+                holder="us",
+                conditions={"flows": ["technology"]},
+            ),
         ],
     ),
     dict(
@@ -462,7 +723,19 @@ GUIDANCE = [
                 "Prohibition 10 of the EAR (guidance, not a rule)",
                 citation="BIS guidance of 13 May 2025 (General Prohibition 10)",
                 source="bis-ascend-guidance",
-            )
+                holder="supply_chain",
+            ),
+            dict(
+                applies_from=date(2025, 5, 13),
+                what="Check that the Huawei Ascend chips we run it on were not obtained in breach of the EAR: BIS "
+                "presumes Ascend 910B, 910C and 910D subject to the EAR, and General Prohibition 10 bars dealing "
+                "in items exported in violation (guidance, not a rule; it speaks of using the chips, not of models "
+                "trained on them)",
+                citation="BIS guidance of 13 May 2025; 15 CFR 736.2(b)(10) (General Prohibition 10)",
+                source="bis-ascend-guidance",
+                holder="us",
+                conditions={"runs_on_listed_hardware": True},
+            ),
         ],
     ),
     dict(
@@ -476,45 +749,49 @@ GUIDANCE = [
         issued_on=date(2024, 6, 13),
         effective_from=date(2025, 8, 2),
         summary="GPAI obligations apply from 2 August 2025; models placed on the market before then have until "
-        "2 August 2027.",
+        "2 August 2027. As amended by Regulation (EU) 2026/1744: high-risk obligations from 2 Dec 2027 (Annex "
+        "III) and 2 Aug 2028 (Annex I). Which duties are ours depends on the use and our role.",
         source="eu-ai-act",
         citation="EU AI Act, Regulation (EU) 2024/1689: obligations for general-purpose AI models apply from "
         "2 Aug 2025 (models placed on the market before then have until 2 Aug 2027)",
         reaches=[dict(kind="jurisdiction", jurisdiction="EU")],
+        obligations=EU_AI_ACT_OBLIGATIONS,
+    ),
+    dict(
+        key="eu-gdpr-transfers",
+        jurisdiction="EU",
+        issuer="European Parliament and Council",
+        title="GDPR: transfers to third countries and impact assessments",
+        reference="Regulation (EU) 2016/679",
+        kind="legislation",
+        status="in_force",
+        issued_on=date(2016, 4, 27),
+        effective_from=date(2018, 5, 25),
+        summary="Personal data may go to a third country only under an adequacy decision (Art. 45), appropriate "
+        "safeguards (Art. 46) or a derogation (Art. 49). China has no adequacy decision.",
+        source="gdpr",
+        citation="GDPR, Regulation (EU) 2016/679, Chapter V (Art. 44-49)",
+        reaches=[dict(kind="jurisdiction", jurisdiction="EU")],
         obligations=[
             dict(
-                applies_from=date(2024, 8, 1),
-                what="The AI Act enters into force (its obligations apply from the dates below)",
-                citation="Regulation (EU) 2024/1689, Art. 113",
-                source="eu-ai-act",
+                applies_from=date(2018, 5, 25),
+                what="Carry out a data protection impact assessment before the processing: a high-risk AI system "
+                "evaluating people is a systematic evaluation of personal aspects (its provider's information helps, "
+                "AI Act Art. 26(9))",
+                citation="Regulation (EU) 2016/679, Art. 35(1), (3)(a), (b); Regulation (EU) 2024/1689, Art. 26(9)",
+                source="gdpr",
+                holder="us",
+                conditions={"high_risk": True, "personal_data": True},
             ),
             dict(
-                applies_from=date(2025, 2, 2),
-                what="Prohibited AI practices and AI literacy",
-                citation="Regulation (EU) 2024/1689, Art. 113(a)",
-                source="eu-ai-act",
-            ),
-            dict(
-                applies_from=date(2025, 8, 2),
-                placed_before=date(2025, 8, 2),
-                placed_before_applies_from=date(2027, 8, 2),
-                what="Obligations for providers of general-purpose AI models (technical documentation, copyright "
-                "policy, training-content summary), governance and penalties",
-                citation="Regulation (EU) 2024/1689, Art. 113(b); Art. 111(3) for models placed on the market "
-                "before 2 Aug 2025",
-                source="eu-ai-act",
-            ),
-            dict(
-                applies_from=date(2026, 8, 2),
-                what="Most remaining provisions, including the high-risk systems of Annex III",
-                citation="Regulation (EU) 2024/1689, Art. 113",
-                source="eu-ai-act",
-            ),
-            dict(
-                applies_from=date(2027, 8, 2),
-                what="High-risk classification of Art. 6(1) (AI as a safety component of regulated products)",
-                citation="Regulation (EU) 2024/1689, Art. 113(c)",
-                source="eu-ai-act",
+                applies_from=date(2018, 5, 25),
+                what="Transfer personal data to a country without an EU adequacy decision only under appropriate "
+                "safeguards (standard contractual clauses with a transfer impact assessment) or an Art. 49 "
+                "derogation for occasional transfers",
+                citation="Regulation (EU) 2016/679, Art. 44, 45(1), 46(1), 46(2)(c), 49",
+                source="gdpr",
+                holder="us",
+                conditions={"data_to_no_adequacy": True},
             ),
         ],
     ),
@@ -565,6 +842,119 @@ SANCTIONS_NOTES = [
     (HUAWEI, "US Department of Commerce, BIS", "Entity List", "84 FR 22961", date(2019, 5, 16), "fr-huawei"),
     (SOPHGO, "US Department of Commerce, BIS", "Entity List", "90 FR 4621", date(2025, 1, 16), "fr-sophgo"),
 ]
+
+
+READ_ON = date(2026, 12, 6)
+
+#: The terms of the demo's licences, read in the licence texts themselves (docs/obligations.md says where).
+LICENCES = [
+    dict(
+        identifier="MIT",
+        name="MIT License",
+        version="SPDX MIT",
+        commercial_use="allowed",
+        attribution="Keep the copyright notice and the permission notice in all copies or substantial portions.",
+        derivatives="None beyond the notice: derivatives may be licensed on any terms.",
+        ai_act_open_source=True,
+        ai_act_open_source_reason="Allows use, copying, modification and distribution without restriction "
+        "(AI Act Art. 53(2); Commission GPAI guidelines para 76-83).",
+        citation="The MIT License (SPDX: MIT), as in zai-org/GLM-4.5 README and deepseek-ai/DeepSeek-V3 LICENSE-CODE",
+    ),
+    dict(
+        identifier="Apache-2.0",
+        name="Apache License 2.0",
+        version="Version 2.0, January 2004",
+        commercial_use="allowed",
+        attribution="Give recipients a copy of the licence, mark changed files, keep the NOTICE file's "
+        "attributions (§4(a), (b), (d)); patent licence ends on patent litigation (§3).",
+        derivatives="Derivatives may carry other terms if §4 is met (§4, last paragraph).",
+        ai_act_open_source=True,
+        ai_act_open_source_reason="Allows use, modification and distribution without restriction on use or users "
+        "(AI Act Art. 53(2); Commission GPAI guidelines para 76-83).",
+        citation="Apache License 2.0, §3-4 (as in zai-org/GLM-4.5 LICENSE; Qwen3's README: open weights Apache-2.0)",
+    ),
+    dict(
+        identifier="LicenseRef-Llama-4-Community",
+        name="Llama 4 Community License Agreement",
+        version="Llama 4 Version Effective Date: April 5, 2025",
+        commercial_use="conditions",
+        user_cap=700_000_000,
+        user_cap_terms="Licensees whose products had more than 700 million monthly active users in the month "
+        "before the Llama 4 release date must ask Meta for a licence, which Meta may refuse (§2).",
+        restricted_areas=["employment", "credit_insurance", "essential_services", "critical_infrastructure"],
+        use_restrictions="The Acceptable Use Policy, incorporated by §1.b.iv, bars discrimination or harmful "
+        "conduct in employment, credit, housing and essential goods and services (1.3), the unlicensed practice "
+        "of a profession (1.4), and the operation of critical infrastructure, transportation or heavy machinery "
+        "(risk of death or bodily harm).",
+        excluded_jurisdictions=["EU"],
+        exclusion_terms="The Acceptable Use Policy withholds the licence of §1(a) for the multimodal Llama 4 models "
+        "from individuals domiciled in, and companies with their principal place of business in, the European "
+        "Union; end users of a product that incorporates them are not affected.",
+        attribution='Give a copy of the Agreement with the materials, display "Built with Llama", keep the '
+        "Notice file, and start the name of any model trained or improved with Llama 4 or its outputs with "
+        '"Llama" (§1.b.i, iii).',
+        derivatives='No same-licence clause; what passes downstream is the Agreement, "Built with Llama", the '
+        '"Llama" name prefix and the Acceptable Use Policy (§1.b.i, iv).',
+        governing_law="California (§7)",
+        ai_act_open_source=False,
+        ai_act_open_source_reason="The 700 million user threshold is a restriction triggered by user scale, which "
+        "the Commission's GPAI guidelines (para 83) say a free and open-source licence does not have.",
+        citation="meta-llama/llama-models, models/llama4/LICENSE and USE_POLICY.md (commit 5fdf831)",
+        source="licence-llama4",
+    ),
+    dict(
+        identifier="LicenseRef-DeepSeek-Model-1.0",
+        name="DeepSeek License Agreement",
+        version="Version 1.0, 23 October 2023",
+        commercial_use="allowed",
+        restricted_areas=["employment", "credit_insurance", "essential_services", "law_enforcement"],
+        use_restrictions="Attachment A (§5): no military use; no fully automated decision making that adversely "
+        "impacts an individual's legal rights; no discrimination based on social behaviour, predicted "
+        "personality or legally protected characteristics; no exploiting vulnerabilities.",
+        attribution="Give recipients a copy of the licence, mark changed files, keep all notices (§4.b-d).",
+        derivatives="The use restrictions must be made an enforceable part of any agreement under which the model "
+        "or a derivative is used or distributed, a hosted service included, and users told of them (§4.a, §5).",
+        flow_down=True,
+        governing_law="People's Republic of China; courts of DeepSeek's domicile in Hangzhou (§14)",
+        ai_act_open_source=None,
+        ai_act_open_source_reason="Not settled: the Commission's GPAI guidelines (para 84) accept specific, "
+        "proportionate safety-oriented restrictions, and Attachment A is broader than safety; counsel to assess.",
+        citation="deepseek-ai/DeepSeek-V3, LICENSE-MODEL (commit 4c2fdb8)",
+        source="licence-deepseek",
+    ),
+    dict(
+        identifier="LicenseRef-Tongyi-Qianwen",
+        name="Tongyi Qianwen License Agreement",
+        version="Tongyi Qianwen Release Date: August 3, 2023",
+        commercial_use="conditions",
+        user_cap=100_000_000,
+        user_cap_terms="A commercial product or service with more than 100 million monthly active users needs a "
+        "licence from Alibaba Cloud (§4).",
+        use_restrictions="No use of the materials or their output to improve any other large language model "
+        "(§5.b); export controls of China, the United States and others apply (§5.a).",
+        attribution="Give recipients a copy of the Agreement, mark changed files, keep the Notice file (§3).",
+        derivatives="Own terms allowed for modifications if the use otherwise complies with the Agreement (§3.d).",
+        governing_law="China; People's Courts in Hangzhou (§9)",
+        ai_act_open_source=False,
+        ai_act_open_source_reason="The 100 million user threshold is a restriction triggered by user scale "
+        "(Commission GPAI guidelines para 83).",
+        citation="QwenLM/Qwen, Tongyi Qianwen LICENSE AGREEMENT (commit e8e1596); used by Qwen-7B/14B/72B, not Qwen3",
+        source="licence-qwen",
+    ),
+]
+
+
+def _obligations_retire(counter, guidance, *, keep: list[int]) -> None:
+    """Obligations of a demo guidance record that the demo no longer lists (the law as read before) are removed,
+    unless a reviewer's record cites one."""
+    from django.db.models import ProtectedError
+
+    for stale in Obligation.objects.filter(guidance=guidance).exclude(pk__in=keep):
+        try:
+            stale.delete()
+            counter.updated += 1
+        except ProtectedError:
+            continue
 
 
 class _Counter:
@@ -668,7 +1058,13 @@ def load(*, stdout) -> None:
         )
         _set_m2m(counter, claim.other_sources, [sources[key] for key in spec.get("other_sources", [])])
     jurisdictions = {
-        code: _upsert(counter, Jurisdiction, {"code": code}, {"name": name}) for code, name in JURISDICTIONS
+        code: _upsert(
+            counter,
+            Jurisdiction,
+            {"code": code},
+            {"name": name, "eu_adequacy": adequacy, "eu_adequacy_basis": basis},
+        )
+        for code, name, adequacy, basis in JURISDICTIONS
     }
     guidance = {}
     for spec in GUIDANCE:
@@ -689,15 +1085,24 @@ def load(*, stdout) -> None:
             if "jurisdiction" in lookup:
                 lookup["jurisdiction"] = jurisdictions[lookup["jurisdiction"]]
             _upsert(counter, GuidanceReach, lookup, {})
+        kept = []
         for obligation in obligations:
-            fields = {"placed_before": None, "placed_before_applies_from": None, **obligation}
+            fields = {
+                "placed_before": None,
+                "placed_before_applies_from": None,
+                "holder": Obligation.Holder.US,
+                "roles": [],
+                "conditions": {},
+                **obligation,
+            }
             fields["source"] = sources[fields["source"]]
             lookup = {
                 "guidance": guidance[key],
                 "applies_from": fields.pop("applies_from"),
                 "citation": fields.pop("citation"),
             }
-            _upsert(counter, Obligation, lookup, fields)
+            kept.append(_upsert(counter, Obligation, lookup, fields).pk)
+        _obligations_retire(counter, guidance[key], keep=kept)
     for slug, code, status, keys, rationale in GUIDANCE_STATUSES:
         row = _upsert(
             counter,
@@ -706,6 +1111,23 @@ def load(*, stdout) -> None:
             {"status": status, "rationale": rationale},
         )
         _set_m2m(counter, row.guidance, [guidance[key] for key in keys])
+    for spec in LICENCES:
+        values = {
+            "user_cap": None,
+            "user_cap_terms": "",
+            "restricted_areas": [],
+            "use_restrictions": "",
+            "excluded_jurisdictions": [],
+            "exclusion_terms": "",
+            "attribution": "",
+            "derivatives": "",
+            "flow_down": False,
+            "governing_law": "",
+            "read_on": READ_ON,
+            **spec,
+        }
+        values["source"] = sources[values["source"]] if values.get("source") else None
+        _upsert(counter, Licence, {"identifier": values.pop("identifier")}, values)
     for org_name, authority, list_name, citation, listed_on, source in SANCTIONS_NOTES:
         _upsert(
             counter,

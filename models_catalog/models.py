@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from models_catalog.licences import SPDX_IDS, is_known_licence
+from models_catalog.uses import CONDITION_KEYS, UseCaseArea
 
 country_code = RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter ISO 3166 code in capitals, e.g. CN, US, DE."))
 
@@ -318,6 +319,111 @@ class AIModel(models.Model):
             raise ValidationError({"parameters_active": _("Active parameters cannot exceed total parameters.")})
 
 
+class Licence(models.Model):
+    """The terms of a licence models are published under, as legal read them, with the text cited: what the
+    rules weigh against a use (a user cap against customer-facing use, a use policy against the use-case area,
+    an exclusion against where we are). Keyed by the identifier models carry (SPDX id or LicenseRef-)."""
+
+    class Commercial(models.TextChoices):
+        ALLOWED = "allowed", _("Allowed")
+        CONDITIONS = "conditions", _("Allowed, with conditions")
+        NOT_ALLOWED = "not_allowed", _("Not allowed")
+
+    identifier = models.CharField(
+        _("identifier"),
+        max_length=80,
+        unique=True,
+        validators=[validate_licence],
+        help_text=_("As models carry it: an SPDX id (MIT, Apache-2.0) or LicenseRef-<name>."),
+    )
+    name = models.CharField(_("name"), max_length=200, help_text=_("As the licence names itself."))
+    version = models.CharField(
+        _("version read"), max_length=120, blank=True, help_text=_("e.g. Version 1.0, 23 Oct 2023; or its date.")
+    )
+    commercial_use = models.CharField(_("commercial use"), max_length=12, choices=Commercial.choices)
+    user_cap = models.PositiveBigIntegerField(
+        _("monthly active user cap"),
+        null=True,
+        blank=True,
+        help_text=_("Above this many monthly active users a separate licence is needed; empty: no cap."),
+    )
+    user_cap_terms = models.TextField(_("user cap, in its words"), blank=True)
+    restricted_areas = models.JSONField(
+        _("use-case areas its use policy restricts"),
+        default=list,
+        blank=True,
+        help_text=_("Values of the use-case area whose uses the licence or its acceptable use policy restricts."),
+    )
+    use_restrictions = models.TextField(
+        _("field-of-use restrictions or acceptable use policy"), blank=True, help_text=_("With section numbers.")
+    )
+    excluded_jurisdictions = models.JSONField(
+        _("jurisdictions where it is not granted"),
+        default=list,
+        blank=True,
+        help_text=_('Codes, e.g. ["EU"]: licensees established there get no licence (for some models, see below).'),
+    )
+    exclusion_terms = models.TextField(_("exclusion, in its words"), blank=True)
+    attribution = models.TextField(_("attribution and naming duties"), blank=True)
+    derivatives = models.TextField(_("terms for derivatives"), blank=True)
+    flow_down = models.BooleanField(
+        _("restrictions pass to our users"),
+        default=False,
+        help_text=_("Its use restrictions must be made binding on the users of a service or derivative built on it."),
+    )
+    governing_law = models.CharField(_("governing law"), max_length=200, blank=True)
+    ai_act_open_source = models.BooleanField(
+        _("free and open-source under the AI Act"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Whether it allows access, use, modification and distribution without restriction, so that the "
+            "developer's exemptions of Art. 53(2) and 54(6) can apply (a user cap or commercial limit disqualifies "
+            "it: Commission GPAI guidelines of 18 Jul 2025, para 83). Empty: not assessed."
+        ),
+    )
+    ai_act_open_source_reason = models.TextField(_("why"), blank=True)
+    citation = models.CharField(
+        _("where it was read"), max_length=255, help_text=_("e.g. meta-llama/llama-models, models/llama4/LICENSE")
+    )
+    source = models.ForeignKey(
+        EvidenceSource, verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    read_on = models.DateField(_("read on"), help_text=_("The day legal read the text."))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("licence")
+        verbose_name_plural = _("licences")
+        ordering = ["identifier"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(identifier__in=sorted(SPDX_IDS)) | Q(identifier__regex=r"^LicenseRef-[A-Za-z0-9.\-]+$"),
+                name="licence_identifier_spdx_or_ref",
+            ),
+            models.CheckConstraint(condition=~Q(identifier="NOASSERTION"), name="licence_not_noassertion"),
+            models.CheckConstraint(condition=~Q(citation=""), name="licence_cited"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identifier}: {self.name}"
+
+    def clean(self) -> None:
+        errors = {}
+        areas = self.restricted_areas
+        if not isinstance(areas, list) or set(areas) - set(UseCaseArea.values):
+            errors["restricted_areas"] = _("A list of use-case areas: %(areas)s.") % {
+                "areas": ", ".join(UseCaseArea.values)
+            }
+        if not isinstance(self.excluded_jurisdictions, list) or not all(
+            isinstance(code, str) and code.isupper() for code in self.excluded_jurisdictions
+        ):
+            errors["excluded_jurisdictions"] = _('A list of jurisdiction codes, e.g. ["EU"].')
+        if errors:
+            raise ValidationError(errors)
+
+
 def model_slug(name: str) -> str:
     """GLM-5 -> glm-5; Llama 4 -> llama-4; DeepSeek-V3 -> deepseek-v3."""
     return slugify(name.replace(".", "-"))
@@ -403,8 +509,36 @@ class ProvenanceClaim(models.Model):
 
 
 class Jurisdiction(models.Model):
+    class Adequacy(models.TextChoices):
+        """Whether the European Commission has decided that personal data may go there without further safeguards
+        (GDPR Art. 45(1)); without a decision a transfer needs Art. 46 safeguards or an Art. 49 derogation."""
+
+        NOT_RECORDED = "", _("Not recorded")
+        EU = "eu", _("In the EU/EEA: no transfer")
+        ADEQUATE = "adequate", _("Adequacy decision")
+        PARTIAL = "partial", _("Adequacy decision for some recipients only")
+        NONE = "none", _("No adequacy decision")
+
     code = models.CharField(_("code"), max_length=8, unique=True, help_text=_("US, EU, UK, CN ..."))
     name = models.CharField(_("name"), max_length=120)
+    eu_adequacy = models.CharField(
+        _("EU adequacy (GDPR Art. 45)"),
+        max_length=10,
+        choices=Adequacy.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "Whether personal data may be sent here from the EU without further safeguards. China has no adequacy "
+            "decision; the United States has one for organisations certified under the EU-US Data Privacy "
+            "Framework only."
+        ),
+    )
+    eu_adequacy_basis = models.CharField(
+        _("adequacy: decision or basis"),
+        max_length=255,
+        blank=True,
+        help_text=_("e.g. Commission Implementing Decision (EU) 2023/1795 (EU-US Data Privacy Framework)."),
+    )
 
     history = HistoricalRecords()
 
@@ -769,9 +903,25 @@ class SanctionsNote(models.Model):
         return f"{self.organisation.display_name}: {self.list_name}, {self.citation}"
 
 
+#: Our roles under a jurisdiction's law, as riskreg.register.our_role derives them from a request's use.
+OUR_ROLES = {
+    "deployer": _("deployer"),
+    "provider_system": _("provider of an AI system"),
+    "provider_high_risk": _("provider of a high-risk AI system"),
+    "provider_gpai": _("provider of a modified general-purpose AI model"),
+    "user": _("user"),
+}
+
+
 class Obligation(models.Model):
-    """What a guidance text makes apply, and from when: one row of the law's timeline. The guidance's reaches
-    decide which models it applies to; the dates are data with their source, never code."""
+    """What a guidance text makes apply, to whom and for which uses, and from when: one row of the law's timeline.
+    The guidance's reaches decide which models it applies to; ``holder``, ``roles`` and ``conditions`` which uses
+    (an adoption request's context); the dates are data with their source, never code."""
+
+    class Holder(models.TextChoices):
+        US = "us", _("Us (the adopter)")
+        DEVELOPER = "developer", _("The developer (provider of the general-purpose AI model)")
+        SUPPLY_CHAIN = "supply_chain", _("A party in the supply chain (on the model's timeline; no duty of a use)")
 
     guidance = models.ForeignKey(
         RegulatoryGuidance, verbose_name=_("guidance"), on_delete=models.CASCADE, related_name="obligations"
@@ -808,6 +958,34 @@ class Obligation(models.Model):
         on_delete=models.PROTECT,
         related_name="obligations",
     )
+    holder = models.CharField(
+        _("who holds it"),
+        max_length=16,
+        choices=Holder.choices,
+        default=Holder.US,
+        help_text=_(
+            "Us, the adopter (our role below decides), or the model's developer as provider of the general-purpose "
+            "model: the developer's duties are what legal asks the vendor for."
+        ),
+    )
+    roles = models.JSONField(
+        _("our roles it is for"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'For obligations we hold: the roles it is for, e.g. ["deployer"] or ["provider_high_risk"]; empty: '
+            "whatever our role. Roles: " + ", ".join(OUR_ROLES)
+        ),
+    )
+    conditions = models.JSONField(
+        _("when the use triggers it"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'What the use must be for it to apply, e.g. {"annex_iii": true} or {"users": ["public"]}; empty: every '
+            "use in its jurisdiction. Keys: " + "; ".join(f"{key}: {what}" for key, what in CONDITION_KEYS.items())
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -837,6 +1015,16 @@ class Obligation(models.Model):
 
     def clean(self) -> None:
         errors = {}
+        unknown = sorted(set(self.conditions or {}) - set(CONDITION_KEYS)) if isinstance(self.conditions, dict) else []
+        if not isinstance(self.conditions, dict):
+            errors["conditions"] = _('Conditions are an object, e.g. {"annex_iii": true}.')
+        elif unknown:
+            errors["conditions"] = _("Unknown condition(s) %(keys)s; known: %(known)s.") % {
+                "keys": ", ".join(unknown),
+                "known": ", ".join(CONDITION_KEYS),
+            }
+        if not isinstance(self.roles, list) or set(self.roles) - set(OUR_ROLES):
+            errors["roles"] = _("Roles are a list of: %(roles)s.") % {"roles": ", ".join(OUR_ROLES)}
         if (self.placed_before is None) != (self.placed_before_applies_from is None):
             field = "placed_before_applies_from" if self.placed_before else "placed_before"
             errors[field] = _("A transition needs both days: models released before one day apply from the other.")

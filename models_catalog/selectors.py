@@ -124,6 +124,14 @@ def chain_links(
     return links
 
 
+def training_compute_estimate(model: AIModel) -> float | None:
+    """6 x parameters x tokens (active parameters for a mixture of experts): an estimate, never a disclosed figure."""
+    parameters = model.parameters_active or model.parameters_total
+    if not parameters or not model.training_tokens:
+        return None
+    return 6.0 * parameters * model.training_tokens
+
+
 def models_for_organisations(*, organisation_ids: Iterable[int]) -> QuerySet[AIModel]:
     """Models whose supply chain contains any of these organisations (the inverse of supply_chain)."""
     ids = set(organisation_ids)

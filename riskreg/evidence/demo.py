@@ -21,9 +21,10 @@ from riskreg.evidence.text import readable_text, text_sha256
 
 DATA = Path(__file__).resolve().parent / "demo_data"
 WRITTEN_AT = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-NOTE = (
-    "local copy shipped with the riskreg demo: a short excerpt of the public page written on 28 Nov 2026, not fetched"
-)
+#: The copies of the texts the adoption context's law and licences rest on were written later.
+WRITTEN_LATER = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+LATER = {"eu-ai-omnibus", "gpai-guidelines", "gdpr", "licence-llama4", "licence-deepseek", "licence-qwen"}
+NOTE = "local copy shipped with the riskreg demo: a short excerpt of the public page written on {day}, not fetched"
 
 
 @transaction.atomic
@@ -37,6 +38,7 @@ def load(*, stdout) -> None:
         cited, _ = CitedSource.objects.get_or_create(source=source)
         if cited.cited_capture_id is not None:
             continue
+        written = WRITTEN_LATER if key in LATER else WRITTEN_AT
         body = path.read_bytes()
         sha256, relative = copy_write(body=body)
         text = readable_text(body=body, content_type="text/html; charset=utf-8")
@@ -47,17 +49,17 @@ def load(*, stdout) -> None:
             requested_url=source.url,
             final_url=source.url,
             content_type="text/html; charset=utf-8",
-            retrieved_at=WRITTEN_AT,
+            retrieved_at=written,
             sha256=sha256,
             size=len(body),
             path=relative,
             text=text,
             text_sha256=text_sha256(text),
-            note=NOTE,
+            note=NOTE.format(day=f"{written.day} {written:%b %Y}"),
         )
         CitedSource.objects.filter(pk=cited.pk).update(
             state=CitedSource.State.CAPTURED,
-            state_since=WRITTEN_AT,
+            state_since=written,
             cited_capture=capture,
             latest_capture=capture,
             next_check_at=None,

@@ -17,6 +17,7 @@ from models_catalog.models import (
     AIModel,
     EvidenceSource,
     Jurisdiction,
+    Licence,
     ModelGuidanceStatus,
     Organisation,
     ProvenanceClaim,
@@ -35,6 +36,7 @@ def empty_register() -> None:
     Accelerator.objects.all().delete()
     Organisation.objects.update(parent=None)
     Organisation.objects.all().delete()
+    Licence.objects.exclude(source=None).delete()  # the licences legal read; the standard ones stay (a migration's)
     EvidenceSource.objects.all().delete()
     Jurisdiction.objects.all().delete()
 
