@@ -107,7 +107,8 @@ def build_portfolio(size: int) -> None:
             model=model,
             requester=requester,
             use_case="Bench",
-            deployment="self-hosted",
+            access="self_hosted",
+            jurisdictions=["EU", "US"],
             data_classification="internal",
             matrix=matrix,
             state="approved",
@@ -122,7 +123,7 @@ def build_portfolio(size: int) -> None:
 def main() -> None:
     from models_catalog.models import AIModel
     from riskreg.register.models import AdoptionRequest
-    from riskreg.register.selectors import approvals_to_review, obligations_timeline, obligations_timelines
+    from riskreg.register.obligations import approvals_to_review, obligations_timeline, obligations_timelines
 
     with throwaway_database():
         print(f"database: {connection.vendor}")

@@ -20,6 +20,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.factories import use
+
 SIZES = (1, 50)
 THREADS = 50
 
@@ -47,7 +49,8 @@ def build_world():
             request = AdoptionRequest.objects.create(
                 model=model,
                 use_case="bench",
-                deployment="cloud",
+                access="cloud_marketplace",
+                data_to="IE",
                 data_classification="internal",
                 requester=users["requester"],
                 matrix=matrix,
@@ -173,7 +176,7 @@ def concurrency_figures(users) -> None:
             requester=users["requester"],
             model=model,
             use_case="race",
-            deployment="cloud",
+            context=use(users["requester"], access="cloud_marketplace", data_to="IE"),
             data_classification="internal",
         )
         services.adoption_request_submit(request_id=request.pk, actor=users["requester"])

@@ -11,6 +11,8 @@ tests/register/conftest.py and tests/watch/conftest.py, and the GLM-5 register o
 
 from __future__ import annotations
 
+import datetime
+
 import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -21,6 +23,7 @@ from models_catalog.models import (
     AIModel,
     EvidenceSource,
     Jurisdiction,
+    Licence,
     ModelGuidanceStatus,
     Organisation,
     ProvenanceClaim,
@@ -95,6 +98,21 @@ class AIModelFactory(DjangoModelFactory):
     developer = factory.SubFactory(OrganisationFactory)
     licence = "MIT"
     weights = AIModel.Weights.OPEN
+
+
+class LicenceFactory(DjangoModelFactory):
+    """A licence as legal recorded it: by default plain terms (commercial use, no cap, no policy), so that a test
+    world's custom licence raises no item unless the test gives it the term it is about."""
+
+    class Meta:
+        model = Licence
+        django_get_or_create = ("identifier",)
+
+    identifier = factory.Sequence(lambda n: f"LicenseRef-Test-{n}")
+    name = factory.LazyAttribute(lambda o: o.identifier.removeprefix("LicenseRef-").replace("-", " "))
+    commercial_use = Licence.Commercial.ALLOWED
+    citation = "Test licence text"
+    read_on = datetime.date(2026, 12, 6)
 
 
 class ProvenanceClaimFactory(DjangoModelFactory):
@@ -236,7 +254,9 @@ class AdoptionRequestFactory(DjangoModelFactory):
 
     model = factory.SubFactory(AIModelFactory)
     use_case = "Summarise internal policy documents"
-    deployment = "self-hosted"
+    access = "self_hosted"
+    jurisdictions = factory.LazyFunction(lambda: ["EU", "US"])
+    business_owner = factory.SelfAttribute("requester")
     data_classification = "internal"
     requester = factory.SubFactory(UserFactory)
     matrix = factory.SubFactory(RiskMatrixFactory)
@@ -318,3 +338,18 @@ class AlertFactory(DjangoModelFactory):
     def organisations(self, create, extracted, **kwargs):
         if create and extracted:
             self.organisations.set(extracted)
+
+
+def use(owner, **changes) -> dict:
+    """An adoption context, as a request is filed with (riskreg.register.context): an internal use of published
+    weights on our own servers, by staff, in the EU and the US, with ``owner`` as business owner; ``changes`` for the
+    facts a test is about."""
+    return {
+        "use_case_area": "general",
+        "access": "self_hosted",
+        "modification": "none",
+        "users": "staff",
+        "jurisdictions": ["EU", "US"],
+        "business_owner": owner,
+        **changes,
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from django.utils import timezone
 
@@ -31,12 +31,14 @@ from riskreg.dossier.rows import (
     ApprovalRow,
     ChainRow,
     ClaimRow,
+    ConditionRow,
     ModelFactsRow,
     RegulatoryRow,
     RequestRow,
     approval_row,
     chain_row,
     claim_row,
+    condition_row,
     guidance_row,
     iso,
     model_facts_row,
@@ -44,8 +46,10 @@ from riskreg.dossier.rows import (
     request_row,
 )
 from riskreg.dossier.sources import SourceIndex, SourceRow
-from riskreg.register.models import AdoptionRequest, RiskItem, SignOff
-from riskreg.register.selectors import obligations_timeline
+from riskreg.register.context import AdoptionContext
+from riskreg.register.models import AdoptionRequest, ApprovalCondition, RiskItem, SignOff
+from riskreg.register.obligations import obligations_timeline, requests_obligations
+from riskreg.register.our_role import our_roles
 
 
 class Dossier(TypedDict):
@@ -63,6 +67,10 @@ class Dossier(TypedDict):
     risk: RiskSummary
     sources: list[SourceRow]
     captures: list[int]  # live: the captures the sources' rows name (a memo's verification checks them)
+    # A request's dossier only: our role per jurisdiction, the obligations of its use, its conditions of approval.
+    role: NotRequired[dict]
+    use_obligations: NotRequired[dict]
+    conditions: NotRequired[list[ConditionRow]]
 
 
 def dossier_build(
@@ -72,12 +80,14 @@ def dossier_build(
     at: datetime | None = None,
     now: datetime | None = None,
     live_model: AIModel | None = None,
+    band_only: bool = False,
 ) -> Dossier | None:
     """The dossier of a model (``request_id`` None) or of one adoption request for it, live (``at`` None) or as
     the register stood at ``at``; None when the model was not yet in the register then. ``now`` is the moment a
     live dossier describes (a memo's), by default this one. The obligations are those of the request's decision
     day for a decided request, otherwise of the day described. ``live_model``: the model as it is, with its
-    developer and the developer's parent, when the caller has read it already (a page)."""
+    developer and the developer's parent, when the caller has read it already (a page). ``band_only``: for a page
+    that shows only the model band (workspace.selectors.model_band), the obligations and captures stay empty."""
     reader = Reader(at)
     if live_model is None:
         live_model = AIModel.objects.select_related("developer", "developer__parent").filter(pk=model_id).first()
@@ -87,18 +97,20 @@ def dossier_build(
     moment = at or now or timezone.now()
     sources = SourceIndex()
     chains = Chains.load(reader, models=[model])
-    requests = _requests(reader, model_id=model_id, request_id=request_id)
+    requests, requests_then = _requests(reader, model_id=model_id, request_id=request_id)
     request = requests[0] if request_id is not None else None
-    timeline = _obligations(model=live_model, request=request, day=moment.date())  # live_model None: deleted since
+    # live_model None: deleted since
+    timeline = _obligations(model=None if band_only else live_model, request=request, day=moment.date())
     # Every source the claims and obligations cite, read at once; sanctions notes and guidance bring their own.
-    further = reader.links(ProvenanceClaim, "other_sources", chains.claims.get(model_id, []))
+    # (The band alone shows neither the claims' sources nor the guidance records.)
+    further = {} if band_only else reader.links(ProvenanceClaim, "other_sources", chains.claims.get(model_id, []))
     cited = {c.source_id for c in chains.claims.get(model_id, [])} | {pk for pks in further.values() for pk in pks}
     cited |= {item["source"]["id"] for item in timeline["in_force"] + timeline["ahead"] if item["source"]}
-    by_id = {s.pk: s for s in EvidenceSource.objects.filter(pk__in=cited)} if cited else {}
+    by_id = {s.pk: s for s in EvidenceSource.objects.filter(pk__in=cited)} if cited and not band_only else {}
     # Sources are numbered in the order they are cited: claims, supply chain, guidance, obligations.
     claims = _claims(chains, model_id=model_id, further=further, by_id=by_id, sources=sources)
     chain = _supply_chain(reader, chains, model=model, sources=sources)
-    regulatory = _regulatory(reader, model_id=model_id, sources=sources)
+    regulatory = _regulatory(reader, model_id=model_id, sources=sources, with_guidance=not band_only)
     items = list(
         reader.rows(RiskItem)
         .filter(model_id=model_id)
@@ -138,9 +150,33 @@ def dossier_build(
         "sources": sources.sources,
         "captures": [],
     }
-    if reader.live:  # today's view: each source's captured copy and whether it changed since cited (evidence)
+    if request is not None:  # one request's dossier: its use, our role there, its obligations and conditions
+        dossier.update(_use(reader, requests_then[0], model=model, day=moment.date(), sources=sources))
+    if reader.live and not band_only:  # today's view: each source's captured copy and whether it changed since cited
         dossier["captures"] = sources.add_captures(claims=claims)
     return dossier
+
+
+def _use(reader: Reader, req, *, model, day: date, sources: SourceIndex) -> dict:
+    """What a request's dossier adds: our role per jurisdiction, the obligations of its use (sources numbered)
+    and the conditions of approval of its current round."""
+    decided = req.decided_at.date() if req.decided_at else day
+    obligations = requests_obligations(requests=[req], on=decided).get(req.pk, []) if req.context_recorded else []
+    ids = {o["source"]["id"] for o in obligations if o["source"]}
+    by_id = {s.pk: s for s in EvidenceSource.objects.filter(pk__in=ids)} if ids else {}
+    for item in obligations:
+        item["source_n"] = sources.cite(by_id.get(item["source"]["id"])) if item["source"] else None
+    sign_offs = {s.pk: s for s in reader.rows(SignOff).filter(request_id=req.pk, review_round=req.review_round)}
+    conditions = [
+        condition_row(c, owner=reader.related(c, "owner") if c.owner_id else None, role=sign_offs[c.sign_off_id].role)
+        for c in reader.rows(ApprovalCondition).filter(request_id=req.pk).select_related("owner").order_by("pk")
+        if c.sign_off_id in sign_offs
+    ]
+    return {
+        "role": our_roles(context=AdoptionContext.of(req), model=model) if req.context_recorded else {},
+        "use_obligations": {"on": decided.isoformat(), "items": obligations},
+        "conditions": conditions,
+    }
 
 
 def _claims(chains: Chains, *, model_id: int, further: dict, by_id: dict, sources: SourceIndex) -> list[ClaimRow]:
@@ -180,9 +216,11 @@ def _supply_chain(reader: Reader, chains: Chains, *, model, sources: SourceIndex
     ]
 
 
-def _regulatory(reader: Reader, *, model_id: int, sources: SourceIndex) -> list[RegulatoryRow]:
+def _regulatory(
+    reader: Reader, *, model_id: int, sources: SourceIndex, with_guidance: bool = True
+) -> list[RegulatoryRow]:
     statuses = list(reader.rows(ModelGuidanceStatus).filter(model_id=model_id).select_related("jurisdiction"))
-    guidance_ids = reader.links(ModelGuidanceStatus, "guidance", statuses)
+    guidance_ids = reader.links(ModelGuidanceStatus, "guidance", statuses) if with_guidance else {}
     wanted = {pk for pks in guidance_ids.values() for pk in pks}
     guidance = {}
     if wanted:
@@ -214,8 +252,8 @@ def _regulatory(reader: Reader, *, model_id: int, sources: SourceIndex) -> list[
     return rows
 
 
-def _requests(reader: Reader, *, model_id: int, request_id: int | None) -> list[RequestRow]:
-    query = reader.rows(AdoptionRequest).filter(model_id=model_id).select_related("requester")
+def _requests(reader: Reader, *, model_id: int, request_id: int | None) -> tuple[list[RequestRow], list]:
+    query = reader.rows(AdoptionRequest).filter(model_id=model_id).select_related("requester", "business_owner")
     if request_id is not None:
         query = query.filter(pk=request_id)
     requests_then = list(query.order_by("pk"))
@@ -230,9 +268,10 @@ def _requests(reader: Reader, *, model_id: int, request_id: int | None) -> list[
                 req,
                 sign_offs=sorted(sign_offs[req.pk], key=lambda s: (s.review_round, s.created_at)),
                 signer=lambda sign_off: reader.related(sign_off, "signer"),
+                owner=reader.related(req, "business_owner") if req.business_owner_id else None,
             )
         )
-    return rows
+    return rows, requests_then
 
 
 def _obligations(*, model: AIModel | None, request: RequestRow | None, day: date) -> dict:

@@ -2,13 +2,14 @@
 
 - ``exposure_groups``: the supply chain's listings grouped by listing, each with who is on it in a phrase;
 - ``heatmap_layout``: a likelihood x impact matrix with marks placed on it (the home page's models, a memo's risk
-  items), geometry in SVG units so a template only draws it (templates/dossier/heatmap.svg);
+  items), geometry in SVG units so a template only draws it (templates/dossier/heatmap-1.svg);
 - ``supply_chain_layout``: the supply chain as a left-to-right tree of boxes and curves.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from models_catalog.models import OrganisationRole
 from riskreg.dossier.rows import RESTRICTIVE_LIST_STATUSES
@@ -105,57 +106,118 @@ def _who(links: list[dict]) -> str:
     return "; ".join(parts)
 
 
-def heatmap_layout(*, matrix: dict | None, marks: list[dict]) -> dict | None:
-    """Marks on a matrix (a riskreg.dossier.risk.matrix_row): the cells (x, y, colour, band) and each mark placed
-    by its "likelihood" x "impact" (marks without both are left out; from the fifth in a cell they are listed as
-    hidden). Geometry in SVG units, so a template only draws."""
+@dataclass(frozen=True)
+class HeatmapGeometry:
+    """How big a heat map is drawn and how its marks sit in a cell: "named" marks (a dot, the name beside it, one
+    under the other: the home page's models) or "ref" marks (a disc with a short reference inside, two a row:
+    a memo's risk items R1, R2 ...)."""
+
+    cell_w: int
+    cell_h: int
+    left: int
+    top: int
+    bottom: int
+    marks: str  # "named" or "ref"
+    per_cell: int
+
+
+PAGE_HEATMAP = HeatmapGeometry(cell_w=128, cell_h=74, left=118, top=10, bottom=50, marks="named", per_cell=4)
+MEMO_HEATMAP = HeatmapGeometry(cell_w=46, cell_h=46, left=96, top=6, bottom=44, marks="ref", per_cell=4)
+
+
+def _tint(hex_colour: str, strength: float = 0.55) -> str:
+    """The band colour mixed with white, opaque (no transparency group per cell in a PDF)."""
+    value = hex_colour.lstrip("#")
+    if len(value) == 3:
+        value = "".join(ch * 2 for ch in value)
+    try:
+        channels = [int(value[i : i + 2], 16) for i in (0, 2, 4)]
+    except ValueError:
+        channels = [0x77, 0x77, 0x77]
+    return "#" + "".join(f"{round(strength * c + (1 - strength) * 255):02x}" for c in channels)
+
+
+def heatmap_layout(*, matrix: dict | None, marks: list[dict], geometry: HeatmapGeometry = PAGE_HEATMAP) -> dict | None:
+    """Marks on a matrix (a riskreg.dossier.risk.matrix_row): the cells (x, y, colour, its tint, band) and each
+    mark placed by its "likelihood" x "impact" (marks without both are left out; past ``per_cell`` in a cell they
+    are counted in the cell's "+N" and listed as hidden). Geometry in SVG units, so a template only draws
+    (templates/dossier/heatmap-1.svg, for the page and the memo alike)."""
     if matrix is None:
         return None
+    g = geometry
     size_l, size_i = len(matrix["likelihood_labels"]), len(matrix["impact_labels"])
     bands = {(cell["likelihood"], cell["impact"]): cell for cell in matrix["cells"]}
-    cell_w, cell_h, left, top = 128, 74, 118, 10
-    cells, placed_marks = [], []
-    placed: dict[tuple[int, int], int] = defaultdict(int)
+    cells = []
     for lk in range(size_l, 0, -1):
         for im in range(1, size_i + 1):
             level = bands.get((lk, im), {})
+            colour = level.get("colour", "#777777")
             cells.append(
                 {
-                    "x": left + (im - 1) * cell_w,
-                    "y": top + (size_l - lk) * cell_h,
-                    "colour": level.get("colour", "#777777"),
+                    "x": g.left + (im - 1) * g.cell_w,
+                    "y": g.top + (size_l - lk) * g.cell_h,
+                    "colour": colour,
+                    "tint": _tint(colour),
                     "name": level.get("name", ""),
                 }
             )
+    placed_marks, counts = [], defaultdict(int)
     for row in marks:
         lk, im = row["likelihood"], row["impact"]
         if not lk or not im:
             continue
-        slot = placed[(lk, im)]
-        placed[(lk, im)] += 1
-        x = left + (im - 1) * cell_w + 10
-        y = top + (size_l - lk) * cell_h + 16 + slot * 17
-        placed_marks.append({**row, "x": x, "y": y, "overflow": slot >= 4})
+        slot = counts[(lk, im)]
+        counts[(lk, im)] += 1
+        x0, y0 = g.left + (im - 1) * g.cell_w, g.top + (size_l - lk) * g.cell_h
+        if g.marks == "ref":
+            x, y = x0 + 13 + (slot % 2) * 20, y0 + 20 + (slot // 2) * 17
+        else:
+            x, y = x0 + 10, y0 + 16 + slot * 17
+        placed_marks.append({**row, "x": x, "y": y, "overflow": slot >= g.per_cell})
+    more = [
+        {"x": g.left + im * g.cell_w - 4, "y": g.top + (size_l - lk + 1) * g.cell_h - 4, "count": n - g.per_cell}
+        for (lk, im), n in counts.items()
+        if n > g.per_cell
+    ]
     return {
-        "width": left + size_i * cell_w + 10,
-        "height": top + size_l * cell_h + 50,
-        "cell_w": cell_w,
-        "cell_h": cell_h,
+        "width": g.left + size_i * g.cell_w + (10 if g.marks == "named" else 4),
+        "height": g.top + size_l * g.cell_h + g.bottom,
+        "cell_w": g.cell_w,
+        "cell_h": g.cell_h,
+        "style": g.marks,
         "cells": cells,
         "marks": [m for m in placed_marks if not m["overflow"]],
         "hidden": [m for m in placed_marks if m["overflow"]],
+        "more": more,
         "likelihood_axis": [
-            {"label": label, "y": top + (size_l - n) * cell_h + cell_h / 2}
+            {"n": n, "label": label, "y": g.top + (size_l - n) * g.cell_h + g.cell_h / 2}
             for n, label in enumerate(matrix["likelihood_labels"], start=1)
         ],
         "impact_axis": [
-            {"label": label, "x": left + (n - 1) * cell_w + cell_w / 2}
+            {"n": n, "label": label, "x": g.left + (n - 1) * g.cell_w + g.cell_w / 2}
             for n, label in enumerate(matrix["impact_labels"], start=1)
         ],
-        "axis_y": top + size_l * cell_h,
-        "left": left,
-        "top": top,
+        "axis_y": g.top + size_l * g.cell_h,
+        "left": g.left,
+        "top": g.top,
+        "middle_x": g.left + size_i * g.cell_w / 2,
+        "middle_y": g.top + size_l * g.cell_h / 2,
     }
+
+
+def risk_item_marks(items: list[dict], *, matrix_id: int) -> list[dict]:
+    """A memo's risk items as heat-map marks: each at its residual position (inherent where not assessed), with
+    its reference; a proposed item's mark is dashed (it does not count)."""
+    return [
+        {
+            "likelihood": item["effective"]["likelihood"],
+            "impact": item["effective"]["impact"],
+            "label": item["ref"],
+            "dashed": item["status"] != "accepted",
+        }
+        for item in items
+        if item["effective"] and item["matrix_id"] == matrix_id
+    ]
 
 
 NODE_COLOURS = {

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import TypedDict
 
 from models_catalog.models import OrganisationRole
+from riskreg.register.context import context_row
 from riskreg.register.models import AdoptionRequest
 
 #: Requests that count for a decision on the model: in flight or approved.
@@ -277,8 +278,9 @@ class SignOffRow(TypedDict):
 class RequestRow(TypedDict, total=False):
     id: int
     use_case: str
-    deployment: str
+    deployment: str  # the access (kept under this name for the memo templates before memo-6)
     deployment_label: str
+    context: dict  # riskreg.register.context.context_row: the use
     data_classification: str
     data_classification_label: str
     requester: UserRow | None
@@ -295,8 +297,9 @@ class RequestRow(TypedDict, total=False):
     risk: dict  # {"overall", "accepted_count"}: its own accepted items (riskreg.dossier.risk.request_risk)
 
 
-def request_row(req, *, sign_offs: Iterable, signer: Callable) -> RequestRow:
-    """A request and its sign-offs (in the order to show); ``signer(sign_off)`` gives the signing user."""
+def request_row(req, *, sign_offs: Iterable, signer: Callable, owner=None) -> RequestRow:
+    """A request, its use and its sign-offs (in the order to show); ``signer(sign_off)`` gives the signing user,
+    ``owner`` the business owner of a request read from history."""
     rows: list[SignOffRow] = []
     signed_roles = set()
     for sign_off in sign_offs:
@@ -320,8 +323,9 @@ def request_row(req, *, sign_offs: Iterable, signer: Callable) -> RequestRow:
     return {
         "id": req.pk,
         "use_case": req.use_case,
-        "deployment": req.deployment,
-        "deployment_label": str(req.get_deployment_display()),
+        "deployment": req.access,
+        "deployment_label": str(req.get_access_display()),
+        "context": context_row(req, owner=owner),
         "data_classification": req.data_classification,
         "data_classification_label": str(req.get_data_classification_display()),
         "requester": user_row(req.requester),
@@ -365,3 +369,27 @@ def approval_row(*, kind: str, requests: list[RequestRow], request_id: int | Non
             pending = ", ".join(f"#{r['id']} {r['state_label'].lower()}" for r in current if r["state"] != "approved")
             reason = f"Not every current adoption request is approved ({pending})."
     return {"approved": approved, "watermark": "" if approved else "DRAFT", "reason": reason}
+
+
+class ConditionRow(TypedDict):
+    text: str
+    set_by: str  # the signing role
+    owner: UserRow | None
+    due: str | None  # None: ongoing
+    state: str
+    state_label: str
+    evidence: str
+    met_at: str | None
+
+
+def condition_row(condition, *, owner, role: str) -> ConditionRow:
+    return {
+        "text": condition.text,
+        "set_by": role,
+        "owner": user_row(owner),
+        "due": iso(condition.due),
+        "state": condition.state,
+        "state_label": str(condition.get_state_display()),
+        "evidence": condition.evidence,
+        "met_at": iso(condition.met_at),
+    }

@@ -19,6 +19,7 @@ class WebhookFormat(models.TextChoices):
 class WebhookEvent(models.TextChoices):
     WAITING_FOR_SIGN_OFF = "waiting_for_sign_off", _("Waiting for your sign-off")
     REOPENED = "reopened", _("Request reopened after a material change")
+    DECIDED = "decided", _("Request decided: approved (with its conditions) or rejected")
     ALERT = "alert", _("Watch alert")
 
 
@@ -49,7 +50,7 @@ class Webhook(models.Model):
     events = models.JSONField(
         _("events"),
         default=list,
-        help_text=_("Which messages to send: waiting_for_sign_off, reopened, alert."),
+        help_text=_("Which messages to send: waiting_for_sign_off, reopened, decided, alert."),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

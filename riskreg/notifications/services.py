@@ -23,7 +23,8 @@ from django.utils import timezone
 from riskreg.core.http import AddressRefused, FetchError, HTTPStatusError, post
 from riskreg.core.services import site_url
 from riskreg.notifications.models import Webhook, WebhookDelivery, WebhookEvent, WebhookFormat
-from riskreg.register.models import RequestEvent
+from riskreg.register.models import ApprovalCondition, RequestEvent
+from riskreg.register.services.timeline import conditions_lines
 from riskreg.register.wording import roles_sentence
 from riskreg.watch.models import Alert
 
@@ -73,6 +74,12 @@ def webhook_deliveries_for_request_event(*, event: RequestEvent) -> list[int]:
         kind = WebhookEvent.REOPENED
         roles = set(request.required_roles)
         users = set((event.detail or {}).get("notify_signers") or []) | {request.requester_id}
+    elif event.kind in (Kind.APPROVED, Kind.REJECTED):
+        kind = WebhookEvent.DECIDED
+        roles = set(request.required_roles)
+        owners = ApprovalCondition.objects.filter(request=request, sign_off__review_round=event.review_round)
+        users = {request.requester_id, request.business_owner_id, *owners.values_list("owner_id", flat=True)}
+        users.discard(None)
     else:
         return []
     return _deliveries(
@@ -108,7 +115,12 @@ def message_for(delivery: WebhookDelivery) -> dict:
         request = event.request
         url = _page("workspace:request-detail", "admin:register_adoptionrequest_change", request.pk)
         what = f"adoption request #{request.pk}: {request.model.name} for {request.use_case[:120]}"
-        if delivery.event == WebhookEvent.WAITING_FOR_SIGN_OFF:
+        if delivery.event == WebhookEvent.DECIDED:
+            decided = event.get_kind_display().lower()
+            title = f"{event.get_kind_display()}: {request.model.name} (request #{request.pk})"
+            conditions = conditions_lines(request, review_round=event.review_round)
+            text = f"{what[0].upper()}{what[1:]} is {decided}." + (" " + " ".join(conditions) if conditions else "")
+        elif delivery.event == WebhookEvent.WAITING_FOR_SIGN_OFF:
             title = f"Waiting for your sign-off: {request.model.name} (request #{request.pk})"
             text = (
                 f"{request.requester.get_username()} submitted {what}. It needs sign-off from "
@@ -124,6 +136,18 @@ def message_for(delivery: WebhookDelivery) -> dict:
             "state": request.get_state_display(),
             "required_sign_offs": roles_sentence(request.required_roles),
         }
+        if delivery.event == WebhookEvent.DECIDED:
+            facts["conditions"] = [
+                {
+                    "text": c.text,
+                    "owner": c.owner.get_username() if c.owner else None,
+                    "due": c.due.isoformat() if c.due else None,
+                    "state": c.state,
+                }
+                for c in ApprovalCondition.objects.filter(request=request, sign_off__review_round=event.review_round)
+                .select_related("owner")
+                .order_by("pk")
+            ]
         return {"title": title, "text": text, "url": url, "facts": facts}
     alert = Alert.objects.select_related("change__source").prefetch_related("ai_models").get(pk=int(pk))
     models = ", ".join(model.name for model in alert.ai_models.all()) or "none in the catalog"

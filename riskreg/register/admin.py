@@ -24,12 +24,12 @@ from riskreg.core.errors import message_error
 from riskreg.core.extensions import ExtensibleAdmin
 from riskreg.core.selectors import users_visible_to
 from riskreg.register import services
-from riskreg.register.models import AdoptionRequest, RiskItem, RiskMatrix, SignOff
+from riskreg.register.models import AdoptionRequest, ApprovalCondition, RiskItem, RiskMatrix, SignOff
+from riskreg.register.obligations import approvals_to_review
 from riskreg.register.selectors import (
     adoption_requests_expiring,
     adoption_requests_open_for_risk_items,
     adoption_requests_waiting_for,
-    approvals_to_review,
     risk_level,
     risk_matrix_in_use,
     roles_missing,
@@ -217,12 +217,6 @@ class RiskItemInline(admin.TabularInline):
         return False
 
 
-class AdoptionRequestAddForm(forms.ModelForm):
-    class Meta:
-        model = AdoptionRequest
-        fields = ["model", "use_case", "deployment", "data_classification"]
-
-
 class SignOffForm(forms.Form):
     role = forms.ChoiceField(label=_("sign off as"))
     decision = forms.ChoiceField(choices=SignOff.Decision.choices)
@@ -245,13 +239,35 @@ class AdoptionRequestAdmin(ExtensibleAdmin, ScopedHistoryAdmin):
     """Reports adds the memos tab and the generate-memo action (reports.apps, riskreg.core.extensions)."""
 
     list_display = ("id", "model", "short_use_case", "requester", "state", "review_round", "waiting_for", "expires_on")
-    list_filter = (QueueFilter, "state", "deployment", "data_classification")
+    list_filter = (QueueFilter, "state", "use_case_area", "access", "users", "data_classification")
     list_select_related = ("model", "requester")
     search_fields = ("use_case", "model__name")
     inlines = [SignOffInline, RiskItemInline]
     actions = ["submit_selected", "withdraw_selected"]
     fieldsets = (
-        (None, {"fields": ("model", "use_case", "deployment", "data_classification", "requester")}),
+        (None, {"fields": ("model", "use_case", "data_classification", "requester", "business_owner")}),
+        (
+            _("Use"),
+            {
+                "fields": (
+                    "use_case_area",
+                    "prohibited_practices",
+                    "public_service",
+                    "access",
+                    "modification",
+                    "finetune_flop",
+                    "users",
+                    "expected_users",
+                    "jurisdictions",
+                    "personal_data",
+                    "data_to",
+                    "payments_to_developer",
+                    "technology_to_developer",
+                    "runs_on_listed_hardware",
+                    "context_recorded",
+                )
+            },
+        ),
         (
             _("Review"),
             {"fields": ("state", "review_round", "sign_off_table", "submitted_at", "decided_at", "expires_on")},
@@ -264,25 +280,9 @@ class AdoptionRequestAdmin(ExtensibleAdmin, ScopedHistoryAdmin):
         visible = AdoptionRequest.objects.visible_to(request.user).values("pk")
         return super().get_queryset(request).filter(pk__in=visible).prefetch_related("sign_offs")
 
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return ((None, {"fields": ("model", "use_case", "deployment", "data_classification")}),)
-        return self.fieldsets
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = AdoptionRequestAddForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
     def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return ()
         return (
-            "model",
-            "use_case",
-            "deployment",
-            "data_classification",
-            "requester",
+            *(field for _name, options in self.fieldsets[:2] for field in options["fields"]),
             "state",
             "review_round",
             "sign_off_table",
@@ -396,39 +396,16 @@ class AdoptionRequestAdmin(ExtensibleAdmin, ScopedHistoryAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        if change:
-            return  # every field is read-only; changes go through actions and the sign-off page
-        created = services.adoption_request_create(requester=request.user, **form.cleaned_data)
-        obj.pk = created.pk
+        return  # every field is read-only; changes go through the request page, actions and services
 
     def save_related(self, request, form, formsets, change):
         return None
 
-    def response_add(self, request, obj, post_url_continue=None):
-        """Not Django's "You may edit it again below": the request's page is read-only; say what comes next."""
-        try:
-            page = reverse("workspace:request-detail", args=[obj.pk])
-        except NoReverseMatch:
-            page = reverse("admin:register_adoptionrequest_change", args=[obj.pk])
-        self.message_user(
-            request,
-            format_html(
-                "Request #{} filed as a draft, with the risk items the register proposes. Check them and submit it "
-                'for review on <a href="{}">the request page</a> (or with the list\'s action "Submit the selected '
-                'drafts for review").',
-                obj.pk,
-                page,
-            ),
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(page)
-
     def add_view(self, request, form_url="", extra_context=None):
-        try:
-            return super().add_view(request, form_url, extra_context)
-        except (PermissionDenied, ValidationError) as exc:
-            message_error(request, exc)
-            return HttpResponseRedirect(reverse("admin:register_adoptionrequest_changelist"))
+        """One door for filing: the request page's form, which asks for the use (riskreg.workspace)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied("Filing an adoption request needs the requester role.")
+        return HttpResponseRedirect(reverse("workspace:request-new"))
 
     def has_requester_permission(self, request) -> bool:
         """Submitting and withdrawing are the requester's (the service checks it is their own request)."""
@@ -687,3 +664,64 @@ class RiskItemAdmin(ScopedHistoryAdmin):
                 message_error(request, exc, about=f"Risk item {pk}")
         if done:
             self.message_user(request, f"{done} proposal(s) accepted.", messages.SUCCESS)
+
+
+class _ReadOnlyRecordAdmin(ScopedHistoryAdmin):
+    """A record of the workflow, read and exported here (the auditors' export is the site-wide action), changed
+    only through the request page and the services: no add, change or delete in the admin."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("request"), ordering="request")
+    def request_link(self, obj):
+        url = reverse("workspace:request-detail", args=[obj.request_id])
+        return format_html('<a href="{}">#{} {}</a>', url, obj.request_id, obj.request.model.name)
+
+
+@admin.register(SignOff)
+class SignOffAdmin(_ReadOnlyRecordAdmin):
+    """Every sign-off with its decision and conditions: the auditors' sign-offs table."""
+
+    list_display = ("request_link", "review_round", "role", "decision", "signer", "conditions", "created_at")
+    list_filter = ("role", "decision")
+    search_fields = ("request__use_case", "request__model__name", "conditions", "comment")
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        visible = SignOff.objects.visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=visible).select_related("request__model", "signer")
+
+
+@admin.register(ApprovalCondition)
+class ApprovalConditionAdmin(_ReadOnlyRecordAdmin):
+    """Every condition of approval, its owner, due date, state and evidence: the auditors' conditions table.
+    Owners mark theirs met on the request page."""
+
+    list_display = ("request_link", "text", "set_by", "owner", "due_or_ongoing", "state", "met_at")
+    list_filter = ("state", "sign_off__role")
+    search_fields = ("text", "evidence", "request__use_case", "request__model__name")
+
+    def get_queryset(self, request):
+        visible = ApprovalCondition.objects.visible_to(request.user).values("pk")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=visible)
+            .select_related("request__model", "owner", "sign_off", "sign_off__signer")
+        )
+
+    @admin.display(description=_("set by"))
+    def set_by(self, obj):
+        signer = obj.sign_off.signer
+        return f"{obj.sign_off.get_role_display()}" + (f" ({signer.get_username()})" if signer else "")
+
+    @admin.display(description=_("due"), ordering="due")
+    def due_or_ongoing(self, obj):
+        return obj.due or _("ongoing")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -19,23 +20,26 @@ from rest_framework.views import APIView
 
 from models_catalog.api import RegulatoryGuidanceViewSet
 from models_catalog.models import AIModel
+from models_catalog.uses import Access, Audience, Modification, PersonalData, ProhibitedPractice, UseCaseArea
 from riskreg.core.permissions import ModelPermissions
 from riskreg.core.selectors import users_visible_to
 from riskreg.register import services
+from riskreg.register.context import AdoptionContext, context_row
 from riskreg.register.models import (
     AdoptionRequest,
+    ApprovalCondition,
     DataClassification,
-    Deployment,
     RequestEvent,
     RiskItem,
     RiskMatrix,
     SignOff,
     SignOffRole,
 )
+from riskreg.register.obligations import approvals_to_review, request_obligations
+from riskreg.register.our_role import our_roles
 from riskreg.register.selectors import (
     adoption_request_detail_queryset,
     adoption_request_list_queryset,
-    approvals_to_review,
     model_risk_items,
     risk_item_queryset,
     risk_level,
@@ -274,29 +278,165 @@ class RequestEventSerializer(serializers.ModelSerializer):
         return event_sentence(event)
 
 
+class AdoptionContextSerializer(serializers.Serializer):
+    """The use: how, where and by whom the model will be used. The choices are models_catalog.uses' (listed in the
+    schema); riskreg.register.context checks the combination and refuses a practice of Art. 5."""
+
+    use_case_area = serializers.ChoiceField(
+        choices=UseCaseArea.choices, help_text="General use, an EU AI Act Annex III area or a safety component."
+    )
+    prohibited_practices = serializers.ListField(
+        child=serializers.ChoiceField(choices=ProhibitedPractice.choices),
+        required=False,
+        max_length=20,
+        help_text="Art. 5 practices the use involves; any one and the request is refused. Empty for an ordinary use.",
+    )
+    public_service = serializers.BooleanField(
+        required=False, help_text="We are a body governed by public law or provide a public service (Art. 27)."
+    )
+    access = serializers.ChoiceField(choices=Access.choices)
+    modification = serializers.ChoiceField(choices=Modification.choices, required=False)
+    finetune_flop = serializers.FloatField(
+        required=False, allow_null=True, help_text="Training compute of the fine-tuning, FLOP (fine-tuning only)."
+    )
+    users = serializers.ChoiceField(choices=Audience.choices, help_text="Who uses the output: the widest group.")
+    expected_users = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10**10)
+    jurisdictions = serializers.ListField(
+        child=serializers.CharField(max_length=8),
+        min_length=1,
+        max_length=60,
+        help_text="Where it will be used: EU, US, UK, CN or EU member states (which count as EU).",
+    )
+    personal_data = serializers.ListField(
+        child=serializers.ChoiceField(choices=PersonalData.choices), required=False, max_length=3
+    )
+    data_to = serializers.CharField(
+        required=False, allow_blank=True, max_length=8, help_text="Country our data goes to (e.g. CN); empty if none."
+    )
+    payments_to_developer = serializers.BooleanField(required=False)
+    technology_to_developer = serializers.BooleanField(required=False)
+    runs_on_listed_hardware = serializers.BooleanField(required=False)
+    business_owner = serializers.CharField(max_length=150, help_text="The business owner's username.")
+
+
 class AdoptionRequestCreateSerializer(serializers.Serializer):
     model = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=AIModel.objects.all(),
         error_messages={"does_not_exist": 'No model with slug "{value}" in the catalog.'},
     )
-    use_case = serializers.CharField()
-    deployment = serializers.ChoiceField(choices=Deployment.choices)
+    use_case = serializers.CharField(max_length=2000, help_text="The purpose, in a sentence or two.")
     data_classification = serializers.ChoiceField(choices=DataClassification.choices)
+    context = AdoptionContextSerializer()
+
+
+class AdoptionRequestChangeSerializer(serializers.Serializer):
+    use_case = serializers.CharField(max_length=2000)
+    data_classification = serializers.ChoiceField(choices=DataClassification.choices)
+    context = AdoptionContextSerializer()
+
+
+class ConsiderInputSerializer(serializers.Serializer):
+    obligation = serializers.IntegerField(help_text="The obligation's id (obligation_id in the request's review).")
+    reason = serializers.CharField(max_length=4000, help_text="Why the approval stands with this obligation.")
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    request = serializers.PrimaryKeyRelatedField(read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    set_by = serializers.CharField(source="sign_off.role", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApprovalCondition
+        fields = [
+            "id",
+            "request",
+            "text",
+            "owner",
+            "due",
+            "state",
+            "state_label",
+            "evidence",
+            "set_by",
+            "overdue",
+            "met_at",
+            "created_at",
+        ]
+
+    def get_overdue(self, condition) -> bool:
+        return bool(condition.due and condition.state == "open" and condition.due < timezone.localdate())
+
+
+class ConditionChangeSerializer(serializers.Serializer):
+    owner = serializers.CharField(required=False, max_length=150, help_text="The owner's username.")
+    due = serializers.DateField(required=False, allow_null=True, help_text="null: ongoing.")
+    evidence = serializers.CharField(required=False, max_length=4000, help_text="Records the condition as met.")
+
+
+class ConditionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Conditions of approval, of the requests one may see. ``?mine=1``: the ones I own. POST to ``{id}/update/`` with
+    ``owner`` and ``due`` (reviewers) or ``evidence`` (the owner or a reviewer: it is met)."""
+
+    serializer_class = ConditionSerializer
+    queryset = ApprovalCondition.objects.none()
+    filterset_fields = ["state", "request"]
+    ordering_fields = ["due", "created_at"]
+    permission_classes = [CanSeeRequests]
+
+    def get_queryset(self):
+        rows = ApprovalCondition.objects.visible_to(self.request.user).select_related("owner", "sign_off", "request")
+        if self.request.query_params.get("mine") in ("1", "true"):
+            rows = rows.filter(owner=self.request.user)
+        return rows.order_by("pk")
+
+    @extend_schema(request=ConditionChangeSerializer, responses=ConditionSerializer)
+    @action(detail=True, methods=["post"], url_path="update")
+    def change(self, request, pk=None):
+        condition = self.get_object()
+        serializer = ConditionChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if "evidence" in data:
+            services.approval_condition_meet(condition_id=condition.pk, actor=request.user, evidence=data["evidence"])
+        if "owner" in data or "due" in data:
+            owner = None
+            if data.get("owner"):
+                owner = get_user_model().objects.filter(username=data["owner"], is_active=True).first()
+                if owner is None:
+                    raise exceptions.ValidationError({"owner": [f"{data['owner']} is not an active user."]})
+            services.approval_condition_update(
+                condition_id=condition.pk,
+                actor=request.user,
+                owner=owner,
+                due=data.get("due"),
+                clear_due="due" in data and data["due"] is None,
+            )
+        condition.refresh_from_db()
+        return Response(ConditionSerializer(condition).data)
 
 
 class AdoptionRequestListSerializer(serializers.ModelSerializer):
     model = serializers.SerializerMethodField()
     requester = serializers.SlugRelatedField(slug_field="username", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
-    deployment_label = serializers.CharField(source="get_deployment_display", read_only=True)
+    context = serializers.SerializerMethodField(help_text="The use (see the create body's `context`), with labels.")
     data_classification_label = serializers.CharField(source="get_data_classification_display", read_only=True)
     required_sign_offs = serializers.SerializerMethodField()
     risk_item_count = serializers.IntegerField(read_only=True, default=None)
     pending_proposal_count = serializers.IntegerField(read_only=True, default=None)
     review = serializers.SerializerMethodField(
-        help_text="Set when the approval's validity crosses a day on which a new obligation starts to apply to the "
-        "model: {review_before, review_before_label, overdue, label, obligations}; null otherwise."
+        help_text="Set when the approval's validity crosses a day on which a new obligation of this request's use "
+        "starts to apply (and no reviewer marked it considered): {review_before, review_before_label, overdue, "
+        "label, obligations}; null otherwise."
+    )
+    conditions = serializers.SerializerMethodField(
+        help_text="The conditions of approval set in the current review round: [{text, owner, due (null: ongoing), "
+        "state, set_by}]."
+    )
+    sign_offs_summary = serializers.SerializerMethodField(
+        help_text="The current round's sign-offs in words, one per role (for exports)."
     )
 
     class Meta:
@@ -305,8 +445,7 @@ class AdoptionRequestListSerializer(serializers.ModelSerializer):
             "id",
             "model",
             "use_case",
-            "deployment",
-            "deployment_label",
+            "context",
             "data_classification",
             "data_classification_label",
             "requester",
@@ -320,11 +459,27 @@ class AdoptionRequestListSerializer(serializers.ModelSerializer):
             "decided_at",
             "expires_on",
             "review",
+            "conditions",
+            "sign_offs_summary",
             "created_at",
         ]
 
+    def get_conditions(self, request: AdoptionRequest) -> list[dict]:
+        return [condition_row(c) for c in request.conditions.all() if c.sign_off.review_round == request.review_round]
+
+    def get_sign_offs_summary(self, request: AdoptionRequest) -> str:
+        return "; ".join(
+            f"{role_label(s.role)}: {decision_label(s.decision)} by {s.signer.get_username()}"
+            + (f" ({s.conditions})" if s.conditions else "")
+            for s in request.sign_offs.all()
+            if s.review_round == request.review_round
+        )
+
     def get_model(self, request: AdoptionRequest) -> dict:
         return {"slug": request.model.slug, "name": request.model.name}
+
+    def get_context(self, request: AdoptionRequest) -> dict:
+        return context_row(request)
 
     def get_review(self, request: AdoptionRequest) -> dict | None:
         # One computation for the whole page of a list (a fixed number of queries), or for the one request.
@@ -344,7 +499,29 @@ class AdoptionRequestListSerializer(serializers.ModelSerializer):
         ]
 
 
+def condition_row(condition) -> dict:
+    return {
+        "id": condition.pk,
+        "text": condition.text,
+        "owner": condition.owner.get_username() if condition.owner_id else None,
+        "due": condition.due.isoformat() if condition.due else None,
+        "due_label": f"{condition.due.day} {condition.due:%b %Y}" if condition.due else "ongoing",
+        "state": condition.state,
+        "state_label": str(condition.get_state_display()),
+        "evidence": condition.evidence,
+        "set_by": condition.sign_off.role,
+    }
+
+
 class AdoptionRequestDetailSerializer(AdoptionRequestListSerializer):
+    role = serializers.SerializerMethodField(
+        help_text="Our role under each jurisdiction's law, derived from the use: {jurisdiction: {role, role_label, "
+        "because, citation, also, unsettled}}."
+    )
+    obligations = serializers.SerializerMethodField(
+        help_text="The obligations of this use: ours and the developer's we rely on, each with title, jurisdiction, "
+        "holder (us or developer), citation, applies_from, in_force, applies_because, exempt."
+    )
     matrix = RiskMatrixSerializer(read_only=True)
     sign_offs = serializers.SerializerMethodField()
     risk_items = serializers.SerializerMethodField()
@@ -355,6 +532,8 @@ class AdoptionRequestDetailSerializer(AdoptionRequestListSerializer):
     class Meta(AdoptionRequestListSerializer.Meta):
         fields = [
             *AdoptionRequestListSerializer.Meta.fields,
+            "role",
+            "obligations",
             "matrix",
             "sign_offs",
             "risk_items",
@@ -362,6 +541,14 @@ class AdoptionRequestDetailSerializer(AdoptionRequestListSerializer):
             "risk_state_sha256",
             "timeline",
         ]
+
+    def get_role(self, request: AdoptionRequest) -> dict:
+        if not request.context_recorded:
+            return {}
+        return our_roles(context=AdoptionContext.of(request), model=request.model)
+
+    def get_obligations(self, request: AdoptionRequest) -> list[dict]:
+        return request_obligations(request=request)
 
     def _current_hash(self, request: AdoptionRequest) -> str:
         cache = self.context.setdefault("_risk_state", {})
@@ -397,12 +584,12 @@ class AdoptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     """Adoption requests. Requesters see their own; signers and auditors see all."""
 
     queryset = AdoptionRequest.objects.none()
-    filterset_fields = ["state", "model__slug", "deployment", "data_classification"]
+    filterset_fields = ["state", "model__slug", "use_case_area", "access", "users", "data_classification"]
     search_fields = ["use_case", "model__name"]
     ordering_fields = ["created_at", "submitted_at", "expires_on", "state"]
 
     def get_permissions(self):
-        if self.action in ("submit", "withdraw", "sign_offs", "derive_risks"):
+        if self.action in ("submit", "withdraw", "sign_offs", "derive_risks", "consider", "change"):
             return [CanSeeRequests()]
         return [ModelPermissions()]
 
@@ -418,6 +605,10 @@ class AdoptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             return AdoptionRequestCreateSerializer
         if self.action == "sign_offs":
             return SignOffInputSerializer
+        if self.action == "consider":
+            return ConsiderInputSerializer
+        if self.action == "change":
+            return AdoptionRequestChangeSerializer
         return AdoptionRequestDetailSerializer
 
     def _detail(self, pk: int, *, code: int = status.HTTP_200_OK) -> Response:
@@ -429,7 +620,14 @@ class AdoptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def create(self, request, *args, **kwargs):
         serializer = AdoptionRequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        created = services.adoption_request_create(requester=request.user, **serializer.validated_data)
+        data = serializer.validated_data
+        created = services.adoption_request_create(
+            requester=request.user,
+            model=data["model"],
+            use_case=data["use_case"],
+            data_classification=data["data_classification"],
+            context=dict(data["context"]),
+        )
         return self._detail(created.pk, code=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
@@ -444,6 +642,37 @@ class AdoptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         reason = str(request.data.get("reason", ""))[:2000]
         services.adoption_request_withdraw(request_id=target.pk, actor=request.user, reason=reason)
         return self._detail(target.pk)
+
+    @action(detail=True, methods=["post"])
+    def change(self, request, pk=None):
+        """The requester changes their draft: purpose, classification and context (the whole context again)."""
+        target = self.get_object()
+        serializer = AdoptionRequestChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.adoption_request_update(
+            request_id=target.pk,
+            actor=request.user,
+            use_case=data["use_case"],
+            data_classification=data["data_classification"],
+            context=dict(data["context"]),
+        )
+        return self._detail(target.pk)
+
+    @action(detail=True, methods=["post"], url_path="obligations-considered")
+    def consider(self, request, pk=None):
+        """A reviewer marks an obligation starting within the approval's validity as considered, with the reason
+        the approval stands: the review flag no longer counts it (recorded in the timeline)."""
+        target = self.get_object()
+        serializer = ConsiderInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.obligation_consider(
+            request_id=target.pk,
+            obligation_id=serializer.validated_data["obligation"],
+            actor=request.user,
+            reason=serializer.validated_data["reason"],
+        )
+        return self._detail(target.pk, code=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path="sign-offs")
     def sign_offs(self, request, pk=None):
@@ -624,3 +853,4 @@ def register(router) -> None:
     router.register("adoption-requests", AdoptionRequestViewSet, basename="adoption-request")
     router.register("risk-items", RiskItemViewSet, basename="risk-item")
     router.register("risk-matrices", RiskMatrixViewSet, basename="risk-matrix")
+    router.register("conditions", ConditionViewSet, basename="condition")

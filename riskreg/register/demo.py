@@ -1,9 +1,14 @@
-"""Demo requests so every queue has something in it. Idempotent: a request that exists is left alone.
+"""Demo requests so every queue has something in it, each with the use it is for. Idempotent: a request that
+exists is left alone. The demo company works in the EU and the US; `requester` files, and is the business owner.
 
-- Llama 4: approved (legal, security, procurement), requested by `requester`.
-- GLM-5: in review, its derived risk items accepted by legal with residual levels, legal's
-  approval with conditions given; security and procurement still to sign.
-- DeepSeek-V4: rejected by security.
+- Llama 4: an internal knowledge assistant in the US, approved (legal, security, procurement).
+- GLM-5, three uses whose law differs (the adoption context decides role, obligations and risks):
+  - an internal coding assistant, self-hosted, EU and US: in review, its risk items accepted by legal with
+    residual levels, legal's approval with conditions given; security and procurement still to sign;
+  - a customer chatbot under our name through Zhipu AI's API, with customers' personal data going to China (EU):
+    in review;
+  - a fine-tune to screen job applications (EU AI Act Annex III, point 4): a draft.
+- DeepSeek-V4: drafting support replies through the developer's API, rejected by security.
 - GLM-4.5: approved, then reopened by the watch alert on the Federal Register rule that lists Zhipu AI
   (90 FR 4617; the watch demo records it from a local capture), as a real alert reopens approvals.
 - Qwen3: approved for a pilot ending in 21 days (the "expiring in 30 days" queue).
@@ -23,6 +28,52 @@ from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RiskItem
 
 DEMO_NOTE = "Demo data"
+
+#: An internal use on our own servers: staff only, nothing to the developer (the usual pilot).
+INTERNAL = {
+    "use_case_area": "general",
+    "access": "self_hosted",
+    "modification": "none",
+    "users": "staff",
+    "jurisdictions": ["EU", "US"],
+    "personal_data": ["staff"],
+}
+GLM5_USES = {
+    "coding": (
+        "Coding assistant for the platform team",
+        {**INTERNAL, "personal_data": [], "expected_users": 120},
+        "internal",
+    ),
+    "chatbot": (
+        "Customer support chatbot on our website, answering account and billing questions",
+        {
+            "use_case_area": "general",
+            "access": "developer_api",
+            "modification": "own_name",
+            "users": "customers",
+            "expected_users": 40_000,
+            "jurisdictions": ["DE", "FR", "NL"],
+            "personal_data": ["customers"],
+            "data_to": "CN",
+            "payments_to_developer": True,
+        },
+        "confidential",
+    ),
+    "cv": (
+        "Fine-tune GLM-5 on our past hiring decisions to rank job applications for recruiters",
+        {
+            "use_case_area": "employment",
+            "access": "self_hosted",
+            "modification": "fine_tuning",
+            "finetune_flop": 4.0e21,
+            "users": "staff",
+            "expected_users": 25,
+            "jurisdictions": ["EU"],
+            "personal_data": ["others", "special_categories"],
+        },
+        "restricted",
+    ),
+}
 
 # Residual assessment legal gives to each derived rule for GLM-5 (likelihood, impact, treatment, controls).
 GLM5_ASSESSMENT = {
@@ -48,7 +99,7 @@ GLM5_ASSESSMENT = {
     "licence_open_permissive": (2, 2, "accept", "Internal use only; no redistribution."),
     "provenance_weak_claim": (3, 2, "accept", "Re-check the training-hardware claim at each review."),
 }
-GLM5_CONDITIONS = "Self-hosted only; no fine-tuning on customer data."
+GLM5_CONDITIONS = "Self-hosted only; no support contract or payment to Zhipu AI or its affiliates."
 # What legal records for the other approved demo requests: approval needs a residual assessment of every
 # item in the matrix's two highest bands.
 STANDARD_ASSESSMENT = {
@@ -62,6 +113,11 @@ STANDARD_ASSESSMENT = {
     "regulatory_guidance_status": (2, 3, "mitigate", "Legal records the status before production use."),
     "licence_open_permissive": (2, 2, "accept", "Internal use only; no redistribution."),
     "provenance_weak_claim": (3, 2, "accept", "Re-check the claim at each review."),
+    "licence_terms_unknown": (2, 3, "mitigate", "Legal reads the licence before production use."),
+    "licence_terms_against_use": (2, 3, "mitigate", "Meet the licence's terms; legal keeps the notices."),
+    "personal_data_transfer": (3, 4, "mitigate", "Standard contractual clauses and a transfer impact assessment."),
+    "high_risk_use": (3, 4, "mitigate", "Provider duties planned before 2 Dec 2027; human review of every ranking."),
+    "modified_gpai_provider": (2, 3, "mitigate", "Documentation of the modification kept by the ML team."),
 }
 
 
@@ -86,13 +142,13 @@ def _existing(model: AIModel, requester, use_case: str) -> AdoptionRequest | Non
     return AdoptionRequest.objects.filter(model=model, requester=requester, use_case=use_case).first()
 
 
-def _file(model, users, use_case, deployment, classification) -> AdoptionRequest:
+def _file(model, users, use_case, context: dict, classification: str) -> AdoptionRequest:
     return services.adoption_request_create(
         requester=users["requester"],
         model=model,
         use_case=use_case,
-        deployment=deployment,
         data_classification=classification,
+        context={"business_owner": users["requester"], **context},
     )
 
 
@@ -132,9 +188,18 @@ def _approve(request: AdoptionRequest, users, conditions: dict | None = None) ->
         )
 
 
-def _approved(model, users, use_case, deployment, classification, conditions: dict | None = None) -> AdoptionRequest:
-    """File, assess (accept legal's proposals), submit and approve a request: the path every approval takes."""
-    request = _file(model, users, use_case, deployment, classification)
+def approved(
+    model,
+    users,
+    use_case,
+    *,
+    context: dict | None = None,
+    classification: str = "internal",
+    conditions: dict | None = None,
+) -> AdoptionRequest:
+    """File (an internal self-hosted use unless ``context`` says otherwise), assess (accept legal's proposals), submit
+    and approve a request: the path every approval takes."""
+    request = _file(model, users, use_case, context or INTERNAL, classification)
     _accept_proposals(request, users["legal"], STANDARD_ASSESSMENT)
     services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
     _approve(request, users, conditions)
@@ -147,36 +212,47 @@ def _llama4(users, stdout) -> None:
     if model is None or _existing(model, users["requester"], use_case):
         return
     with transaction.atomic():
-        request = _approved(
+        request = approved(
             model,
             users,
             use_case,
-            "self-hosted",
-            "confidential",
-            {"security": "Self-hosted in our own cloud account; no fine-tuning on customer data."},
+            context={**INTERNAL, "jurisdictions": ["US"], "expected_users": 800},
+            classification="confidential",
+            conditions={"security": "Self-hosted in our own cloud account; no fine-tuning on customer data."},
         )
     stdout.write(f"register demo: Llama 4 request #{request.pk} approved")
 
 
 def _glm5(users, stdout) -> None:
     model = _model("glm-5", stdout)
-    use_case = "Coding assistant for the platform team"
-    if model is None or _existing(model, users["requester"], use_case):
+    if model is None:
         return
-    with transaction.atomic():
-        request = _file(model, users, use_case, "self-hosted", "internal")
-        _accept_proposals(request, users["legal"], GLM5_ASSESSMENT)
-        services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
-        services.sign_off_create(
-            request_id=request.pk,
-            signer=users["legal"],
-            role="legal",
-            decision="approve_with_conditions",
-            conditions=GLM5_CONDITIONS,
-            comment=f"{DEMO_NOTE}. Derived risks reviewed; see residual levels.",
-        )
-    count = RiskItem.objects.filter(request=request).count()
-    stdout.write(f"register demo: GLM-5 request #{request.pk} in review ({count} derived risk items, legal signed)")
+    use_case, context, classification = GLM5_USES["coding"]
+    if not _existing(model, users["requester"], use_case):
+        with transaction.atomic():
+            request = _file(model, users, use_case, context, classification)
+            _accept_proposals(request, users["legal"], GLM5_ASSESSMENT)
+            services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
+            services.sign_off_create(
+                request_id=request.pk,
+                signer=users["legal"],
+                role="legal",
+                decision="approve_with_conditions",
+                conditions=GLM5_CONDITIONS,
+                comment=f"{DEMO_NOTE}. Derived risks reviewed; see residual levels.",
+            )
+        count = RiskItem.objects.filter(request=request).count()
+        stdout.write(f"register demo: GLM-5 request #{request.pk} in review ({count} derived risk items, legal signed)")
+    use_case, context, classification = GLM5_USES["chatbot"]
+    if not _existing(model, users["requester"], use_case):
+        with transaction.atomic():
+            request = _file(model, users, use_case, context, classification)
+            services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
+        stdout.write(f"register demo: GLM-5 customer chatbot request #{request.pk} in review")
+    use_case, context, classification = GLM5_USES["cv"]
+    if not _existing(model, users["requester"], use_case):
+        request = _file(model, users, use_case, context, classification)
+        stdout.write(f"register demo: GLM-5 CV-screening fine-tune request #{request.pk} filed as a draft")
 
 
 def _deepseek_v4(users, stdout) -> None:
@@ -185,7 +261,17 @@ def _deepseek_v4(users, stdout) -> None:
     if model is None or _existing(model, users["requester"], use_case):
         return
     with transaction.atomic():
-        request = _file(model, users, use_case, "vendor-api", "confidential")
+        context = {
+            "use_case_area": "general",
+            "access": "developer_api",
+            "modification": "none",
+            "users": "staff",
+            "jurisdictions": ["EU"],
+            "personal_data": ["customers"],
+            "data_to": "CN",
+            "payments_to_developer": True,
+        }
+        request = _file(model, users, use_case, context, "confidential")
         services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
         services.sign_off_create(
             request_id=request.pk,
@@ -217,7 +303,7 @@ def _glm45(users, stdout) -> None:
         reason = f"{DEMO_NOTE}: reopened to show the queue; no real change."
         reference = "demo:reopen"
     with transaction.atomic():
-        request = _approved(model, users, use_case, "self-hosted", "internal")
+        request = approved(model, users, use_case, context={**INTERNAL, "jurisdictions": ["EU"]})
         services.adoption_requests_reopen(model_ids=[model.pk], kind="watch_alert", reason=reason, reference=reference)
     stdout.write(f"register demo: GLM-4.5 request #{request.pk} approved, then reopened ({reason})")
 
@@ -228,7 +314,7 @@ def _qwen3(users, stdout) -> None:
     if model is None or _existing(model, users["requester"], use_case):
         return
     with transaction.atomic():
-        request = _approved(model, users, use_case, "self-hosted", "internal")
+        request = approved(model, users, use_case)
         services.adoption_request_expiry_set(
             request_id=request.pk,
             actor=users["procurement"],

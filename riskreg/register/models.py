@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from models_catalog.uses import Access, Audience, Modification, UseCaseArea
+
 
 class RiskMatrix(models.Model):
     """A likelihood x impact matrix stored as data. Frozen once an assessment uses it: change means a new version."""
@@ -64,12 +66,6 @@ class RiskMatrix(models.Model):
         )
         if problems:
             raise ValidationError(problems)
-
-
-class Deployment(models.TextChoices):
-    SELF_HOSTED = "self-hosted", _("Self-hosted")
-    VENDOR_API = "vendor-api", _("Vendor API")
-    CLOUD = "cloud", _("Cloud provider")
 
 
 class DataClassification(models.TextChoices):
@@ -133,8 +129,85 @@ class AdoptionRequest(models.Model):
     model = models.ForeignKey(
         "models_catalog.AIModel", verbose_name=_("model"), on_delete=models.PROTECT, related_name="adoption_requests"
     )
-    use_case = models.TextField(_("use case"))
-    deployment = models.CharField(_("deployment"), max_length=20, choices=Deployment.choices)
+    # The adoption context: how, where and by whom the model will be used (models_catalog.uses has the words).
+    use_case = models.TextField(_("purpose"), help_text=_("What the model will be used for, in a sentence or two."))
+    use_case_area = models.CharField(
+        _("use-case area"),
+        max_length=30,
+        choices=UseCaseArea.choices,
+        default=UseCaseArea.GENERAL,
+        help_text=_("General use, one of the EU AI Act's high-risk areas (Annex III), or a safety component."),
+    )
+    prohibited_practices = models.JSONField(
+        _("prohibited practices involved"),
+        default=list,
+        blank=True,
+        help_text=_("The EU AI Act's Art. 5 practices the use involves: any one and the use is refused."),
+    )
+    public_service = models.BooleanField(
+        _("public body or public service"),
+        default=False,
+        help_text=_("We are a body governed by public law, or a private entity providing public services (Art. 27)."),
+    )
+    access = models.CharField(_("access"), max_length=20, choices=Access.choices)
+    modification = models.CharField(
+        _("modification"), max_length=20, choices=Modification.choices, default=Modification.NONE
+    )
+    finetune_flop = models.FloatField(
+        _("fine-tuning compute (FLOP)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The training compute the fine-tuning will use, e.g. 3e23; decides whether we become a GPAI provider."
+        ),
+    )
+    users = models.CharField(_("who uses the output"), max_length=12, choices=Audience.choices, default=Audience.STAFF)
+    expected_users = models.PositiveBigIntegerField(
+        _("expected users"), null=True, blank=True, help_text=_("How many people will use it (monthly).")
+    )
+    jurisdictions = models.JSONField(
+        _("where it will be used"),
+        default=list,
+        blank=True,
+        help_text=_("Jurisdiction or country codes, e.g. EU, US, DE (a member state counts as the EU)."),
+    )
+    personal_data = models.JSONField(
+        _("personal data processed"),
+        default=list,
+        blank=True,
+        help_text=_("Whose: staff, customers, special categories."),
+    )
+    data_to = models.CharField(
+        _("data sent to (country)"),
+        max_length=8,
+        blank=True,
+        help_text=_("The country the developer or vendor receives our data in (e.g. CN); empty when none is sent."),
+    )
+    payments_to_developer = models.BooleanField(_("payments to the developer"), default=False)
+    technology_to_developer = models.BooleanField(
+        _("technology or hardware to the developer"),
+        default=False,
+        help_text=_("Software, technical data or hardware we would send to the developer or its group."),
+    )
+    runs_on_listed_hardware = models.BooleanField(
+        _("runs on a listed vendor's chips"),
+        default=False,
+        help_text=_("We will run it on accelerators made by a party on a restricted-party list (e.g. Huawei Ascend)."),
+    )
+    business_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("business owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The person accountable for the use in the business."),
+    )
+    context_recorded = models.BooleanField(
+        _("context recorded"),
+        default=True,
+        help_text=_("False for requests filed before the register asked for the context."),
+    )
     data_classification = models.CharField(_("data classification"), max_length=20, choices=DataClassification.choices)
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -182,6 +255,18 @@ class AdoptionRequest(models.Model):
                 name="adoption_request_reviewed_after_submission",
             ),
             models.CheckConstraint(condition=Q(review_round__gte=1), name="adoption_request_round_positive"),
+            models.CheckConstraint(condition=Q(access__in=Access.values), name="adoption_request_access_known"),
+            models.CheckConstraint(
+                condition=Q(modification__in=Modification.values), name="adoption_request_modification_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(use_case_area__in=UseCaseArea.values), name="adoption_request_area_known"
+            ),
+            models.CheckConstraint(condition=Q(users__in=Audience.values), name="adoption_request_users_known"),
+            models.CheckConstraint(
+                condition=Q(finetune_flop__isnull=True) | (Q(modification="fine_tuning") & Q(finetune_flop__gt=0)),
+                name="adoption_request_finetune_compute_of_a_finetune",
+            ),
         ]
         indexes = [models.Index(fields=["state", "expires_on"])]
 
@@ -387,6 +472,9 @@ class RequestEvent(models.Model):
         EXPIRY_CHANGED = "expiry_changed", _("Approval expiry changed")
         RISK_CHANGED = "risk_changed", _("Risk item changed")
         RISKS_DERIVED = "risks_derived", _("Risk items proposed from the facts")
+        CONTEXT_CHANGED = "context_changed", _("Use changed by the requester")
+        OBLIGATION_CONSIDERED = "obligation_considered", _("New obligation considered")
+        CONDITION_CHANGED = "condition_changed", _("Condition of approval updated")
 
     request = models.ForeignKey(AdoptionRequest, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
@@ -416,3 +504,92 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.request_id} {self.get_kind_display().lower()}, {self.at.day} {self.at:%b %Y, %H:%M} UTC"
+
+
+class ApprovalCondition(models.Model):
+    """A condition of an approval, tracked as an obligation of ours: what it asks, who sees to it, by when (or
+    ongoing), and the evidence that shows it met. Made from each sign-off's conditions, one per line or sentence
+    separated by a semicolon, so that none is lost after the approval."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        MET = "met", _("Met")
+
+    request = models.ForeignKey(
+        AdoptionRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="conditions"
+    )
+    sign_off = models.ForeignKey(
+        SignOff, verbose_name=_("set by the sign-off"), on_delete=models.CASCADE, related_name="condition_records"
+    )
+    text = models.TextField(_("condition"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Who sees to it; by default the request's business owner."),
+    )
+    due = models.DateField(_("due"), null=True, blank=True, help_text=_("Empty: ongoing (for as long as it is used)."))
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
+    evidence = models.TextField(_("evidence that it is met"), blank=True)
+    met_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked met by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    met_at = models.DateTimeField(_("marked met at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = _FollowsItsRequest.as_manager()
+
+    class Meta:
+        verbose_name = _("condition of approval")
+        verbose_name_plural = _("conditions of approval")
+        ordering = ["request", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="approval_condition_says_what"),
+            models.CheckConstraint(condition=Q(state__in=["open", "met"]), name="approval_condition_state_known"),
+            models.CheckConstraint(
+                condition=Q(state="open") | (~Q(evidence="") & Q(met_at__isnull=False)),
+                name="approval_condition_met_with_evidence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.request_id}: {self.text[:80]}"
+
+
+class ObligationConsidered(models.Model):
+    """A reviewer's record that an obligation starting within an approval's validity was considered, and why the
+    approval stands: the review flag no longer counts it."""
+
+    request = models.ForeignKey(
+        AdoptionRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="obligations_considered"
+    )
+    obligation = models.ForeignKey(
+        "models_catalog.Obligation", verbose_name=_("obligation"), on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("why the approval stands"))
+
+    objects = _FollowsItsRequest.as_manager()
+
+    class Meta:
+        verbose_name = _("obligation considered")
+        verbose_name_plural = _("obligations considered")
+        ordering = ["request", "at"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "obligation"], name="obligation_considered_once_per_request"),
+            models.CheckConstraint(condition=~Q(reason=""), name="obligation_considered_with_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.request_id}: obligation {self.obligation_id} considered"

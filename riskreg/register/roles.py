@@ -10,6 +10,7 @@ ROLE_PERMISSIONS = {
         "change_adoptionrequest",
         "view_adoptionrequest",
         "view_signoff",
+        "view_approvalcondition",
         "add_riskitem",
         "change_riskitem",
         "view_riskitem",

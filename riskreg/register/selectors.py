@@ -6,15 +6,15 @@ import datetime
 import hashlib
 import json
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from models_catalog.selectors import supply_chain
 from riskreg.core.roles import user_group_names
 from riskreg.register.matrices import HEX_COLOUR, UNBANDED_COLOUR
 from riskreg.register.models import (
     AdoptionRequest,
+    ApprovalCondition,
     RequestEvent,
     RiskItem,
     RiskMatrix,
@@ -76,11 +76,18 @@ def risk_item_queryset() -> QuerySet[RiskItem]:
 
 
 def adoption_request_detail_queryset() -> QuerySet[AdoptionRequest]:
-    return AdoptionRequest.objects.select_related("model", "model__developer", "requester", "matrix").prefetch_related(
+    return AdoptionRequest.objects.select_related(
+        "model", "model__developer", "model__developer__parent", "requester", "matrix", "business_owner"
+    ).prefetch_related(
         Prefetch("sign_offs", queryset=SignOff.objects.select_related("signer").order_by("review_round", "created_at")),
         Prefetch("risk_items", queryset=risk_item_queryset().order_by("category", "pk")),
         Prefetch("events", queryset=RequestEvent.objects.select_related("actor").order_by("at", "pk")),
+        Prefetch("conditions", queryset=_conditions_queryset()),
     )
+
+
+def _conditions_queryset():
+    return ApprovalCondition.objects.select_related("owner", "sign_off", "met_by").order_by("pk")
 
 
 def adoption_request_list_queryset() -> QuerySet[AdoptionRequest]:
@@ -101,11 +108,12 @@ def adoption_request_list_queryset() -> QuerySet[AdoptionRequest]:
         .values("n")
     )
     return (
-        AdoptionRequest.objects.select_related("model", "requester", "matrix")
+        AdoptionRequest.objects.select_related("model", "requester", "matrix", "business_owner")
         .prefetch_related(
             Prefetch(
                 "sign_offs", queryset=SignOff.objects.select_related("signer").order_by("review_round", "created_at")
-            )
+            ),
+            Prefetch("conditions", queryset=_conditions_queryset()),
         )
         .annotate(
             risk_item_count=Coalesce(Subquery(item_count), 0),
@@ -252,192 +260,3 @@ def canonical_json(value) -> bytes:
 def risk_state_sha256(*, request: AdoptionRequest) -> str:
     """SHA-256 of the canonical JSON of ``risk_state``: sorted keys, no spaces, UTF-8."""
     return hashlib.sha256(canonical_json(risk_state(request=request))).hexdigest()
-
-
-# --- obligations on a timeline ----------------------------------------------------------------
-
-
-def _day_label(day: datetime.date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
-def obligations_timelines(*, model_ids=(), on: datetime.date | None = None, models=None) -> dict[int, dict]:
-    """Per model: the obligations in force on a day and the next dates ahead, each with the reason it applies.
-
-    An obligation belongs to a guidance record; the guidance's reaches (the same matching the rules use) decide
-    whether it applies to a model, and the obligation's own dates decide from when (a transition for models
-    placed on the market before a day uses the model's release date). At most five queries whatever the number
-    of models: the obligations of the published guidance applying that day, those records' reaches, the models
-    with their claims (and their developers' subsidiaries when a reach names a subsidiary): what reaches read.
-    Obligations and reaches are read as they are today: the day chooses what is in force.
-    """
-    from models_catalog.models import (
-        AIModel,
-        GuidanceReach,
-        Obligation,
-        Organisation,
-        ProvenanceClaim,
-        RegulatoryGuidance,
-    )
-    from riskreg.register.rules import GUIDANCE_NOT_APPLYING, ModelFacts
-
-    on = on or timezone.localdate()
-    model_ids = [model.pk for model in models] if models is not None else list(model_ids)
-    if not model_ids:
-        return {}
-    obligations: dict[int, list] = {}
-    for obligation in (
-        Obligation.objects.filter(guidance__publication=RegulatoryGuidance.Publication.PUBLISHED)
-        .exclude(guidance__status__in=GUIDANCE_NOT_APPLYING)
-        .filter(Q(guidance__superseded_on__isnull=True) | Q(guidance__superseded_on__gt=on))
-        .filter(Q(guidance__effective_to__isnull=True) | Q(guidance__effective_to__gte=on))
-        .select_related("guidance", "guidance__jurisdiction", "source")
-        .order_by("applies_from", "pk")
-    ):
-        obligations.setdefault(obligation.guidance_id, []).append(obligation)
-    reaches: dict[int, dict[str, list]] = {}
-    if obligations:
-        for reach in (
-            GuidanceReach.objects.filter(guidance_id__in=list(obligations))
-            .select_related("organisation", "jurisdiction")
-            .order_by("pk")
-        ):
-            reaches.setdefault(reach.guidance_id, {}).setdefault(reach.kind, []).append(reach)
-    names_a_subsidiary = any(
-        reach.organisation is not None and reach.organisation.parent_id
-        for kinds in reaches.values()
-        for rows in kinds.values()
-        for reach in rows
-    )
-    subsidiaries = Organisation.objects.order_by("name") if names_a_subsidiary else Organisation.objects.none()
-    timelines = {}
-    lookups = (
-        Prefetch(
-            "claims",
-            queryset=ProvenanceClaim.objects.select_related(
-                "accelerator", "accelerator__vendor", "organisation"
-            ).order_by("pk"),
-        ),
-        # A developer's subsidiaries matter only to a reach naming a subsidiary (an organisation with a
-        # parent); otherwise the prefetch is empty and costs no query.
-        Prefetch("developer__subsidiaries", queryset=subsidiaries),
-    )
-    if models is not None and obligations:
-        # The caller's model objects (with developer and its parent selected): only their claims are read.
-        prefetch_related_objects(models, *lookups)
-    elif models is None:
-        models = (
-            AIModel.objects.select_related("developer", "developer__parent")
-            .prefetch_related(*lookups)
-            .filter(pk__in=model_ids)
-        )
-    for model in models if obligations else []:
-        facts = ModelFacts(
-            model=model,
-            chain=supply_chain(model=model),
-            claims=list(model.claims.all()),
-            listings={},
-            statuses=[],
-            guidance=[],
-        )
-        in_force, ahead = [], []
-        for guidance_id, rows in obligations.items():
-            reasons = _reach_reasons(facts, reaches.get(guidance_id, {}))
-            if reasons is None:
-                continue
-            for obligation in rows:
-                record = obligation.guidance
-                day, timing = obligation.applies_to_release(model.release_date)
-                if record.effective_to and day > record.effective_to:
-                    continue
-                if record.superseded_on and day >= record.superseded_on:
-                    continue
-                item = {
-                    "obligation_id": obligation.pk,
-                    "date": day.isoformat(),
-                    "date_label": _day_label(day),
-                    "what": obligation.what,
-                    "citation": obligation.citation,
-                    "timing": timing,
-                    "jurisdiction": record.jurisdiction.code,
-                    "jurisdiction_name": record.jurisdiction.name,
-                    "guidance_id": record.pk,
-                    "guidance": record.title,
-                    "reasons": reasons,
-                    "source": (
-                        {"id": obligation.source.pk, "title": obligation.source.title, "url": obligation.source.url}
-                        if obligation.source
-                        else None
-                    ),
-                }
-                (in_force if day <= on else ahead).append(item)
-        in_force.sort(key=lambda item: (item["jurisdiction"], item["date"], item["obligation_id"]))
-        ahead.sort(key=lambda item: (item["date"], item["jurisdiction"], item["obligation_id"]))
-        timelines[model.pk] = {"on": on.isoformat(), "on_label": _day_label(on), "in_force": in_force, "ahead": ahead}
-    return {
-        pk: timelines.get(pk) or {"on": on.isoformat(), "on_label": _day_label(on), "in_force": [], "ahead": []}
-        for pk in model_ids
-    }
-
-
-def _reach_reasons(facts, by_kind: dict[str, list]) -> list[str] | None:
-    """Why a guidance reaches the model (one reason per kind of reach; several of a kind are alternatives), or
-    None: the rules' matching (ModelFacts.reach_reason), over reaches fetched once for every model."""
-    if not by_kind:
-        return None
-    reasons = []
-    for rows in by_kind.values():
-        reason = next((found for reach in rows if (found := facts.reach_reason(reach))), None)
-        if reason is None:
-            return None
-        reasons.append(reason)
-    return reasons
-
-
-def obligations_timeline(*, model, on: datetime.date | None = None) -> dict:
-    """One model's timeline on a day: {"on", "in_force": [...], "ahead": [...]} (see obligations_timelines)."""
-    return obligations_timelines(models=[model], on=on)[model.pk]
-
-
-def approvals_to_review(*, requests, today: datetime.date | None = None) -> dict[int, dict]:
-    """Approved requests whose validity crosses a day on which a new obligation starts to apply to their model:
-    {request id: {"review_before", "review_before_label", "overdue", "obligations": [...]}}.
-
-    The validity runs from the decision day to the expiry day. An obligation that starts after the decision and
-    on or before the expiry was not in force when the reviewers signed: the approval is flagged for review before
-    the earliest such day ("overdue" when that day has already come). Read on demand, so an
-    edited date moves the flag at once; a fixed number of queries whatever the number of requests.
-    """
-    today = today or timezone.localdate()
-    approved = [r for r in requests if r.state == AdoptionRequest.State.APPROVED and r.expires_on and r.decided_at]
-    if not approved:
-        return {}
-    timelines = obligations_timelines(model_ids={r.model_id for r in approved}, on=today)
-    flags = {}
-    for request in approved:
-        decided_on = timezone.localdate(request.decided_at)
-        timeline = timelines.get(request.model_id)
-        if timeline is None:
-            continue
-        crossing = [
-            item
-            for item in timeline["in_force"] + timeline["ahead"]
-            if decided_on < datetime.date.fromisoformat(item["date"]) <= request.expires_on
-        ]
-        if not crossing:
-            continue
-        crossing.sort(key=lambda item: (item["date"], item["jurisdiction"], item["obligation_id"]))
-        first = crossing[0]
-        overdue = first["date"] <= today.isoformat()
-        flags[request.pk] = {
-            "review_before": first["date"],
-            "review_before_label": first["date_label"],
-            "overdue": overdue,
-            "label": (
-                f"Review overdue: a new obligation applies since {first['date_label']}"
-                if overdue
-                else f"Review before {first['date_label']}"
-            ),
-            "obligations": crossing,
-        }
-    return flags

@@ -146,3 +146,30 @@ def test_a_watch_alert_reaches_the_sources_owner(catalog, legal, httpserver, set
     assert webhook_delivery_send(delivery_id=delivery.pk) == "sent"
     text = json.loads(httpserver.log[0][0].data)["text"]
     assert text.startswith("*Watch alert: Entity List additions*") and "Models concerned: GLM-5" in text
+
+
+def test_an_approval_with_conditions_reaches_the_requesters_hook_with_each_condition(
+    in_review, requester, legal, security, procurement, httpserver, django_capture_on_commit_callbacks
+):
+    own = hook(httpserver, "requester", format="json", events=["decided"], user=requester)
+    httpserver.expect_request("/requester", method="POST").respond_with_data("ok")
+
+    services.sign_off_create(
+        request_id=in_review.pk,
+        signer=legal,
+        role="legal",
+        decision="approve_with_conditions",
+        conditions="Self-hosted only; no payment to the developer.",
+    )
+    for user in (security, procurement):
+        services.sign_off_create(request_id=in_review.pk, signer=user, role=user.username, decision="approve")
+
+    delivery = WebhookDelivery.objects.get(webhook=own)
+    assert (delivery.event, webhook_delivery_send(delivery_id=delivery.pk)) == ("decided", "sent")
+    body = json.loads(httpserver.log[0][0].data)
+    assert body["event"] == "decided" and body["state"] == "Approved"
+    assert body["conditions"] == [
+        {"text": "Self-hosted only.", "owner": "requester", "due": None, "state": "open"},
+        {"text": "No payment to the developer.", "owner": "requester", "due": None, "state": "open"},
+    ]
+    assert "Approved with conditions: - Self-hosted only. (set by legal; owner: requester; ongoing)" in body["text"]

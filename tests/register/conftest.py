@@ -22,11 +22,13 @@ from tests.factories import (
     AIModelFactory,
     EvidenceSourceFactory,
     JurisdictionFactory,
+    LicenceFactory,
     ModelGuidanceStatusFactory,
     OrganisationFactory,
     ProvenanceClaimFactory,
     RegulatoryGuidanceFactory,
     SanctionsNoteFactory,
+    use,
 )
 
 
@@ -101,6 +103,7 @@ def glm5(zhipu, ascend, press) -> AIModel:
 @pytest.fixture
 def llama4(meta, h100, model_card, eu) -> AIModel:
     model = AIModelFactory(name="Llama 4", family="Llama", developer=meta, licence="LicenseRef-Llama-4-Community")
+    LicenceFactory(identifier=model.licence, name="Llama 4 Community License Agreement")
     ProvenanceClaimFactory(
         model=model,
         statement="Llama 4 was trained on Nvidia H100-80GB.",
@@ -138,7 +141,7 @@ def draft(requester, llama4) -> AdoptionRequest:
         requester=requester,
         model=llama4,
         use_case="Summarise internal policy documents",
-        deployment="self-hosted",
+        context=use(requester),
         data_classification="internal",
     )
 

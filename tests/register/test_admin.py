@@ -9,8 +9,9 @@ from django.test import Client
 from django.utils import timezone
 
 from riskreg.register import services
-from riskreg.register.models import AdoptionRequest, SignOff
+from riskreg.register.models import SignOff
 from tests.conftest import staff_client
+from tests.factories import use
 
 CHANGELIST = "/admin/register/adoptionrequest/"
 
@@ -78,15 +79,19 @@ def test_the_admin_sign_off_refuses_what_the_service_refuses(in_review, legal):
     assert not SignOff.objects.exists()
 
 
-def test_the_requester_files_and_submits_through_the_admin(requester, llama4):
+def test_the_admins_add_button_opens_the_request_page_form_and_the_list_submits(requester, llama4):
+    """One door for filing: the admin's add page sends the requester to the form that asks for the use."""
     client = staff_client(requester)
 
-    answer = client.post(
-        f"{CHANGELIST}add/",
-        {"model": llama4.pk, "use_case": "Draft replies", "deployment": "cloud", "data_classification": "internal"},
+    answer = client.get(f"{CHANGELIST}add/")
+    assert (answer.status_code, answer["Location"]) == (302, "/requests/new/")
+    request = services.adoption_request_create(
+        requester=requester,
+        model=llama4,
+        use_case="Draft replies",
+        data_classification="internal",
+        context=use(requester),
     )
-    assert answer.status_code == 302
-    request = AdoptionRequest.objects.get(requester=requester)
 
     client.post(CHANGELIST, {"action": "submit_selected", "_selected_action": [request.pk]})
 

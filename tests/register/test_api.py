@@ -8,6 +8,14 @@ from models_catalog.models import AIModel
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, SignOff
 
 URL = "/api/adoption-requests/"
+#: An internal use of self-hosted weights by staff in the EU and the US (the business owner: the requester).
+CONTEXT = {
+    "use_case_area": "general",
+    "access": "self_hosted",
+    "users": "staff",
+    "jurisdictions": ["EU", "US"],
+    "business_owner": "requester",
+}
 
 
 @pytest.fixture
@@ -17,8 +25,8 @@ def filed(as_user, requester, llama4):
         {
             "model": "llama-4",
             "use_case": "Summarise internal policy documents",
-            "deployment": "self-hosted",
             "data_classification": "confidential",
+            "context": CONTEXT,
         },
         format="json",
     )
@@ -148,8 +156,8 @@ def test_a_reviewer_accepts_a_proposed_risk_item_with_residual_levels(
             {
                 "model": "glm-5",
                 "use_case": "Code review",
-                "deployment": "self-hosted",
                 "data_classification": "internal",
+                "context": CONTEXT,
             },
             format="json",
         )
@@ -237,7 +245,7 @@ def test_a_request_for_a_model_not_in_the_catalog_is_refused_by_field_and_nothin
 
     answer = as_user(requester).post(
         URL,
-        {"model": "gpt-9", "use_case": "x", "deployment": "cloud", "data_classification": "public"},
+        {"model": "gpt-9", "use_case": "x", "data_classification": "public", "context": CONTEXT},
         format="json",
     )
 

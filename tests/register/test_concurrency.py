@@ -12,6 +12,7 @@ from models_catalog.models import AIModel, Organisation
 from riskreg.core.roles import roles_sync
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, SignOff
+from tests.factories import use
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -38,7 +39,11 @@ def race():
         name="Race Model", family="R", developer=org, licence="LicenseRef-X", weights="closed"
     )
     request = services.adoption_request_create(
-        requester=requester, model=model, use_case="race", deployment="cloud", data_classification="internal"
+        requester=requester,
+        model=model,
+        use_case="race",
+        context=use(requester, access="cloud_marketplace", data_to="IE"),
+        data_classification="internal",
     )
     services.adoption_request_submit(request_id=request.pk, actor=requester)
     assessor = make_user("race-assessor", "legal")

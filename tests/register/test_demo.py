@@ -26,19 +26,28 @@ def test_the_demo_fills_every_queue(demo_catalog, requester, legal, security, pr
 
     demo.load(stdout=out)
 
-    states = dict(AdoptionRequest.objects.values_list("model__slug", "state"))
-    assert states == {
-        "llama-4": "approved",
-        "glm-5": "in_review",
-        "deepseek-v4": "rejected",
-        "glm-4-5": "reopened",
-        "qwen3": "approved",
-    }
-    glm5 = AdoptionRequest.objects.get(model__slug="glm-5")
-    items = RiskItem.objects.filter(request=glm5)
+    states = sorted(AdoptionRequest.objects.values_list("model__slug", "state"))
+    assert states == [
+        ("deepseek-v4", "rejected"),
+        ("glm-4-5", "reopened"),
+        ("glm-5", "draft"),
+        ("glm-5", "in_review"),
+        ("glm-5", "in_review"),
+        ("llama-4", "approved"),
+        ("qwen3", "approved"),
+    ]
+    coding, chatbot, cv = AdoptionRequest.objects.filter(model__slug="glm-5").order_by("pk")
+    assert (coding.use_case_area, coding.access, coding.jurisdictions) == ("general", "self_hosted", ["EU", "US"])
+    assert (chatbot.access, chatbot.users, chatbot.data_to) == ("developer_api", "customers", "CN")
+    assert (cv.use_case_area, cv.modification) == ("employment", "fine_tuning")
+    items = RiskItem.objects.filter(request=coding)
     assert items.count() == 5
     assert all(i.status == "accepted" and i.residual_likelihood and i.assessed_by == legal for i in items)
-    assert SignOff.objects.get(request=glm5).conditions == "Self-hosted only; no fine-tuning on customer data."
+    assert SignOff.objects.get(request=coding).conditions == demo.GLM5_CONDITIONS
+    assert [c.text for c in coding.conditions.all()] == [
+        "Self-hosted only.",
+        "No support contract or payment to Zhipu AI or its affiliates.",
+    ]
     llama = AdoptionRequest.objects.get(model__slug="llama-4")
     assert llama.requester == requester
     assert set(SignOff.objects.filter(request=llama).values_list("signer__username", flat=True)) == {

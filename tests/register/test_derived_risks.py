@@ -9,6 +9,7 @@ from models_catalog.models import ModelGuidanceStatus, ProvenanceClaim, Sanction
 from riskreg.register import rules, services
 from riskreg.register.models import RiskItem
 from riskreg.screening.models import ListEntry, SanctionsList, ScreeningHit
+from tests.factories import use
 
 
 def derived_keys(items) -> set[tuple[str, str]]:
@@ -21,7 +22,7 @@ def glm5_request(requester, glm5, entity_listed, bis_guidance):
         requester=requester,
         model=glm5,
         use_case="Coding assistant",
-        deployment="self-hosted",
+        context=use(requester),
         data_classification="internal",
     )
 
@@ -85,7 +86,11 @@ def test_a_confirmed_screening_hit_on_the_developer_raises_a_sanctions_item(requ
     )
 
     request = services.adoption_request_create(
-        requester=requester, model=glm5, use_case="x", deployment="cloud", data_classification="public"
+        requester=requester,
+        model=glm5,
+        use_case="x",
+        context=use(requester, access="cloud_marketplace", data_to="IE"),
+        data_classification="public",
     )
 
     item = RiskItem.objects.get(request=request, rule="sanctions_listed_party")
@@ -101,13 +106,13 @@ def test_a_potential_screening_hit_alone_raises_nothing(requester, glm5, zhipu):
 
     facts = rules.model_facts(model=glm5)
 
-    assert rules.sanctions_listed_party(facts) == []
+    assert rules.sanctions_listed_party(facts, None) == []
 
 
 def test_guidance_restricted_in_a_jurisdiction_raises_a_regulatory_item(llama4, us, requester):
     ModelGuidanceStatus.objects.create(model=llama4, jurisdiction=us, status="restricted", rationale="Test rationale")
 
-    risks = rules.regulatory_guidance_status(rules.model_facts(model=llama4))
+    risks = rules.regulatory_guidance_status(rules.model_facts(model=llama4), None)
 
     assert [(r.key, r.facts["status"]) for r in risks] == [("jurisdiction:US", "restricted")]
 

@@ -23,6 +23,7 @@ from models_catalog.models import (
 from riskreg.register import demo, rules, services
 from riskreg.register.models import AdoptionRequest, RiskItem
 from riskreg.register.services.guidance import PublishRefused, guidance_impact, guidance_publish
+from tests.factories import use
 
 TITLE = "EU: models trained on Huawei Ascend accelerators, under review"
 
@@ -51,7 +52,7 @@ def demo_loaded(requester, legal, security, procurement):
     call_command("load_demo", "--without-memos", stdout=io.StringIO())
     users = {"requester": requester, "legal": legal, "security": security, "procurement": procurement}
     # An approved request on GLM-5 that the new guidance would reopen (the demo's own GLM-5 request is in review).
-    demo._approved(AIModel.objects.get(slug="glm-5"), users, "Translation of public documents", "self-hosted", "public")
+    demo.approved(AIModel.objects.get(slug="glm-5"), users, "Translation of public documents", classification="public")
 
 
 def test_the_impact_of_the_eu_ascend_draft_lists_glm5_and_deepseek_v4_and_publishing_does_exactly_that(
@@ -82,11 +83,11 @@ def test_the_impact_of_the_eu_ascend_draft_lists_glm5_and_deepseek_v4_and_publis
     assert approved_glm5.state == "reopened"
     new_items = RiskItem.objects.filter(rule="guidance_reaches_model")
     assert {item.model.name for item in new_items} == {"GLM-5", "DeepSeek-V4"}
-    # on GLM-5's open requests (the reopened one included) and model-level items; DeepSeek-V4's only request
-    # is rejected, so only its model-level items take the new item
+    # on GLM-5's open requests (drafts and the reopened one included) and model-level items; DeepSeek-V4's only
+    # request is rejected, so only its model-level items take the new item
     assert {item.request_id for item in new_items if item.model.name == "GLM-5"} == {
         None,  # its model-level items
-        *AdoptionRequest.objects.filter(model__slug="glm-5", state__in=["in_review", "reopened"]).values_list(
+        *AdoptionRequest.objects.filter(model__slug="glm-5", state__in=["draft", "in_review", "reopened"]).values_list(
             "pk", flat=True
         ),
     }
@@ -176,7 +177,7 @@ def test_two_publishes_at_once_on_postgresql_apply_once(glm5, eu, huawei, legal,
     )
     GuidanceReach.objects.create(guidance=guidance, kind="accelerator", organisation=huawei, product_prefix="Ascend")
     request = services.adoption_request_create(
-        requester=requester, model=glm5, use_case="Coding", deployment="self-hosted", data_classification="internal"
+        requester=requester, model=glm5, use_case="Coding", context=use(requester), data_classification="internal"
     )
     barrier = threading.Barrier(2)
     outcomes: list[str] = []

@@ -42,7 +42,7 @@ def users(requester, legal, security, procurement):
 def zhipu_added(glm5, llama4, users):
     """Version 1 lists Huawei; version 2 adds Beijing Zhipu Huazhang Technology (90 FR 4617). GLM-5 (Zhipu AI's)
     has an approved request; Llama 4 one in review."""
-    demo._approved(glm5, users, "Translation of public documents", "self-hosted", "public")
+    demo.approved(glm5, users, "Translation of public documents", classification="public")
     sanctions_list_import(list_code="us-csl", data=_csl("Huawei Technologies Co., Ltd."), source_name="v1.csv")
     data = _csl("Huawei Technologies Co., Ltd.", "Beijing Zhipu Huazhang Technology Co., Ltd.")
     return sanctions_list_import(list_code="us-csl", data=data, source_name="v2.csv").version
@@ -83,10 +83,11 @@ def test_confirming_the_match_does_exactly_what_the_impact_said(
     assert approved.state == "reopened"
     derived = {(risk.rule, risk.key) for risk in rules.derive(model=glm5)}
     assert ("sanctions_listed_party", "developer-group") in derived
-    # Now the hit is confirmed, the impact counts it as this version's addition, not as what was there before.
+    # Now the hit is confirmed the register has applied it: the version in force has nothing left to change, and
+    # says so instead of announcing again what was done (no false alarm).
     again = list_version_impact(version_id=zhipu_added.pk, reader=None)
     assert again.entries_added[0]["organisations"][0]["hit"]["status"] == "confirmed"
-    assert [model.name for model in again.models] == ["GLM-5"]
+    assert (again.models, again.requests_reopening, again.approvals_lapsing) == ([], [], [])
 
 
 def test_a_dismissed_match_changes_nothing(zhipu_added, zhipu, legal):
@@ -100,7 +101,9 @@ def test_a_dismissed_match_changes_nothing(zhipu_added, zhipu, legal):
     assert impact.models == []
 
 
-def test_a_version_removing_a_confirmed_entry_shows_the_listing_going(zhipu_added, zhipu, legal, glm5):
+def test_a_version_removing_a_confirmed_entry_applies_at_import_and_shows_the_listing_going_in_its_history(
+    zhipu_added, zhipu, legal, glm5
+):
     organisation_screen(organisation_id=zhipu.pk)
     hit = ScreeningHit.objects.get(organisation=zhipu)
     screening_hit_review(hit_id=hit.pk, user=legal, decision="confirmed", reason="Same party")
@@ -108,10 +111,19 @@ def test_a_version_removing_a_confirmed_entry_shows_the_listing_going(zhipu_adde
         list_code="us-csl", data=_csl("Huawei Technologies Co., Ltd."), source_name="v3.csv", allow_older=True
     ).version
 
-    impact = list_version_impact(version_id=v3.pk, reader=None)
+    in_force = list_version_impact(version_id=v3.pk, reader=None)
+    sanctions_list_import(
+        list_code="us-csl",
+        data=_csl("Huawei Technologies Co., Ltd.", "Beijing Zhipu Huazhang Technology Co., Ltd."),
+        source_name="v4.csv",
+        allow_older=True,
+    )
+    history = list_version_impact(version_id=v3.pk, reader=None)
 
-    assert [entry["name"] for entry in impact.entries_removed] == ["Beijing Zhipu Huazhang Technology Co., Ltd."]
-    assert [(m.name, [loss["key"] for loss in m.loses]) for m in impact.models] == [("GLM-5", ["developer-group"])]
+    assert [entry["name"] for entry in in_force.entries_removed] == ["Beijing Zhipu Huazhang Technology Co., Ltd."]
+    assert in_force.models == []  # the import announced the removal: nothing left for it to change
+    assert history.version["in_force"] is False
+    assert [(m.name, [loss["key"] for loss in m.loses]) for m in history.models] == [("GLM-5", ["developer-group"])]
 
 
 def test_the_real_sdn_diff_names_the_added_entry_a_catalog_organisation_matches(db, nvidia):

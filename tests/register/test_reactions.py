@@ -23,11 +23,16 @@ from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RequestEvent
 from riskreg.register.tasks import request_event_notify_task, request_notices_send_pending
 from tests.conftest import staff_client, wait_for
+from tests.factories import use
 
 
 def second_approval(llama4, requester, legal, security, procurement) -> AdoptionRequest:
     request = services.adoption_request_create(
-        requester=requester, model=llama4, use_case="Draft replies", deployment="cloud", data_classification="public"
+        requester=requester,
+        model=llama4,
+        use_case="Draft replies",
+        context=use(requester, access="cloud_marketplace", data_to="IE"),
+        data_classification="public",
     )
     services.adoption_request_submit(request_id=request.pk, actor=requester)
     for user in (legal, security, procurement):

@@ -13,6 +13,7 @@ from riskreg.register import services
 from riskreg.register.models import RequestEvent, SignOff
 from riskreg.register.tasks import request_event_notify_task
 from riskreg.screening.models import ListEntry, SanctionsList, ScreeningHit
+from tests.factories import use
 from tests.reactions import applied_on_commit
 
 
@@ -200,7 +201,11 @@ def test_other_models_requests_are_left_alone(approved, glm5):
 
 def test_a_material_change_refreshes_the_proposals_of_open_requests(requester, glm5, entity_listed):
     request = services.adoption_request_create(
-        requester=requester, model=glm5, use_case="x", deployment="cloud", data_classification="public"
+        requester=requester,
+        model=glm5,
+        use_case="x",
+        context=use(requester, access="cloud_marketplace", data_to="IE"),
+        data_classification="public",
     )
     ProvenanceClaim.objects.filter(model=glm5).update(confidence="disputed")  # no signal: a bulk update
 

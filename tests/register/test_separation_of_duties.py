@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, SignOff
 from tests.conftest import staff_client
+from tests.factories import use
 
 URL = "/api/adoption-requests/"
 
@@ -131,7 +132,7 @@ def own_glm5_draft(requester_and_legal, glm5, entity_listed, bis_guidance):
         requester=requester_and_legal,
         model=glm5,
         use_case="Coding assistant",
-        deployment="self-hosted",
+        context=use(requester_and_legal),
         data_classification="internal",
     )
 
@@ -182,7 +183,11 @@ def test_the_requester_cannot_accept_or_change_items_of_their_own_request_throug
 
 def test_a_superuser_who_filed_the_request_has_no_back_door_either(glm5, entity_listed, bis_guidance, admin_user):
     own = services.adoption_request_create(
-        requester=admin_user, model=glm5, use_case="x", deployment="cloud", data_classification="public"
+        requester=admin_user,
+        model=glm5,
+        use_case="x",
+        context=use(admin_user, access="cloud_marketplace", data_to="IE"),
+        data_classification="public",
     )
 
     with pytest.raises(PermissionDenied, match="you filed"):
@@ -259,7 +264,11 @@ def test_the_risk_item_add_form_lists_only_the_requests_and_users_a_requester_ma
     someone = django_user_model.objects.create_user("someone-else")
     someone.groups.add(Group.objects.get(name="requester"))
     theirs = services.adoption_request_create(
-        requester=someone, model=llama4, use_case="Secret use case", deployment="cloud", data_classification="public"
+        requester=someone,
+        model=llama4,
+        use_case="Secret use case",
+        context=use(someone, access="cloud_marketplace", data_to="IE"),
+        data_classification="public",
     )
 
     html = staff_client(requester).get("/admin/register/riskitem/add/").content.decode()
@@ -307,7 +316,11 @@ def test_the_add_form_offers_a_requester_who_is_also_legal_only_drafts_of_their_
     someone = django_user_model.objects.create_user("someone-else")
     someone.groups.add(Group.objects.get(name="requester"))
     theirs = services.adoption_request_create(
-        requester=someone, model=llama4, use_case="Their use", deployment="cloud", data_classification="public"
+        requester=someone,
+        model=llama4,
+        use_case="Their use",
+        context=use(someone, access="cloud_marketplace", data_to="IE"),
+        data_classification="public",
     )
 
     html = staff_client(requester_and_legal).get("/admin/register/riskitem/add/").content.decode()

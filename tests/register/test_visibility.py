@@ -26,6 +26,7 @@ from riskreg.register.services.guidance import guidance_impact
 from riskreg.register.services.list_impact import list_version_impact
 from riskreg.screening.models import ListVersion
 from tests.conftest import _user, built_once_for_the_module, cast, demo_load
+from tests.factories import use
 
 ROLES = ["requester", "requester2", "legal", "security", "procurement", "auditor"]
 ONE_MARK = "Contract translation for the Lisbon office (requester one)"
@@ -39,13 +40,13 @@ def _world() -> dict:
     users["requester2"] = _user("requester2", Role.REQUESTER)
     glm5 = AIModel.objects.get(slug="glm-5")
     # requester one: an approved GLM-5 request (the draft below would reopen it) ...
-    one = demo._approved(glm5, users, ONE_MARK, "self-hosted", "public")
+    one = demo.approved(glm5, users, ONE_MARK, classification="public")
     # ... requester two: a GLM-5 request in review, legal's conditional approval given (it would lapse).
     two = services.adoption_request_create(
         requester=users["requester2"],
         model=glm5,
         use_case=TWO_MARK,
-        deployment="self-hosted",
+        context=use(users["requester2"]),
         data_classification="public",
     )
     demo._accept_proposals(two, users["legal"], demo.STANDARD_ASSESSMENT)

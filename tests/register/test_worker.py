@@ -12,6 +12,7 @@ from riskreg.core.roles import roles_sync
 from riskreg.register import services
 from riskreg.register.models import RequestEvent, RiskItem
 from tests.conftest import wait_for
+from tests.factories import use
 
 
 @pytest.mark.services
@@ -25,7 +26,11 @@ def test_a_watch_alert_reopens_an_approval_and_the_worker_tells_the_signers(cele
     org = Organisation.objects.create(name="Worker Org", country="US")
     model = AIModel.objects.create(name="Worker Model", family="W", developer=org, licence="MIT", weights="api_only")
     request = services.adoption_request_create(
-        requester=users["requester"], model=model, use_case="e2e", deployment="cloud", data_classification="public"
+        requester=users["requester"],
+        model=model,
+        use_case="e2e",
+        context=use(users["requester"], access="cloud_marketplace", data_to="IE"),
+        data_classification="public",
     )
     services.adoption_request_submit(request_id=request.pk, actor=users["requester"])
     for item in RiskItem.objects.filter(request=request, status=RiskItem.Status.PROPOSED):

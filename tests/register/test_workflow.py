@@ -13,6 +13,7 @@ from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RequestEvent, SignOff
 from riskreg.register.selectors import risk_state_sha256
 from riskreg.register.workflow import TRANSITIONS, Action, TransitionRefused, transition_target
+from tests.factories import use
 
 
 def kinds(request) -> list[str]:
@@ -132,7 +133,7 @@ def test_required_sign_offs_are_configurable_per_data_classification(requester, 
         requester=requester,
         model=llama4,
         use_case="Public FAQ bot",
-        deployment="vendor-api",
+        context=use(requester, access="developer_api", data_to="CN"),
         data_classification="public",
     )
     services.adoption_request_submit(request_id=request.pk, actor=requester)

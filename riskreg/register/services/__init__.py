@@ -6,10 +6,17 @@ recorded as a ``RequestEvent`` (the timeline) and in the models' history. Refusa
 ``django.core.exceptions.PermissionDenied`` (separation of duties, with the reason),
 ``ValidationError`` (bad input, by field) and ``SignOffConflict`` (a role already signed).
 
-Split by topic: ``matrices``, ``events`` (timeline, transitions, notices), ``risks`` (risk items
-and their derivation from facts), ``requests`` (requests, sign-offs, reopen, expiry).
+Split by topic: ``matrices``, ``timeline`` (transitions, notices), ``risks`` (risk items and their derivation
+from facts and the use), ``requests`` (requests, sign-offs, reopen, expiry), ``approvals`` (conditions of approval
+and the obligations considered).
 """
 
+from riskreg.register.services.approvals import (
+    approval_condition_meet,
+    approval_condition_update,
+    conditions_of,
+    obligation_consider,
+)
 from riskreg.register.services.matrices import (
     levels_problems,
     risk_matrix_create,
@@ -22,8 +29,10 @@ from riskreg.register.services.requests import (
     adoption_request_create,
     adoption_request_expiry_set,
     adoption_request_submit,
+    adoption_request_update,
     adoption_request_withdraw,
     adoption_requests_expire_due,
+    adoption_requests_open_for,
     adoption_requests_reopen,
     approval_validity_days,
     sign_off_create,
@@ -51,6 +60,12 @@ __all__ = [
     "SignOffConflict",
     "adoption_request_create",
     "adoption_request_expiry_set",
+    "adoption_request_update",
+    "adoption_requests_open_for",
+    "approval_condition_meet",
+    "approval_condition_update",
+    "conditions_of",
+    "obligation_consider",
     "adoption_request_submit",
     "adoption_request_withdraw",
     "adoption_requests_expire_due",

@@ -2,11 +2,13 @@
 
 For the entries a version adds (and removes), the catalog organisations they match (the screening engine, the
 same matching organisation screening runs after every import), the models whose supply chain reaches those
-organisations, and what the register's derivation would change on them: the rules run once with the listings
-as the previous version left them and once with this version's (the added entries' matches counted as if legal
-confirmed them; dismissed matches left out). Requests, sign-offs and memos are those the announcement of a
-confirmed hit reaches (``models_for_organisations``, as ``screening_hit_review`` and the import announce), read
-by the same code as a guidance draft's impact. Nothing is written.
+organisations, and what the register's derivation would change on them. For the version in force, what it would
+still change: the rules run with the listings as they are and again with its matches legal has not confirmed
+counted as if confirmed (dismissed ones left out); what is confirmed is applied already, so a version whose matches
+are all reviewed changes nothing (no false alarm). For a version no longer in force, what it changed: the rules
+run with the listings as the version before it left them and with its own. Requests, sign-offs and memos are
+those the announcement of a confirmed hit reaches (``models_for_organisations``, as ``screening_hit_review`` and
+the import announce), read by the same code as a guidance draft's impact. Nothing is written.
 """
 
 from __future__ import annotations
@@ -160,6 +162,15 @@ def list_version_impact(*, version_id: int, reader) -> ListVersionImpact:
                 _listing(entry, list_name=sanctions_list.name, hit_id=hit.pk)
             )
 
+    confirmed = {hit.pk for hit in hits.values() if hit.status == ScreeningHit.Status.CONFIRMED}
+    # The kind of list each listing is on (a blocking list, the Entity List), for the rules' consequences.
+    entries = {**added_entries, **removed_entries}
+    kinds = {
+        f"hit:{hit.pk}": rules.list_kind(
+            list_code=sanctions_list.code, names=[sanctions_list.name, *entries[entry_id].programs[:1]]
+        )
+        for (entry_id, _org_id), hit in hits.items()
+    }
     reached = set(after_add) | set(before_add)
     candidates = list(models_for_organisations(organisation_ids=reached).order_by("name").values_list("pk", flat=True))
     impact.models_considered = len(candidates)
@@ -169,17 +180,36 @@ def list_version_impact(*, version_id: int, reader) -> ListVersionImpact:
         if not batch:
             continue
         current = batch[0].listings  # shared by the batch, keyed by organisation
-        kept = {
-            org_id: [item for item in items if item.get("hit_id") not in before_drop]
-            for org_id, items in current.items()
-        }
-        before = {
-            org_id: kept.get(org_id, []) + before_add.get(org_id, []) for org_id in kept.keys() | before_add.keys()
-        }
-        after = {org_id: kept.get(org_id, []) + after_add.get(org_id, []) for org_id in kept.keys() | after_add.keys()}
+        if impact.version["in_force"]:
+            # Applied already: its confirmed hits count now and its removals were announced at import. What it would
+            # still change is its matches legal has not confirmed, counted as if confirmed.
+            before = current
+            after = {
+                org_id: current.get(org_id, [])
+                + [item for item in after_add.get(org_id, []) if item["hit_id"] not in confirmed]
+                for org_id in current.keys() | after_add.keys()
+            }
+        else:  # history: what it changed against the version before it, its entries' hits taken out of today's
+            touched = before_drop | {hit.pk for (entry_id, _org), hit in hits.items() if entry_id in removed_entries}
+            kept = {
+                org_id: [item for item in items if item.get("hit_id") not in touched]
+                for org_id, items in current.items()
+            }
+            before = {
+                org_id: kept.get(org_id, []) + before_add.get(org_id, []) for org_id in kept.keys() | before_add.keys()
+            }
+            after = {
+                org_id: kept.get(org_id, []) + after_add.get(org_id, []) for org_id in kept.keys() | after_add.keys()
+            }
         for facts in batch:
             facts.listings = before
+            facts.list_kinds = {**facts.list_kinds, **kinds}
             impact_compare(impact, facts, lambda facts, after=after: setattr(facts, "listings", after))
-    # As on a confirmed hit: every model whose supply chain holds the organisation is announced.
-    impact_consequences(impact, model_ids=candidates, reader=reader)
+    # As on a confirmed hit: every model whose supply chain holds the organisation is announced; for the version
+    # in force, only the organisations whose matches legal has still to confirm (the rest was announced already).
+    announced = candidates
+    if impact.version["in_force"]:
+        pending = {org for org, items in after_add.items() if any(i["hit_id"] not in confirmed for i in items)}
+        announced = list(models_for_organisations(organisation_ids=pending).values_list("pk", flat=True))
+    impact_consequences(impact, model_ids=announced, reader=reader)
     return impact

@@ -10,18 +10,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from models_catalog.models import AIModel
+from models_catalog.uses import jurisdiction_of
 from riskreg.core.errors import PERMISSION, BadInput, Refused
+from riskreg.register.context import context_clean
 from riskreg.register.matrices import residual_assessment_missing
 from riskreg.register.models import (
     AdoptionRequest,
     DataClassification,
-    Deployment,
     RequestEvent,
     RiskItem,
     SignOff,
     SignOffRole,
 )
 from riskreg.register.selectors import risk_state_sha256, user_is_reviewer, user_sign_off_roles
+from riskreg.register.services.approvals import conditions_record
 from riskreg.register.services.matrices import risk_matrix_default_get
 from riskreg.register.services.risks import risk_items_derive, risk_items_refresh
 from riskreg.register.services.timeline import _event, _locked, _move
@@ -46,36 +48,84 @@ def approval_validity_days() -> int:
 
 
 def adoption_request_create(
-    *, requester, model: AIModel, use_case: str, deployment: str, data_classification: str
+    *, requester, model: AIModel, use_case: str, data_classification: str, context: dict
 ) -> AdoptionRequest:
-    """File a request (draft) on the default matrix, and propose the risk items the facts imply."""
+    """File a request (draft) with its adoption context on the default matrix, and propose the risk items the
+    facts and the use imply. Bad input is refused whole, every field named (riskreg.register.context)."""
     if not requester.has_perm("register.add_adoptionrequest"):
         raise Refused("Your role cannot file adoption requests.", code=PERMISSION)
-    problems = {}
-    if not (use_case or "").strip():
-        problems["use_case"] = ["Say what the model will be used for."]
-    if deployment not in Deployment.values:
-        problems["deployment"] = [f"Choose one of {', '.join(Deployment.values)}."]
-    if data_classification not in DataClassification.values:
-        problems["data_classification"] = [f"Choose one of {', '.join(DataClassification.values)}."]
-    if problems:
-        raise BadInput(problems)
+    values = _request_values(use_case=use_case, data_classification=data_classification, context=context)
     matrix = risk_matrix_default_get()
     with transaction.atomic():
         request = AdoptionRequest(
             model=model,
-            use_case=use_case.strip(),
-            deployment=deployment,
-            data_classification=data_classification,
             requester=requester,
             matrix=matrix,
-            required_roles=required_roles_for(data_classification=data_classification),
+            required_roles=required_roles_for(data_classification=values["data_classification"]),
+            **values,
         )
         request._history_user = requester
         request.save()
         _event(request, Kind.CREATED, actor=requester, to_state=request.state)
         risk_items_derive(model=model, request=request, actor=None)
     return request
+
+
+def _request_values(*, use_case: str, data_classification: str, context: dict) -> dict:
+    problems = {}
+    try:
+        clean = context_clean(context)
+    except BadInput as error:
+        problems.update(error.message_dict)
+        clean = {}
+    if not (use_case or "").strip():
+        problems["use_case"] = ["Say what the model will be used for."]
+    if data_classification not in DataClassification.values:
+        problems["data_classification"] = [f"Choose one of {', '.join(DataClassification.values)}."]
+    if problems:
+        raise BadInput(problems)
+    return {**clean, "use_case": use_case.strip(), "data_classification": data_classification}
+
+
+def adoption_request_update(
+    *, request_id: int, actor, use_case: str, data_classification: str, context: dict
+) -> AdoptionRequest:
+    """The requester changes their draft (purpose, classification, context): the risk items the register proposed
+    are derived again for the new use. Only a draft changes; a request in review is withdrawn and filed again."""
+    values = _request_values(use_case=use_case, data_classification=data_classification, context=context)
+    with transaction.atomic():
+        request = _locked(request_id)
+        if actor.pk != request.requester_id:
+            raise Refused("Only the requester changes their request.", code=PERMISSION)
+        if request.state != State.DRAFT:
+            raise Refused(
+                f"Request #{request.pk} is {request.get_state_display().lower()}; only a draft can be changed.",
+                code="state",
+            )
+        changed = sorted(name for name, value in values.items() if getattr(request, name) != value)
+        if not changed:
+            return request
+        for name in changed:
+            setattr(request, name, values[name])
+        request.required_roles = required_roles_for(data_classification=request.data_classification)
+        request._history_user = actor
+        request.save()
+        _event(request, Kind.CONTEXT_CHANGED, actor=actor, detail={"fields": changed})
+        risk_items_derive(model=request.model, request=request, actor=None)
+    return request
+
+
+def adoption_requests_open_for(*, model: AIModel, use_case_area: str, jurisdictions) -> list[AdoptionRequest]:
+    """Open requests for the same model and use (the same use-case area, a place of use in common): filing
+    another one is probably a duplicate, so the new-request page says so, with links."""
+    places = {jurisdiction_of(code) for code in jurisdictions or ()}
+    found = []
+    for request in AdoptionRequest.objects.filter(
+        model=model, use_case_area=use_case_area, state__in=[State.DRAFT, *REVIEW_STATES, State.APPROVED]
+    ).order_by("pk"):
+        if not places or places & {jurisdiction_of(code) for code in request.jurisdictions or ()}:
+            found.append(request)
+    return found
 
 
 def adoption_request_submit(*, request_id: int, actor) -> AdoptionRequest:
@@ -148,6 +198,8 @@ def sign_off_create(
         )
         sign_off._history_user = signer
         sign_off.save()
+        if sign_off.decision == Decision.APPROVE_WITH_CONDITIONS:
+            conditions_record(sign_off=sign_off)
         _event(
             request,
             Kind.SIGNED_OFF,

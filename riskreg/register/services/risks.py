@@ -11,6 +11,7 @@ from django.utils import timezone
 from models_catalog.models import AIModel
 from riskreg.core.errors import PERMISSION, BadInput, Refused
 from riskreg.register import rules
+from riskreg.register.context import AdoptionContext
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix
 from riskreg.register.selectors import user_is_reviewer
 from riskreg.register.services.matrices import _scaled, levels_problems, risk_matrix_default_get
@@ -65,7 +66,10 @@ def risk_items_derive(*, model: AIModel, request: AdoptionRequest | None = None,
     """
     result = DeriveResult()
     matrix = request.matrix if request is not None else risk_matrix_default_get()
-    derived = rules.derive(model=model)
+    # A request's items are derived for its use; one filed before the register asked for the use, and the model's
+    # own items, for the model whatever the use.
+    context = AdoptionContext.of(request) if request is not None and request.context_recorded else None
+    derived = rules.derive(model=model, context=context)
     now = timezone.now()
     with transaction.atomic():
         if request is not None:

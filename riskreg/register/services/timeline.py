@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from riskreg.core.errors import BadInput
 from riskreg.core.services import site_url
-from riskreg.register.models import AdoptionRequest, RequestEvent
+from riskreg.register.models import AdoptionRequest, ApprovalCondition, RequestEvent
 from riskreg.register.wording import roles_sentence
 from riskreg.register.workflow import Action, TransitionRefused, transition_target
 
@@ -140,7 +140,7 @@ def request_page_url(request_id: int) -> str:
 
 def _notice(event: RequestEvent) -> tuple[str, str]:
     request = event.request
-    head = f"Adoption request #{request.pk} ({request.model.name}, {request.get_deployment_display()})"
+    head = f"Adoption request #{request.pk} ({request.model.name}, {request.get_access_display()})"
     lines = [
         f"{head}: {event.get_kind_display().lower()}.",
         f"Use case: {request.use_case}",
@@ -154,9 +154,32 @@ def _notice(event: RequestEvent) -> tuple[str, str]:
         lines.append("The earlier sign-offs stay on record; each required role must sign off again.")
     if event.kind in (Kind.SUBMITTED, Kind.REVIEW_RESTARTED):
         lines.append(f"Sign-offs needed: {roles_sentence(request.required_roles)}.")
+    if event.kind == Kind.APPROVED:
+        lines.extend(conditions_lines(request, review_round=event.review_round))
+        if request.expires_on:
+            lines.append(f"The approval is valid until {request.expires_on.day} {request.expires_on:%b %Y}.")
     lines.append(f"Open it at {request_page_url(request.pk)}")
     subject = f"[riskreg] {head}: {event.get_kind_display().lower()}"
     return subject, "\n".join(lines)
+
+
+def conditions_lines(request: AdoptionRequest, *, review_round: int) -> list[str]:
+    """The conditions the approval carries, one line each with who sees to it and by when (for notices)."""
+    conditions = list(
+        ApprovalCondition.objects.filter(request=request, sign_off__review_round=review_round)
+        .select_related("owner", "sign_off")
+        .order_by("pk")
+    )
+    if not conditions:
+        return []
+    lines = ["Approved with conditions:"]
+    for condition in conditions:
+        owner = (condition.owner.get_full_name() or condition.owner.get_username()) if condition.owner else "nobody yet"
+        due = f"due {condition.due.day} {condition.due:%b %Y}" if condition.due else "ongoing"
+        lines.append(
+            f"- {condition.text} (set by {condition.sign_off.get_role_display().lower()}; owner: {owner}; {due})"
+        )
+    return lines
 
 
 def request_event_notify(*, event_id: int) -> int:
