@@ -55,7 +55,7 @@ def main() -> None:
         legal = User.objects.get(username="legal")
         client = Client()
         client.force_login(legal)
-        adoption = AdoptionRequest.objects.get(model__slug="glm-5")
+        adoption = AdoptionRequest.objects.get(model__slug="glm-5", use_case="Coding assistant for the platform team")
         page, admin_page = f"/requests/{adoption.pk}/", f"/admin/register/adoptionrequest/{adoption.pk}/change/"
         print(f"database: {connection.vendor}; {ROUNDS} requests per page, median server time, as legal")
         for label in ("demo GLM-5 request", f"same request + {ADDED_ITEMS} risk items"):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from reports.colours import safe_colour
 from reports.services.versions import template_version
+from riskreg.dossier.presenters import MEMO_HEATMAP, heatmap_layout, risk_item_marks
 
 #: Figures drawn by our own code for this memo (the heat maps): the renderer hands them to WeasyPrint's fetcher
 #: in memory (reports.services.render).
@@ -132,6 +134,15 @@ def heatmap_svg(matrix: dict, items: list[dict], *, cell_scores: bool = False) -
     return mark_safe(svg + "".join(str(p) for p in parts) + "</svg>")
 
 
+def shared_heatmap_svg(matrix: dict, items: list[dict], *, template: str) -> SafeString:
+    """The heat map the page draws too (``template``, e.g. templates/dossier/heatmap-1.svg, from
+    riskreg.dossier.presenters), as a standalone SVG figure: each risk item at its residual position (inherent where
+    not assessed), by reference."""
+    layout = heatmap_layout(matrix=matrix, marks=risk_item_marks(items, matrix_id=matrix["id"]), geometry=MEMO_HEATMAP)
+    title = f"Heat map: {matrix['name']}"
+    return mark_safe(render_to_string(template, {"heatmap": layout, "title": title, "standalone": True}))
+
+
 def _title(s: dict) -> str:
     if s["kind"] == "portfolio":
         return "Portfolio risk report"
@@ -231,10 +242,13 @@ def memo_context(snapshot: dict) -> dict:
     blocks = listing_blocks(s["supply_chain"])
     # Heat maps go to WeasyPrint as SVG images (<img src="riskreg-figure:...">), not inline <svg>: inline,
     # each of their ~80 elements would also go through the HTML cascade and box building (same PDF either way).
+    version = template_version(s)
     heatmaps = [
         {
             "matrix": matrix,
-            "svg": heatmap_svg(matrix, items, cell_scores=cell_scores),
+            "svg": shared_heatmap_svg(matrix, items, template=version.heatmap)
+            if version.heatmap
+            else heatmap_svg(matrix, items, cell_scores=cell_scores),
             "src": figure_url(f"heatmap-{index}.svg"),
         }
         for index, matrix in enumerate(s["risk"]["matrices"], start=1)
@@ -257,6 +271,11 @@ def memo_context(snapshot: dict) -> dict:
             "current_requests": [r for r in s["requests"] if r["current"]],
         }
     )
+    if s.get("use_obligations"):  # memo-6: a request memo's obligations of the use, ours and the developer's
+        items = s["use_obligations"]["items"]
+        context["use_ours"] = [o for o in items if o["holder"] == "us"]
+        context["use_developer"] = [o for o in items if o["holder"] == "developer"]
+        context["use_ahead"] = [o for o in context["use_ours"] if not o["in_force"]]
     return context
 
 

@@ -118,7 +118,9 @@ def model_snapshot_build(*, model_id: int, request_id: int | None, memo: dict, a
 
     ``memo`` carries the memo's own facts shown on the cover: kind, version, generated_by, template_version."""
     dossier = dossier_build(model_id=model_id, request_id=request_id, now=at)
+    use = {key: dossier[key] for key in ("role", "use_obligations", "conditions") if key in dossier}
     return {
+        **use,
         "schema": SNAPSHOT_SCHEMA,
         "kind": dossier["kind"],
         "generated_at": iso(at),

@@ -19,6 +19,9 @@ class TemplateVersion:
     stylesheet: str
     #: memo-2 wrote each heat map cell's score (likelihood x impact) in the cell.
     heatmap_cell_scores: bool = False
+    #: memo-6 on: the heat map the page draws too (riskreg.dossier.presenters), from this template; "" for the
+    #: memo's own drawing (reports.services.context.heatmap_svg). A change to it is a new file, as for the others.
+    heatmap: str = ""
 
     def template(self, kind: str) -> str:
         return self.portfolio if kind == "portfolio" else self.memo
@@ -42,6 +45,14 @@ TEMPLATE_VERSIONS: dict[str, TemplateVersion] = {
     # The obligations in force on the decision date and the next dates ahead.
     "memo-5": TemplateVersion(
         memo="reports/memo-5.html", portfolio="reports/portfolio-3.html", stylesheet="reports/memo-4.css"
+    ),
+    # The use: a request memo's context, our role, the obligations of the use with why each applies, the
+    # conditions of approval with owners; the model memo's obligations by holder; the heat map shared with the page.
+    "memo-6": TemplateVersion(
+        memo="reports/memo-6.html",
+        portfolio="reports/portfolio-3.html",
+        stylesheet="reports/memo-4.css",
+        heatmap="dossier/heatmap-1.svg",
     ),
 }
 

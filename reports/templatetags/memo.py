@@ -90,6 +90,16 @@ def current_round(sign_offs) -> list:
 
 
 @register.filter
+def in_sentence(value: str) -> str:
+    """A label read inside a sentence: its first letter in lower case, names and acronyms kept ("The developer's
+    API (...)" -> "the developer's API (...)", "EU member state" stays)."""
+    value = str(value or "")
+    if len(value) > 1 and value[1].isupper():
+        return value
+    return value[:1].lower() + value[1:]
+
+
+@register.filter
 def role_name(value: str) -> str:
     return {"legal": "Legal", "security": "Security", "procurement": "Procurement"}.get(value, value.title())
 

@@ -21,8 +21,16 @@ from riskreg.dossier.chains import Chains
 from riskreg.dossier.presenters import exposure_groups
 from riskreg.dossier.readers import Reader
 from riskreg.dossier.rows import CURRENT_REQUEST_STATES, chain_row
-from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, RiskMatrix, sees_every_request
-from riskreg.register.selectors import adoption_requests_waiting_for, approvals_to_review, risk_level
+from riskreg.register.models import (
+    AdoptionRequest,
+    ApprovalCondition,
+    RequestEvent,
+    RiskItem,
+    RiskMatrix,
+    sees_every_request,
+)
+from riskreg.register.obligations import approvals_to_review
+from riskreg.register.selectors import adoption_requests_waiting_for, risk_level
 from riskreg.screening.models import ScreeningHit
 from riskreg.watch.models import Alert, WatchSource
 from riskreg.workspace.selectors import end_of_day
@@ -142,8 +150,8 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
         )
         approved = list(
             visible.filter(state=AdoptionRequest.State.APPROVED)
-            .select_related("model")
-            .only("pk", "use_case", "state", "decided_at", "expires_on", "model_id", "model__name")
+            # every field: the obligations of each request's use read its context, and its model's chain
+            .select_related("model", "model__developer", "model__developer__parent")
             .order_by("expires_on", "pk")
         )
         flags = approvals_to_review(requests=approved, today=today)
@@ -154,7 +162,7 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
                 "label": "Approvals to review before a new obligation",
                 "count": len(to_review),
                 "url": f"{changelist}?queue=review",
-                "hint": "Their validity crosses a day on which a new obligation starts to apply to the model.",
+                "hint": "Their validity crosses a day on which a new obligation of their use starts to apply.",
                 "items": [
                     {
                         "id": r.pk,
@@ -163,7 +171,7 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
                         "label": flags[r.pk]["label"],
                         "overdue": flags[r.pk]["overdue"],
                         "detail": "; ".join(
-                            f"{o['jurisdiction_name']}: {o['what']} ({o['citation']})"
+                            f"{o['jurisdiction_name']}: {o['title']} ({o['citation']})"
                             for o in flags[r.pk]["obligations"]
                         ),
                     }
@@ -180,7 +188,28 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
                 "hint": "Renew or let them lapse.",
             }
         )
-    watch_counts = _watch_and_screening_counts(user)
+    watch_counts = _one_query_counts(user, today=today)
+    if watch_counts.get("conditions"):
+        counts.append(
+            {
+                "key": "conditions",
+                "label": "Conditions of approval I own",
+                "count": watch_counts["conditions"],
+                "url": f"{reverse('admin:register_approvalcondition_changelist')}?state__exact=open",
+                "hint": "Open conditions of approved requests that you see to; overdue ones first.",
+                "items": _conditions_owned(user, today=today),
+            }
+        )
+    if watch_counts.get("conditions_overdue"):
+        counts.append(
+            {
+                "key": "conditions-overdue",
+                "label": "Approvals with an overdue condition",
+                "count": watch_counts["conditions_overdue"],
+                "url": f"{reverse('admin:register_approvalcondition_changelist')}?state__exact=open",
+                "hint": "A condition of the approval is open past its due date: the approval is not kept.",
+            }
+        )
     if "alerts" in watch_counts:
         counts.append(
             {
@@ -211,14 +240,52 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
                 "hint": "Sources we are not hearing from.",
             }
         )
-    order = ["sign-offs", "drafts", "reopened", "alerts", "hits", "failing", "expiring", "review-before"]
+    order = [
+        "sign-offs",
+        "drafts",
+        "conditions",
+        "conditions-overdue",
+        "reopened",
+        "alerts",
+        "hits",
+        "failing",
+        "expiring",
+        "review-before",
+    ]
     return sorted(counts, key=lambda c: order.index(c["key"]))
 
 
-def _watch_and_screening_counts(user) -> dict[str, int]:
-    """The counts of the user's new alerts, potential hits and failing sources that the user may see, in one
-    query (each a scalar subquery)."""
+def _conditions_owned(user, *, today: date) -> list[dict]:
+    """The open conditions of approved requests the user owns, overdue first, then by due date (ongoing last)."""
+    owned = list(
+        ApprovalCondition.objects.filter(owner=user, state=ApprovalCondition.State.OPEN)
+        .filter(request__state=AdoptionRequest.State.APPROVED)
+        .select_related("request__model")
+        .order_by(F("due").asc(nulls_last=True), "pk")[:WORK_LIST_LIMIT]
+    )
+    return [
+        {
+            "id": c.request_id,
+            "model": c.request.model.name,
+            "text": c.text,
+            "due": c.due,
+            "overdue": bool(c.due and c.due < today),
+        }
+        for c in owned
+    ]
+
+
+def _one_query_counts(user, *, today: date) -> dict[str, int]:
+    """The counts of the user's new alerts, potential hits, failing sources, open conditions they own and approvals
+    with an overdue condition, of what the user may see, in one query (each a scalar subquery)."""
     wanted = {}
+    if user.has_perm("register.view_approvalcondition"):
+        open_conditions = ApprovalCondition.objects.filter(
+            state=ApprovalCondition.State.OPEN, request__state=AdoptionRequest.State.APPROVED
+        )
+        wanted["conditions"] = open_conditions.filter(owner=user)
+        overdue = open_conditions.filter(due__lt=today, request__in=AdoptionRequest.objects.visible_to(user))
+        wanted["conditions_overdue"] = AdoptionRequest.objects.filter(pk__in=overdue.values("request_id"))
     if user.has_perm("watch.view_alert"):
         wanted["alerts"] = Alert.objects.filter(assignee=user, status=Alert.Status.NEW)
     if user.has_perm("screening.view_screeninghit"):

@@ -5,17 +5,21 @@ none of their rules (the checks that stop an approval are the services'; this na
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.http import Http404
+from django.utils import timezone
 
 from models_catalog.models import AIModel
 from reports.models import Memo
 from riskreg.register import rules
+from riskreg.register.context import AdoptionContext, context_row, data_to_countries_read
 from riskreg.register.matrices import residual_assessment_missing
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, SignOff, SignOffRole
+from riskreg.register.obligations import approvals_to_review, request_obligations
+from riskreg.register.our_role import our_roles
 from riskreg.register.selectors import (
     adoption_request_detail_queryset,
-    approvals_to_review,
     model_risk_items,
     request_ids_visible_to,
     risk_level,
@@ -70,47 +74,90 @@ class RequestPage:
     sign_off_reason: str
     reopened: dict | None = None  # {"at", "reason"} of the reopen that started this round, while reopened
     review: dict | None = None  # approvals_to_review's flag: a new obligation applies within the validity
+    context: dict = field(default_factory=dict)  # riskreg.register.context.context_row: the use
+    roles: dict = field(default_factory=dict)  # riskreg.register.our_role.our_roles: our role per jurisdiction
+    obligations: list[dict] = field(default_factory=list)  # riskreg.register.obligations.request_obligations
+    conditions: list = field(default_factory=list)  # ApprovalCondition rows of the current round
+    considered: list = field(default_factory=list)  # ObligationConsidered rows
+    can_edit: bool = False  # the requester's own draft
+    can_add_item: bool = False  # a reviewer on an open request
+    can_set_conditions: bool = False  # a reviewer, not the requester
+    today: date | None = None
 
     @property
     def accept_all_count(self) -> int:
         return sum(row.needs_accepting for row in self.rows)
 
     @property
-    def conditions(self) -> list[SignOff]:
-        return [s for s in self.sign_offs_current if s.conditions]
+    def our_obligations(self) -> list[dict]:
+        return [o for o in self.obligations if o["holder"] == "us"]
+
+    @property
+    def developer_obligations(self) -> list[dict]:
+        return [o for o in self.obligations if o["holder"] == "developer"]
+
+    @property
+    def conditions_open(self) -> int:
+        return sum(c.state == "open" for c in self.conditions)
 
     @property
     def sign_offs_current(self) -> list[SignOff]:
         return sign_offs_in_round(self.request)
 
 
-def _prefill(item: RiskItem, model_items: dict[tuple[str, str], RiskItem]) -> tuple[dict, str]:
-    """The model's own accepted assessment of the same risk (same rule and fact), when the matrices agree."""
-    if item.origin != RiskItem.Origin.DERIVED:
+def same_use_items(request: AdoptionRequest) -> tuple[AdoptionRequest | None, dict[tuple[str, str], RiskItem]]:
+    """The latest earlier request for the same model and the same use (every answer of the context alike) whose
+    risk items a reviewer accepted, and those items by rule and fact: the only assessment a prefill may copy. An
+    assessment made for another use (a pilot for a customer product) is never carried over."""
+    if not request.context_recorded:
+        return None, {}
+    context = AdoptionContext.of(request)
+    earlier = list(
+        AdoptionRequest.objects.filter(model_id=request.model_id, context_recorded=True, pk__lt=request.pk)
+        .exclude(state__in=[State.DRAFT, State.WITHDRAWN])
+        .order_by("-pk")[:20]
+    )
+    data_to_countries_read(earlier)
+    for other in earlier:
+        if AdoptionContext.of(other).same_use(context):
+            items = RiskItem.objects.filter(
+                request=other, status=RiskItem.Status.ACCEPTED, origin=RiskItem.Origin.DERIVED
+            )
+            found = {(i.rule, i.derivation_key): i for i in items.select_related("matrix", "assessed_by")}
+            if found:
+                return other, found
+    return None, {}
+
+
+def _prefill(
+    item: RiskItem, source_items: dict[tuple[str, str], RiskItem], source: AdoptionRequest | None
+) -> tuple[dict, str]:
+    """The accepted assessment of the same risk (same rule and fact) in an earlier request for the same use, when
+    the matrices agree; the sentence says which request it comes from."""
+    if item.origin != RiskItem.Origin.DERIVED or source is None:
         return {}, ""
-    source = model_items.get((item.rule, item.derivation_key))
-    if source is None or source.status != RiskItem.Status.ACCEPTED:
+    earlier = source_items.get((item.rule, item.derivation_key))
+    if earlier is None:
         return {}, ""
-    if (source.matrix.likelihood_labels, source.matrix.impact_labels) != (
+    if (earlier.matrix.likelihood_labels, earlier.matrix.impact_labels) != (
         item.matrix.likelihood_labels,
         item.matrix.impact_labels,
     ):
         return {}, ""
-    values = {name: getattr(source, name) for name in PREFILL_FIELDS}
+    values = {name: getattr(earlier, name) for name in PREFILL_FIELDS}
     if not any(values.values()):
         return {}, ""
-    who = source.assessed_by.get_username() if source.assessed_by else "a reviewer"
-    when = f", {human_date(source.assessed_at)}" if source.assessed_at else ""
-    return values, f"Prefilled from the model's accepted assessment of the same risk ({who}{when})."
+    who = earlier.assessed_by.get_username() if earlier.assessed_by else "a reviewer"
+    when = f", {human_date(earlier.assessed_at)}" if earlier.assessed_at else ""
+    return values, (
+        f"Prefilled from request #{source.pk}, filed for the same use, where this risk was accepted ({who}{when})."
+    )
 
 
 def item_prefill(*, item: RiskItem) -> dict:
     """The values 'accept all as prefilled' gives one item (empty when there is nothing to carry over)."""
-    model_items = {
-        (model_item.rule, model_item.derivation_key): model_item
-        for model_item in model_risk_items(model_ids=[item.model_id])[item.model_id]
-    }
-    return _prefill(item, model_items)[0]
+    source, items = same_use_items(item.request) if item.request_id else (None, {})
+    return _prefill(item, items, source)[0]
 
 
 def approval_missing(*, request: AdoptionRequest, items: list[RiskItem]) -> list[str]:
@@ -189,16 +236,13 @@ def request_page(*, request_id: int, user) -> RequestPage:
         raise Http404("No adoption request with this number that you may read.")
     all_items = list(request.risk_items.all())
     items = [item for item in all_items if item.status != RiskItem.Status.RETIRED]
-    model_items = {
-        (item.rule, item.derivation_key): item
-        for item in model_risk_items(model_ids=[request.model_id])[request.model_id]
-        if item.origin == RiskItem.Origin.DERIVED
-    }
+    proposed = any(item.status == RiskItem.Status.PROPOSED for item in items)
+    source, source_items = same_use_items(request) if proposed else (None, {})
     rows = []
     for item in items:
         prefill, prefill_from = ({}, "")
         if item.status == RiskItem.Status.PROPOSED:
-            prefill, prefill_from = _prefill(item, model_items)
+            prefill, prefill_from = _prefill(item, source_items, source)
         rows.append(
             ItemRow(
                 item=item,
@@ -257,6 +301,12 @@ def request_page(*, request_id: int, user) -> RequestPage:
     else:
         assess_reason = "Only legal, security and procurement reviewers assess risk items; you may read them."
     roles, sign_off_reason = _sign_off_options(request=request, user=user)
+    obligations = request_obligations(request=request)
+    considered = (
+        list(request.obligations_considered.select_related("by", "obligation").order_by("pk"))
+        if any(event.kind == RequestEvent.Kind.OBLIGATION_CONSIDERED for event in events)
+        else []
+    )
     return RequestPage(
         request=request,
         rows=rows,
@@ -274,10 +324,7 @@ def request_page(*, request_id: int, user) -> RequestPage:
         earlier_sign_offs=earlier,
         timeline=timeline,
         memos=list(Memo.objects.visible_to(user).filter(request=request).order_by("-version")),
-        band=model_band(
-            model=request.model,
-            visible_request_ids=request_ids_visible_to(user),
-        ),
+        band=model_band(model=request.model, visible_request_ids=request_ids_visible_to(user), band_only=True),
         can_submit=can_submit,
         submit_reason=submit_reason,
         can_assess=can_assess,
@@ -287,7 +334,20 @@ def request_page(*, request_id: int, user) -> RequestPage:
         reopened={"at": reopen.at, "reason": (reopen.detail or {}).get("reason", "")}
         if reopen is not None and request.state == State.REOPENED
         else None,
-        review=approvals_to_review(requests=[request]).get(request.pk),
+        review=approvals_to_review(
+            requests=[request],
+            obligations={request.pk: obligations},
+            considered={request.pk: {c.obligation_id for c in considered}},
+        ).get(request.pk),
+        context=context_row(request),
+        roles=our_roles(context=AdoptionContext.of(request), model=request.model) if request.context_recorded else {},
+        obligations=obligations,
+        conditions=[c for c in request.conditions.all() if c.sign_off.review_round == request.review_round],
+        considered=considered,
+        can_edit=user.pk == request.requester_id and request.state == State.DRAFT,
+        can_add_item=can_assess,
+        can_set_conditions=reviewer and user.pk != request.requester_id,
+        today=timezone.localdate(),
     )
 
 

@@ -29,11 +29,13 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=UTC) - dt.timedelta(microseconds=1)
 
 
-def dossier_snapshot(*, model: AIModel, as_of: date | None = None) -> Dossier | None:
+def dossier_snapshot(*, model: AIModel, as_of: date | None = None, band_only: bool = False) -> Dossier | None:
     """The model's dossier (``model`` read with its developer and the developer's parent), live or as it stood at
     the end of ``as_of``; None when the model was not yet in the register on that date. It is the memo's builder
     (riskreg.dossier.dossier_build), so "as of today" is the live page and the page says what the memo says."""
-    return dossier_build(model_id=model.pk, at=end_of_day(as_of) if as_of else None, live_model=model)
+    return dossier_build(
+        model_id=model.pk, at=end_of_day(as_of) if as_of else None, live_model=model, band_only=band_only
+    )
 
 
 def band_from_snapshot(snapshot: dict, *, as_of: date | None = None, visible_request_ids=None) -> dict:
@@ -69,13 +71,16 @@ def band_from_snapshot(snapshot: dict, *, as_of: date | None = None, visible_req
     }
 
 
-def model_band(*, model: AIModel, as_of: date | None = None, visible_request_ids=None) -> dict | None:
+def model_band(
+    *, model: AIModel, as_of: date | None = None, visible_request_ids=None, band_only: bool = False
+) -> dict | None:
     """What a reader needs first about a model, for templates/workspace/includes/model_band.html: the residual
     level (the memo's overall level; the highest of the current requests when the model has no level of its
     own), the exposure flags grouped by listing, the guidance status per jurisdiction and the requests in
     flight. `visible_request_ids` (a set) hides requests the reader may not see. None when the model was not
-    yet in the register on `as_of`."""
-    snapshot = dossier_snapshot(model=model, as_of=as_of)
+    yet in the register on `as_of`. ``band_only``: a page that shows the band alone (not the dossier) lets the
+    builder skip the obligations and the sources' captures."""
+    snapshot = dossier_snapshot(model=model, as_of=as_of, band_only=band_only)
     if snapshot is None:
         return None
     return band_from_snapshot(snapshot, as_of=as_of, visible_request_ids=visible_request_ids)

@@ -20,6 +20,20 @@ urlpatterns = [
         name="request-risk-item",
     ),
     path("requests/<int:request_id>/sign-off/", request_views.request_sign_off, name="request-sign-off"),
+    # Issue 21: the request page, complete: change or withdraw a draft, add a risk item, conditions, considered.
+    path("requests/<int:request_id>/edit/", request_views.request_edit, name="request-edit"),
+    path("requests/<int:request_id>/withdraw/", request_views.request_withdraw, name="request-withdraw"),
+    path("requests/<int:request_id>/risk-items/new/", request_views.risk_item_add, name="request-risk-item-add"),
+    path(
+        "requests/<int:request_id>/conditions/<int:condition_id>/",
+        request_views.request_condition,
+        name="request-condition",
+    ),
+    path(
+        "requests/<int:request_id>/obligations-considered/",
+        request_views.request_obligation_consider,
+        name="request-obligation-consider",
+    ),
     path("models/<slug:slug>/", views.model_dossier, name="model"),
     # Issue 14: what publishing a draft guidance would change, and the publish button.
     path("guidance/<int:guidance_id>/impact/", guidance_views.guidance_impact_page, name="guidance-impact"),

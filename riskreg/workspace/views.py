@@ -9,6 +9,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -85,9 +86,31 @@ def home(request):
         as_of=as_of,
         work=None if as_of else home_selectors.work_counts(user=request.user),
         rows=book["rows"],
-        heatmap=heatmap_layout(matrix=matrix_row(book["matrix"]) if book["matrix"] else None, marks=book["rows"]),
+        heatmap=heatmap_layout(
+            matrix=matrix_row(book["matrix"]) if book["matrix"] else None, marks=_model_marks(book["rows"], as_of)
+        ),
     )
     return render(request, "workspace/home.html", context)
+
+
+def _model_marks(rows: list[dict], as_of) -> list[dict]:
+    """The home page's models as heat-map marks, each a link to its dossier (as of the day shown)."""
+    suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
+    return [
+        {
+            "likelihood": row["likelihood"],
+            "impact": row["impact"],
+            "label": row["name"],
+            "href": reverse("workspace:model", args=[row["slug"]]) + suffix,
+            "aria_label": (
+                f"{row['name']}: {row['level']['name']}, likelihood {row['likelihood']}, impact {row['impact']}"
+                if row["level"]
+                else row["name"]
+            ),
+            "colour": (row["level"] or {}).get("colour", "#777777"),
+        }
+        for row in rows
+    ]
 
 
 @login_required

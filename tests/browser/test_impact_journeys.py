@@ -63,7 +63,7 @@ def test_legal_drafts_guidance_from_the_zhipu_alert_completes_it_and_reads_its_i
     assert page.get_by_test_id("draft-guidance").count() == 0
 
 
-def test_the_entity_list_versions_impact_page_names_the_parties_it_added_and_the_models_they_reach(
+def test_the_entity_list_versions_impact_page_names_the_parties_it_added_and_nothing_left_to_change(
     page, sign_in, save_screenshot, auditor
 ):
     version = SanctionsList.objects.get(code="us-csl").current_version
@@ -74,9 +74,12 @@ def test_the_entity_list_versions_impact_page_names_the_parties_it_added_and_the
     added = page.get_by_test_id("entries-added").inner_text()
     assert "Beijing Zhipu Huazhang Technology Co., Ltd." in added and "90 FR 4617" in added
     assert "Huawei Technologies Co., Ltd." in added and "Confirmed match" in added
-    text = page.get_by_test_id("impact").inner_text()
-    assert "GLM-5" in text and "DeepSeek-V4" in text
-    assert "Llama 4" not in text
+    # In force, its matches confirmed by legal and applied: nothing left to change, and the page says why.
+    assert "This version is in force" in page.get_by_test_id("in-force-note").inner_text()
+    assert (
+        "have these organisations in their supply chain and were checked"
+        in page.get_by_test_id("no-impact").inner_text()
+    )
     assert _no_horizontal_scroll(page)
     assert axe_serious_violations(page) == []
     save_screenshot(page, "list-version-impact.png")

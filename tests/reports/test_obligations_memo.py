@@ -1,5 +1,6 @@
-"""The memo shows the obligations in force on the decision date and the next dates ahead (template memo-5); the
-snapshot carries them, so a re-render is reproducible; memos made with memo-4 keep verifying byte for byte."""
+"""A request memo shows the obligations of its use on the decision date, ours and the developer's, and a model memo
+the obligations on the date of its data by holder (template memo-6); the snapshot carries them, so a re-render is
+reproducible; memos made with memo-4 keep verifying byte for byte."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from reports.services.render import pdf_text
 from reports.services.versions import TEMPLATE_VERSION
 from riskreg.register.models import AdoptionRequest
 
-GPAI = "Obligations for providers of general-purpose AI models"
+GPAI = "The developer keeps technical documentation of the model"
 
 
 @pytest.fixture
@@ -27,35 +28,40 @@ def _text(memo: Memo) -> str:
     return " ".join(pdf_text(memo_pdf_path(memo=memo).read_bytes()).split())
 
 
-def test_a_request_memo_shows_the_obligations_in_force_on_the_decision_date_and_the_next_dates_ahead(demo, legal):
-    request = AdoptionRequest.objects.get(model__slug="llama-4", state="approved")
+def test_a_request_memo_shows_the_obligations_of_its_use_on_the_decision_date_and_those_ahead(demo, legal):
+    request = AdoptionRequest.objects.get(model__slug="qwen3", state="approved")  # internal use in the EU
     request.decided_at = timezone.make_aware(datetime.datetime(2025, 6, 1, 10))
     request.save()
 
     memo = memo_generate_now(kind=Memo.Kind.REQUEST, request=request, user=legal)
 
-    assert memo.template_version == TEMPLATE_VERSION == "memo-5"
-    obligations = memo.snapshot["obligations"]
-    assert obligations["on"] == "2025-06-01" and obligations["basis"] == "decision"
+    assert memo.template_version == TEMPLATE_VERSION == "memo-6"
+    assert memo.snapshot["use_obligations"]["on"] == "2025-06-01"
     text = _text(memo)
-    assert "Obligations in force on 1 Jun 2025 (the decision date)" in text
-    assert "European Union, since 2 Feb 2025: Prohibited AI practices and AI literacy" in text
-    ahead = text[text.index("Next dates ahead") :]
-    # Llama 4 was placed on the market on 5 Apr 2025, before 2 Aug 2025: its GPAI duties apply from 2 Aug 2027.
-    assert f"2 Aug 2027, European Union: {GPAI}" in ahead
-    assert "released 5 Apr 2025, before 2 Aug 2025: applies from 2 Aug 2027" in ahead
-    assert "2 Aug 2026, European Union: Most remaining provisions" in ahead
-    assert "Obligations 2 in force on 1 Jun 2025 (the decision date); next: 2 Aug 2026 (EU), 2 Aug 2027 (EU)" in text
+    ours = text[text.index("Our obligations for this use, on 1 Jun 2025") : text.index("The developer's obligations")]
+    assert "European Union, since 2 Feb 2025: Use it for no practice the AI Act prohibits" in ours
+    assert "Applies because it will be used in the European Union; our role: deployer." in ours
+    assert "European Union, from 2 Dec 2026: Use it to make no intimate images" in ours  # not yet in force then
+    developer = text[text.index("The developer's obligations we rely on") :]
+    # Qwen3 was placed on the market on 29 Apr 2025, before 2 Aug 2025: its GPAI duties apply from 2 Aug 2027.
+    assert "released 29 Apr 2025, before 2 Aug 2025: applies from 2 Aug 2027" in developer
+    assert "Exempt: released with open weights under Apache-2.0" in developer
+    assert "Obligations of the use 3 ours, 3 of the developer, on 1 Jun 2025; next: 2 Dec 2026 (EU)" in text
 
 
-def test_a_model_memo_shows_the_obligations_on_the_date_of_its_data_with_numbered_sources(demo, legal):
+def test_a_model_memo_shows_the_obligations_on_the_date_of_its_data_by_holder_with_numbered_sources(demo, legal):
     memo = memo_generate_now(kind=Memo.Kind.MODEL, model=AIModel.objects.get(slug="glm-5"), user=legal)
 
     obligations = memo.snapshot["obligations"]
     assert obligations["on"] == timezone.now().date().isoformat() and obligations["basis"] == "data"
     text = _text(memo)
-    assert f"European Union, since 2 Aug 2025: {GPAI}" in text  # GLM-5 was released in Feb 2026
-    assert "United States, since 13 May 2025: BIS guidance" in text
+    assert "European Union, since 2 Feb 2025: Use it for no practice the AI Act prohibits" in text
+    assert "Ours; reaches it because it may be used in the European Union." in text
+    # GLM-5 was released in Feb 2026 under MIT: the developer's documentation duty is exempt (Art. 53(2))
+    assert (
+        "The developer's duty; reaches it because it may be used in the European Union; exempt: released with " in text
+    )
+    assert "A rule on the supply chain; reaches it because Huawei Technologies Co., Ltd. is in its supply chain" in text
     bis = next(o for o in obligations["in_force"] if o["jurisdiction"] == "US" and "Prohibition" in o["what"])
     source = next(s for s in memo.snapshot["sources"] if s["n"] == bis["source_n"])
     assert source["title"].startswith("Guidance on the use of Huawei Ascend")

@@ -116,7 +116,8 @@ def test_model_memo_is_draft_unless_every_current_request_is_approved(world):
     AdoptionRequest.objects.create(
         model=world.model,
         use_case="Withdrawn idea",
-        deployment="cloud",
+        access="cloud_marketplace",
+        data_to="IE",
         data_classification="public",
         requester=world.users["requester"],
         state=AdoptionRequest.State.WITHDRAWN,

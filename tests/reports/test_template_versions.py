@@ -19,6 +19,9 @@ FROZEN = {
     "reports/memo-3.html": "104f10921ef2822768b40ba146f42ea0851fd81a5ee8bba72f4c62d6fc2961a7",
     "reports/memo-4.html": "26d3b252e639509e8ae42f5bf6eeebcb85463835c5b5da31ba9862199364b61f",
     "reports/memo-5.html": "8d673cb67d1ad840f838d6af9a0b591c2af9e7db5beb9cbbfd18579a0af30e02",
+    "reports/memo-6.html": "def04fb650ade1a123a48d31857476f3c4bd5a0ee2168ae217750afeea6e61ae",
+    # memo-6's heat map, the page's too
+    "dossier/heatmap-1.svg": "424948d3969825c3ff4540d170108829b1666f906b75088ed680b2795dc4cb4b",
     "reports/portfolio-2.html": "46b23718cb38a84070b8e06d2d6af59d0f5958ab04159b760d4926affe9824d2",
     "reports/portfolio-3.html": "2ea7566270f91b818c75b00e0fe094e3b2bbe92565d0c03c5091c5ea0392343d",
     "reports/memo-2.css": "2a5650e130571efdb39e14e4b8406adf222388c06361814ed2db1c406ea8a609",
@@ -33,6 +36,8 @@ def _named() -> dict[str, Path]:
         files[version.memo] = TEMPLATES / version.memo
         files[version.portfolio] = TEMPLATES / version.portfolio
         files[version.stylesheet] = STATIC / version.stylesheet
+        if version.heatmap:
+            files[version.heatmap] = TEMPLATES / version.heatmap
     return files
 
 
@@ -53,6 +58,7 @@ def test_no_file_a_version_names_has_changed():
 def test_every_memo_template_and_stylesheet_in_the_tree_belongs_to_a_version():
     on_disk = {f"reports/{path.name}" for path in (TEMPLATES / "reports").glob("*.html")}
     on_disk |= {f"reports/{path.name}" for path in (STATIC / "reports").glob("memo*.css")}
+    on_disk |= {f"dossier/{path.name}" for path in (TEMPLATES / "dossier").glob("heatmap-*.svg")}
 
     assert on_disk == set(_named())
 

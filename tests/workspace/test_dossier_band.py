@@ -27,7 +27,7 @@ def test_the_band_puts_the_risk_first_in_human_words(demo):
         ("EU", "Under review"),
         ("US", "Under review"),
     ]
-    assert [r["state"] for r in band["requests"]] == ["in_review"]
+    assert [r["state"] for r in band["requests"]] == ["in_review", "in_review", "draft"]  # three uses of GLM-5
     text = _text(band)
     assert "Zhipu AI and 6 subsidiaries — BIS Entity List, 90 FR 4617, listed 16 Jan 2025" in text
     assert "Huawei, vendor of the training hardware — BIS Entity List, 84 FR 22961, listed 16 May 2019" in text
@@ -36,11 +36,19 @@ def test_the_band_puts_the_risk_first_in_human_words(demo):
     hidden = model_band(model=demo, visible_request_ids=set())
     assert hidden["requests"] == [] and hidden["level"]["name"] == "High"  # GLM-5's own register, not a request's
 
-    llama = model_band(model=AIModel.objects.get(slug="llama-4"))
-    assert llama["exposure"] == [] and llama["level"] is None
-    assert "Not assessed" in _text(llama) and "No organisation in the supply chain is on a list" in _text(llama)
+    llama = model_band(model=AIModel.objects.get(slug="llama-4"))  # its licence's use policy, on its request
+    assert llama["exposure"] == [] and llama["level"]["from_request"] == llama_request_id()
+    deepseek_v3 = model_band(model=AIModel.objects.get(slug="deepseek-v3"))  # no request, no item of its own
+    assert deepseek_v3["level"] is None and "Not assessed" in _text(deepseek_v3)
+    assert "No organisation in the supply chain is on a list" in _text(deepseek_v3)
 
     glm45 = model_band(model=AIModel.objects.get(slug="glm-4-5"))
     assert glm45["level"]["from_request"] == glm45["requests"][0]["id"]  # no own level: the request's
 
     assert model_band(model=demo, as_of=datetime.date(2020, 1, 1)) is None
+
+
+def llama_request_id() -> int:
+    from riskreg.register.models import AdoptionRequest
+
+    return AdoptionRequest.objects.get(model__slug="llama-4").pk

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +21,7 @@ from models_catalog.models import (
     ProvenanceClaim,
     SanctionsNote,
 )
+from riskreg.register import demo as demo_data
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, SignOff
 from tests.reports.factories import risk_matrix
 
@@ -80,7 +84,8 @@ def _catalog(size: int, *, requester, legal, start: int = 0) -> None:
             AdoptionRequest(
                 model=m,
                 use_case="u",
-                deployment="self-hosted",
+                access="self_hosted",
+                jurisdictions=["EU", "US"],
                 data_classification="internal",
                 requester=requester,
                 state="reopened" if n % 3 == 0 else "in_review",
@@ -156,8 +161,15 @@ def test_home_and_dossier_stay_within_25_queries_with_10_and_200_models(requeste
 
 
 def test_the_demo_home_and_dossiers_with_obligations_in_play_stay_within_25_queries(demo, legal, requester, auditor):
-    """The demo has obligations (AI Act, BIS, Entity List) and an approval whose validity crosses one: the
-    timeline and the review-before flag fit in the same budget."""
+    """The demo has obligations (AI Act, GDPR, BIS, Entity List) and, here, an approval whose validity crosses one
+    of its use: the timeline and the review-before flag fit in the same budget."""
+    cv = {**demo_data.GLM5_USES["cv"][1], "modification": "none", "finetune_flop": None}
+    users = {
+        u.username: u
+        for u in (requester, legal, User.objects.get(username="security"), User.objects.get(username="procurement"))
+    }
+    approval = demo_data.approved(demo, users, "Rank job applications", context=cv, classification="public")
+    AdoptionRequest.objects.filter(pk=approval.pk).update(expires_on=datetime.date(2027, 12, 20))
     html = Client()
     html.force_login(legal)
     assert 'data-testid="work-list-review-before"' in html.get("/").content.decode()
@@ -166,6 +178,6 @@ def test_the_demo_home_and_dossiers_with_obligations_in_play_stay_within_25_quer
     counts = {
         (user.username, url): _queries(user, url)
         for user in (legal, requester, auditor)
-        for url in ("/", "/models/glm-5/", "/models/llama-4/")
+        for url in ("/", "/models/glm-5/", "/models/llama-4/", f"/requests/{approval.pk}/")
     }
     assert max(counts.values()) <= BUDGET, counts

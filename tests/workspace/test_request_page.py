@@ -10,6 +10,7 @@ from django.test import Client
 
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RiskItem, SignOff
+from tests.factories import use
 from tests.register.conftest import (  # noqa: F401  (fixtures)
     ascend,
     bis_guidance,
@@ -29,21 +30,43 @@ def client_for(user: User) -> Client:
     return client
 
 
+ASSESSED = {
+    "residual_likelihood": 2,
+    "residual_impact": 3,
+    "treatment": "mitigate",
+    "planned_controls": "Self-hosted only.",
+}
+#: The request form as a requester fills it: an internal coding assistant on our servers, EU and US.
+FORM = {
+    "model": "glm-5",
+    "use_case": "Drafting",
+    "use_case_area": "general",
+    "access": "self_hosted",
+    "modification": "none",
+    "users": "staff",
+    "jurisdictions": "EU, US",
+    "business_owner": "requester",
+    "data_classification": "internal",
+}
+
+
 @pytest.fixture
-def glm5_assessed(glm5, entity_listed, bis_guidance, legal):  # noqa: F811
-    """GLM-5 with its own register derived and assessed by legal (what a new request is prefilled from)."""
+def glm5_assessed(glm5, entity_listed, bis_guidance, requester, legal):  # noqa: F811
+    """GLM-5 with its own register assessed by legal, and an earlier request for the same use whose items legal
+    assessed (what a new request for that use is prefilled from)."""
     services.risk_items_derive(model=glm5, request=None, actor=legal)
     for item in RiskItem.objects.filter(model=glm5, request=None, status="proposed"):
-        services.risk_item_accept(
-            item_id=item.pk,
-            actor=legal,
-            values={
-                "residual_likelihood": 2,
-                "residual_impact": 3,
-                "treatment": "mitigate",
-                "planned_controls": "Self-hosted only.",
-            },
-        )
+        services.risk_item_accept(item_id=item.pk, actor=legal, values=ASSESSED)
+    earlier = services.adoption_request_create(
+        requester=requester,
+        model=glm5,
+        use_case="Earlier pilot",
+        context=use(requester),
+        data_classification="internal",
+    )
+    services.adoption_request_submit(request_id=earlier.pk, actor=requester)
+    for item in RiskItem.objects.filter(request=earlier, status="proposed"):
+        services.risk_item_accept(item_id=item.pk, actor=legal, values=ASSESSED)
     return glm5
 
 
@@ -53,7 +76,7 @@ def filed(glm5_assessed, requester) -> AdoptionRequest:
         requester=requester,
         model=glm5_assessed,
         use_case="Coding assistant",
-        deployment="self-hosted",
+        context=use(requester),
         data_classification="internal",
     )
 
@@ -93,30 +116,30 @@ def test_new_request_page_previews_what_the_register_proposes_for_the_model(glm5
     page = client_for(requester).get("/requests/new/?model=glm-5").content.decode()
     assert "What the register will propose for GLM-5" in page
     assert "on a sanctions or export-control list" in page
-    assert "assessed on the model already" in page
+    assert "assessed in the model's own register" in page
     fragment = client_for(requester).get("/requests/new/preview/?model=glm-5").content.decode()
     assert fragment.startswith("<div") or "request-preview" in fragment
     assert "<html" not in fragment
 
 
 def test_filing_with_a_missing_field_keeps_what_was_typed_and_files_nothing(glm5_assessed, requester):
+    before = AdoptionRequest.objects.count()
     response = client_for(requester).post(
-        "/requests/new/", {"model": "glm-5", "use_case": "Drafting contracts", "deployment": "self-hosted"}
+        "/requests/new/", {"model": "glm-5", "use_case": "Drafting contracts", "access": "self_hosted"}
     )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Drafting contracts" in page
     assert "This field is required." in page
-    assert not AdoptionRequest.objects.exists()
+    assert AdoptionRequest.objects.count() == before
 
 
 def test_requester_files_then_submits_from_the_page(glm5_assessed, requester):
     client = client_for(requester)
-    response = client.post(
-        "/requests/new/",
-        {"model": "glm-5", "use_case": "Drafting", "deployment": "self-hosted", "data_classification": "internal"},
-    )
-    adoption = AdoptionRequest.objects.get()
+    response = client.post("/requests/new/", FORM)
+    assert response.status_code == 200 and 'data-testid="duplicates"' in response.content.decode()  # the pilot
+    response = client.post("/requests/new/", {**FORM, "file_anyway": "1"})
+    adoption = AdoptionRequest.objects.get(use_case="Drafting")
     assert response.status_code == 302 and response.url == f"/requests/{adoption.pk}/"
     page = client.get(response.url).content.decode()
     assert 'data-testid="submit-request"' in page
@@ -134,10 +157,24 @@ def test_a_reviewer_cannot_submit_someone_elses_request(filed, legal):
     assert filed.state == "draft"
 
 
-def test_proposed_items_are_prefilled_from_the_models_accepted_assessment_and_say_so(submitted, legal):
+def test_proposed_items_are_prefilled_from_an_earlier_request_for_the_same_use_and_say_which(submitted, legal):
     page = client_for(legal).get(f"/requests/{submitted.pk}/").content.decode()
-    assert "Prefilled from the model&#x27;s accepted assessment of the same risk (legal" in page
+    earlier = AdoptionRequest.objects.get(use_case="Earlier pilot")
+    assert f"Prefilled from request #{earlier.pk}, filed for the same use, where this risk was accepted (legal" in page
     assert "Self-hosted only.</textarea>" in page
+
+
+def test_a_request_for_another_use_is_not_prefilled_from_a_pilots_assessment(glm5_assessed, requester, legal):
+    other = services.adoption_request_create(
+        requester=requester,
+        model=glm5_assessed,
+        use_case="Customer chatbot",
+        context=use(requester, access="developer_api", data_to="CN", users="customers", personal_data=["customers"]),
+        data_classification="confidential",
+    )
+    services.adoption_request_submit(request_id=other.pk, actor=requester)
+    page = client_for(legal).get(f"/requests/{other.pk}/").content.decode()
+    assert "Prefilled from" not in page and "Self-hosted only.</textarea>" not in page
 
 
 def test_facts_are_sentences_with_citations_not_json(submitted, legal):
@@ -175,7 +212,7 @@ def test_accept_all_then_sign_off_with_no_refusal(submitted, legal):
         f"/requests/{submitted.pk}/sign-off/", {"role": "legal", "decision": "approve", "conditions": "", "comment": ""}
     )
     assert response.status_code == 302
-    assert SignOff.objects.get().decision == "approve"
+    assert SignOff.objects.get(request=submitted).decision == "approve"
 
 
 def test_requester_cannot_accept_items_of_their_own_request(submitted, requester):

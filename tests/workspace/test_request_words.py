@@ -9,6 +9,7 @@ from reports.models import Memo
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RiskItem
 from tests.conftest import staff_client
+from tests.factories import use
 from tests.register.conftest import (  # noqa: F401  (fixtures)
     ascend,
     bis_guidance,
@@ -24,7 +25,7 @@ from tests.register.conftest import (  # noqa: F401  (fixtures)
 
 def _signed(glm5, requester, legal) -> AdoptionRequest:  # noqa: F811
     adoption = services.adoption_request_create(
-        requester=requester, model=glm5, use_case="Coding", deployment="self-hosted", data_classification="internal"
+        requester=requester, model=glm5, use_case="Coding", context=use(requester), data_classification="internal"
     )
     for item in RiskItem.objects.filter(request=adoption):
         services.risk_item_accept(
@@ -56,11 +57,19 @@ def test_a_risk_items_admin_page_shows_its_facts_as_sentences(glm5, entity_liste
     assert "&quot;listings&quot;" not in page
 
 
-def test_filing_in_the_admin_says_what_comes_next_not_you_may_edit_it_again(glm5, requester):  # noqa: F811
-    response = staff_client(requester).post(
-        "/admin/register/adoptionrequest/add/",
-        {"model": glm5.pk, "use_case": "Coding", "deployment": "self-hosted", "data_classification": "internal"},
-    )
+def test_filing_on_the_page_says_what_comes_next(glm5, requester):  # noqa: F811
+    form = {
+        "model": glm5.slug,
+        "use_case": "Coding",
+        "use_case_area": "general",
+        "access": "self_hosted",
+        "modification": "none",
+        "users": "staff",
+        "jurisdictions": "EU",
+        "business_owner": requester.username,
+        "data_classification": "internal",
+    }
+    response = staff_client(requester).post("/requests/new/", form)
     adoption = AdoptionRequest.objects.get()
     assert response.url == f"/requests/{adoption.pk}/"
     text = " ".join(str(m) for m in get_messages(response.wsgi_request))
@@ -71,7 +80,8 @@ def test_filing_in_the_admin_says_what_comes_next_not_you_may_edit_it_again(glm5
 def test_the_api_gives_labels_beside_codes(glm5, entity_listed, requester, legal, as_user):  # noqa: F811
     adoption = _signed(glm5, requester, legal)
     body = as_user(legal).get(f"/api/adoption-requests/{adoption.pk}/").json()
-    assert body["deployment_label"] == "Self-hosted"
+    assert body["context"]["access_label"] == "Self-hosted open weights (we run the published weights ourselves)"
+    assert body["context"]["use_case_area_label"].startswith("General or internal productivity")
     assert body["sign_offs"][0]["decision_label"] == "Approve with conditions"
     assert body["required_sign_offs"][0]["role_label"] == "Legal"
     assert "Legal sign-off: approve with conditions (On premises)." in [e["summary"] for e in body["timeline"]]

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from django import template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from reports.templatetags.memo import colour as memo_colour
 from reports.templatetags.memo import human_count as memo_human_count
@@ -102,3 +103,17 @@ def plural(count, words: str = ",s") -> str:
 def request_url(pk) -> str:
     """The request page of an adoption request: /requests/<id>/."""
     return reverse("workspace:request-detail", args=[pk])
+
+
+@register.simple_tag
+def person(user) -> str:
+    """One way to name people: the full name, the username on hover (just the username when no name is set)."""
+    if user is None:
+        return "the register"
+    if isinstance(user, dict):  # a snapshot's user row: {"username", "name"}
+        username, name = user.get("username", ""), user.get("name") or user.get("username", "")
+    else:
+        username, name = user.get_username(), user.get_full_name() or user.get_username()
+    if name == username:
+        return format_html("{}", name)
+    return format_html('<span class="person" title="{}">{}</span>', username, name)
