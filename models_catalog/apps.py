@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ModelsCatalogConfig(AppConfig):
@@ -7,3 +8,12 @@ class ModelsCatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from models_catalog import signals  # noqa: F401
+
+        post_migrate.connect(_standard_licences, sender=self, dispatch_uid="models_catalog.standard_licences")
+
+
+def _standard_licences(sender, using="default", **kwargs) -> None:
+    """The common permissive licences' terms, after every migrate (and after a test database is flushed)."""
+    from models_catalog.licences import standard_licences_ensure
+
+    standard_licences_ensure(using=using)

@@ -18,7 +18,13 @@ from django.utils import timezone
 from models_catalog.models import AIModel
 from reports.models import Memo, MemoVerification
 from reports.services import versions
-from reports.services.snapshot import memo_meta, model_snapshot_build, portfolio_snapshot_build, snapshot_sha256
+from reports.services.snapshot import (
+    memo_meta,
+    model_snapshot_build,
+    portfolio_snapshot_build,
+    snapshot_sha256,
+    snapshot_storable,
+)
 from riskreg.core.errors import BadInput
 from riskreg.register.models import AdoptionRequest
 
@@ -147,8 +153,8 @@ def memo_snapshot(*, memo: Memo, at) -> dict:
     )
     meta["id"] = memo.pk
     if memo.kind == Memo.Kind.PORTFOLIO:
-        return portfolio_snapshot_build(memo=meta, at=at)
-    return model_snapshot_build(model_id=memo.model_id, request_id=memo.request_id, memo=meta, at=at)
+        return snapshot_storable(portfolio_snapshot_build(memo=meta, at=at))
+    return snapshot_storable(model_snapshot_build(model_id=memo.model_id, request_id=memo.request_id, memo=meta, at=at))
 
 
 def _store_pdf(*, memo: Memo, pdf: bytes, sha256: str) -> str:

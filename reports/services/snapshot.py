@@ -45,6 +45,19 @@ def snapshot_sha256(snapshot: dict) -> str:
     return hashlib.sha256(snapshot_canonical(snapshot)).hexdigest()
 
 
+def snapshot_storable(value):
+    """The snapshot as the database gives it back: a whole float that JSON writes with an exponent (4e+21, a
+    fine-tuning's FLOP) becomes the int PostgreSQL's jsonb returns for it, so the stored snapshot hashes and renders
+    as the one the memo was made from. Applied once, when a memo's snapshot is made."""
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e16:
+        return int(value)
+    if isinstance(value, dict):
+        return {key: snapshot_storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [snapshot_storable(item) for item in value]
+    return value
+
+
 # --- open questions for counsel -----------------------------------------------------------------
 
 

@@ -192,7 +192,7 @@ class AdoptionRequest(models.Model):
     runs_on_listed_hardware = models.BooleanField(
         _("runs on a listed vendor's chips"),
         default=False,
-        help_text=_("We will run it on accelerators made by a party on a restricted-party list (e.g. Huawei Ascend)."),
+        help_text=_("We will run it on accelerators made by a party on a restricted-party list."),
     )
     business_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

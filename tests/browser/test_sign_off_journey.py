@@ -99,7 +99,8 @@ def test_glm5_request_is_filed_assessed_signed_off_and_reopened_by_an_alert(
     licence_item = page.get_by_test_id("risk-item").filter(has_text="Open weights under MIT")
     # Only an assessment made for the same use is carried over, and the page says which request it comes from.
     note = licence_item.get_by_test_id("prefill-note").inner_text()
-    assert "Prefilled from request #2, filed for the same use" in note
+    coding = AdoptionRequest.objects.get(model__slug="glm-5", use_case="Coding assistant for the platform team")
+    assert f"Prefilled from request #{coding.pk}, filed for the same use" in note
     licence_item.get_by_test_id("accept-risk-item").click()
     assert (
         "Accepted into the register"

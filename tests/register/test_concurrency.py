@@ -12,7 +12,7 @@ from models_catalog.models import AIModel, Organisation
 from riskreg.core.roles import roles_sync
 from riskreg.register import services
 from riskreg.register.models import AdoptionRequest, RequestEvent, RiskItem, SignOff
-from tests.factories import use
+from tests.factories import LicenceFactory, use
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -35,6 +35,7 @@ def race():
     services.risk_matrix_default_get()
     requester = make_user("race-requester", "requester")
     org = Organisation.objects.create(name="Race Org", country="US")
+    LicenceFactory(identifier="LicenseRef-X")  # terms on record: no unknown-licence item to assess
     model = AIModel.objects.create(
         name="Race Model", family="R", developer=org, licence="LicenseRef-X", weights="closed"
     )

@@ -243,3 +243,14 @@ def test_portfolio_takes_the_level_of_a_current_request_when_the_model_has_no_mo
 
     assert (row["overall"]["name"], row["overall"]["from_request"]) == ("Critical", world.request.pk)
     assert (row["risk_items"], row["request_risk_items"]) == (0, 1)
+
+
+def test_a_whole_float_written_with_an_exponent_is_stored_as_the_int_the_database_gives_back():
+    from reports.services.snapshot import snapshot_storable
+
+    snapshot = {"requests": [{"context": {"finetune_flop": 4e21}, "score": 95.0, "share": 0.5}]}
+
+    assert snapshot_storable(snapshot) == {
+        "requests": [{"context": {"finetune_flop": 4_000_000_000_000_000_000_000}, "score": 95.0, "share": 0.5}]
+    }
+    assert isinstance(snapshot_storable(snapshot)["requests"][0]["context"]["finetune_flop"], int)

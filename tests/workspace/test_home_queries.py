@@ -134,8 +134,11 @@ def _catalog(size: int, *, requester, legal, start: int = 0) -> None:
 
 
 def _queries(user, url: str) -> int:
+    """The queries of one request in a warm process: a first request fills the process's caches (content types),
+    which other tests of the same worker may have emptied or filled."""
     client = Client()
     client.force_login(user)
+    client.get(url)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, url

@@ -134,7 +134,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='adoptionrequest',
             name='runs_on_listed_hardware',
-            field=models.BooleanField(default=False, help_text='We will run it on accelerators made by a party on a restricted-party list (e.g. Huawei Ascend).', verbose_name="runs on a listed vendor's chips"),
+            field=models.BooleanField(default=False, help_text='We will run it on accelerators made by a party on a restricted-party list.', verbose_name="runs on a listed vendor's chips"),
         ),
         migrations.AddField(
             model_name='adoptionrequest',
@@ -215,7 +215,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicaladoptionrequest',
             name='runs_on_listed_hardware',
-            field=models.BooleanField(default=False, help_text='We will run it on accelerators made by a party on a restricted-party list (e.g. Huawei Ascend).', verbose_name="runs on a listed vendor's chips"),
+            field=models.BooleanField(default=False, help_text='We will run it on accelerators made by a party on a restricted-party list.', verbose_name="runs on a listed vendor's chips"),
         ),
         migrations.AddField(
             model_name='historicaladoptionrequest',
