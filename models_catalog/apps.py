@@ -14,6 +14,6 @@ class ModelsCatalogConfig(AppConfig):
 
 def _standard_licences(sender, using="default", **kwargs) -> None:
     """The common permissive licences' terms, after every migrate (and after a test database is flushed)."""
-    from models_catalog.licences import standard_licences_ensure
+    from models_catalog.standard_licences import standard_licences_ensure
 
     standard_licences_ensure(using=using)
