@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from models_catalog.licences import SPDX_IDS, is_known_licence
 from models_catalog.uses import CONDITION_KEYS, UseCaseArea
+from riskreg.core.urls import web_address_only
 
 country_code = RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter ISO 3166 code in capitals, e.g. CN, US, DE."))
 
@@ -132,6 +133,7 @@ class Organisation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="organisation_country_iso2"),
             models.CheckConstraint(condition=~Q(name=""), name="organisation_name_not_empty"),
+            models.CheckConstraint(condition=web_address_only("website"), name="organisation_website_web_only"),
         ]
 
     def __str__(self) -> str:
@@ -227,6 +229,7 @@ class EvidenceSource(models.Model):
         ordering = ["-published_on", "title"]
         constraints = [
             models.UniqueConstraint(fields=["title", "publisher"], name="evidence_source_unique_title_publisher"),
+            models.CheckConstraint(condition=web_address_only("url"), name="evidence_source_url_web_only"),
             models.CheckConstraint(
                 condition=Q(retrieved_on__isnull=True)
                 | Q(published_on__isnull=True)

@@ -56,6 +56,7 @@ from models_catalog.models import (
     ProvenanceClaim,
     model_slug,
 )
+from riskreg.core.urls import web_url
 
 SPEC_VERSION = "1.6"
 #: BOM versions we read; each is checked against its own schema.
@@ -439,6 +440,16 @@ def _texts(item: dict) -> dict[str, str]:
     return out
 
 
+def _web_address(value, *, where: str) -> str:
+    """An address from the file: http(s) only, else the whole file is refused with where it is."""
+    if not value:
+        return ""
+    address = web_url(value)
+    if not address:
+        raise InterchangeError(f"{where}: {str(value)[:100]!r} is not an http or https address")
+    return address
+
+
 def _date(value: str | None) -> date | None:
     if not value:
         return None
@@ -504,7 +515,7 @@ def _plan_component(document: dict, where: str, component: dict) -> _Plan:
         values=values,
         developer_name=developer["name"].strip(),
         developer_country=country,
-        developer_url=next(iter(developer.get("url") or []), ""),
+        developer_url=_web_address(next(iter(developer.get("url") or []), ""), where=f"{where}/supplier/url"),
         claims=_plan_claims(document, component, where),
     )
 
@@ -539,7 +550,9 @@ def _plan_claims(document: dict, component: dict, where: str) -> list[dict]:
             sources.append(
                 {
                     "title": named[0]["name"][:500],
-                    "url": ((named[0].get("contents") or {}).get("url") or "")[:1000],
+                    "url": _web_address(
+                        (named[0].get("contents") or {}).get("url"), where=f"declarations/evidence/{evidence_ref}"
+                    )[:1000],
                     "publisher": ((item.get("author") or {}).get("name") or "")[:255],
                     "kind": texts.get("kind", ""),
                     "citation": texts.get("citation", "")[:120],

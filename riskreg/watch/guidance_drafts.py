@@ -19,6 +19,7 @@ from django.db import transaction
 
 from models_catalog.models import EvidenceSource, GuidanceReach, RegulatoryGuidance
 from riskreg.core.errors import BadInput
+from riskreg.core.urls import web_url
 from riskreg.watch.models import LIST_FILE_KINDS, Alert, SourceKind
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -76,7 +77,7 @@ def _unique_title(jurisdiction_id: int, title: str, alert_id: int) -> str:
 
 
 def _evidence_source(alert: Alert, *, issued_on: datetime.date, dated: bool) -> EvidenceSource | None:
-    if not alert.url:
+    if not web_url(alert.url):  # an alert made before links were checked may hold another scheme: no source
         return None
     source = alert.change.source
     federal_register = source.kind == SourceKind.FEDERAL_REGISTER
@@ -87,7 +88,7 @@ def _evidence_source(alert: Alert, *, issued_on: datetime.date, dated: bool) -> 
         title=alert.title[:500],
         publisher=source.name[:255],
         defaults={
-            "url": alert.url[:1000],
+            "url": web_url(alert.url)[:1000],
             "kind": kind,
             "published_on": published,
             "retrieved_on": retrieved,

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from riskreg.core.urls import web_address_only
+
 
 class SourceKind(models.TextChoices):
     RSS = "rss", _("RSS feed")
@@ -298,7 +300,8 @@ class Alert(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(change__isnull=False) | Q(evidence_source__isnull=False), name="watch_alert_has_origin"
-            )
+            ),
+            models.CheckConstraint(condition=web_address_only("url"), name="watch_alert_url_web_only"),
         ]
 
     def __str__(self) -> str:

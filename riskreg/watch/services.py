@@ -39,6 +39,7 @@ from models_catalog.selectors import models_for_accelerators, models_for_organis
 from riskreg.core.errors import BadInput
 from riskreg.core.events import ChangeKind, material_change_announce
 from riskreg.core.http import FetchError, Response, fetch
+from riskreg.core.urls import web_url
 from riskreg.watch.diffing import diff_counts, extract_diff
 from riskreg.watch.mentions import Term, catalog_terms, text_matches
 from riskreg.watch.models import Alert, ChangeEvent, CheckRecord, Snapshot, SourceKind, WatchSource
@@ -444,7 +445,8 @@ def alerts_raise(*, change: ChangeEvent, snapshot: Snapshot, items: list[Item]) 
                 "change": change,
                 "title": item.title[:500] or source.name,
                 "summary": _summary(item, matches),
-                "url": (item.url or source.url)[:2000],
+                # the item's link, made absolute against the source; never a javascript: or data: link
+                "url": (web_url(item.url, base=source.url) or source.url)[:2000],
                 "matched_terms": sorted({term.label for term in matches}),
                 "assignee": source.owner,
             },
