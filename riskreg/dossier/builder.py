@@ -224,7 +224,7 @@ def _regulatory(
     wanted = {pk for pks in guidance_ids.values() for pk in pks}
     guidance = {}
     if wanted:
-        guidance = {g.pk: g for g in reader.rows(RegulatoryGuidance).filter(pk__in=wanted).select_related("source")}
+        guidance = {g.pk: g for g in reader.rows(RegulatoryGuidance).filter(id__in=wanted).select_related("source")}
     jurisdictions = {s.jurisdiction_id: reader.related(s, "jurisdiction") for s in statuses}
     missing = {g.jurisdiction_id for g in guidance.values()} - set(jurisdictions)
     if missing:

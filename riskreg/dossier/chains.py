@@ -37,13 +37,13 @@ class Chains:
         wanted = developer_ids | {a.vendor_id for a in accelerators.values()}
         wanted |= {c.organisation_id for cs in claims.values() for c in cs if c.organisation_id}
         organisations = {
-            org.pk: org for org in reader.rows(Organisation).filter(Q(pk__in=wanted) | Q(parent_id__in=developer_ids))
+            org.pk: org for org in reader.rows(Organisation).filter(Q(id__in=wanted) | Q(parent_id__in=developer_ids))
         }
 
         def fill(ids: set[int]) -> None:
             ids = ids - set(organisations)
             if ids:
-                organisations.update((org.pk, org) for org in reader.rows(Organisation).filter(pk__in=ids))
+                organisations.update((org.pk, org) for org in reader.rows(Organisation).filter(id__in=ids))
                 ids -= set(organisations)
             if ids:  # recorded before history began: read as it is now
                 organisations.update((org.pk, org) for org in Organisation.objects.filter(pk__in=ids))

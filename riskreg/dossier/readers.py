@@ -27,7 +27,10 @@ class Reader:
         return self.at is None
 
     def rows(self, model_class):
-        """Live rows, or the rows as they stood at ``at`` (instances rebuilt from the history table)."""
+        """Live rows, or the rows as they stood at ``at`` (instances rebuilt from the history table). Filter them
+        by ``id`` (``id__in``), never ``pk__in``: on the history table ``pk`` is the history record's own id
+        (simple-history rewrites only ``pk=``), which matches the row's id only while the two sequences happen
+        to agree (on SQLite, not after rolled-back work on PostgreSQL)."""
         return model_class.objects.all() if self.at is None else model_class.history.as_of(self.at)
 
     @staticmethod

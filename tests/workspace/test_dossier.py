@@ -114,3 +114,29 @@ def test_the_page_and_the_memo_read_one_dossier_and_the_api_reads_it_as_of_a_day
     assert body["slug"] == "glm-5" and body["residual_level"]["name"] == "High"
     assert {flag["citation"] for flag in body["exposure"]} == {"90 FR 4617", "84 FR 22961"}
     assert malformed.status_code == 400 and "YYYY-MM-DD" in malformed.json()["as_of"]
+
+
+def test_the_register_as_of_a_day_finds_each_organisation_by_its_own_id_not_its_history_records(demo):
+    """On PostgreSQL a table's ids and its history's ids drift apart (a bulk insert writes no history, rolled-back
+    work spends both sequences differently); the as-of chain once looked organisations up by history id and lost
+    GLM-5's chip vendor."""
+    from models_catalog.models import Accelerator, Organisation, ProvenanceClaim
+
+    Organisation.objects.bulk_create([Organisation(name=f"No history {n}", country="US") for n in range(3)])
+    vendor = Organisation.objects.create(name="Late Chips Ltd.", country="US")
+    chip = Accelerator.objects.create(product="LC-1", vendor=vendor)
+    ProvenanceClaim.objects.create(
+        model=demo,
+        subject=ProvenanceClaim.Subject.TRAINING_HARDWARE,
+        statement="Also trained on LC-1.",
+        value="LC-1",
+        accelerator=chip,
+        confidence=ProvenanceClaim.Confidence.REPORTED,
+        source=ProvenanceClaim.objects.filter(model=demo).first().source,
+    )
+    assert Organisation.history.get(id=vendor.pk).history_id != vendor.pk
+
+    dossier = dossier_build(model_id=demo.pk, at=timezone.now() + datetime.timedelta(seconds=1))
+
+    names = [link["organisation"]["name"] for link in dossier["supply_chain"]]
+    assert "Late Chips Ltd." in names and "Huawei Technologies Co., Ltd." in names
