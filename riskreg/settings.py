@@ -155,14 +155,24 @@ else:
     # SQLAlchemy's create_engine, so polling_interval cannot be set here).
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
-# Two queues, so memos, imports and notifications never wait behind slow watch sources: the default one
-# ("riskreg") for everything but the source checks, and "riskreg-watch" for them (run a worker for each:
-# `celery -A riskreg worker -Q riskreg` and `celery -A riskreg worker -Q riskreg-watch --pool threads`).
-# A worker started without -Q consumes both.
+# Two queues, so memos and imports never wait behind what talks to the outside or fans out: the default one
+# ("riskreg") for memos, list imports and the beat's jobs, and "riskreg-watch" for watch source checks, evidence
+# captures and re-checks, webhook deliveries and material changes (run a worker for each: `celery -A riskreg worker
+# -Q riskreg` and `celery -A riskreg worker -Q riskreg-watch --pool threads`). A worker started without -Q
+# consumes both.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "riskreg")
 RISKREG_WATCH_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-watch"
 CELERY_TASK_QUEUES = (Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(RISKREG_WATCH_QUEUE))
-CELERY_TASK_ROUTES = {"riskreg.watch.tasks.watch_source_check_task": {"queue": RISKREG_WATCH_QUEUE}}
+CELERY_TASK_ROUTES = {
+    name: {"queue": RISKREG_WATCH_QUEUE}
+    for name in (
+        "riskreg.watch.tasks.watch_source_check_task",
+        "riskreg.evidence.tasks.evidence_source_capture_task",
+        "riskreg.evidence.tasks.evidence_source_check_task",
+        "riskreg.notifications.tasks.webhook_delivery_send_task",
+        "riskreg.core.tasks.material_change_apply_task",
+    )
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -144,7 +144,27 @@ def capture_fetch(*, url: str, etag: str = "", last_modified: str = "") -> Fetch
         text = readable_text(body=response.body, content_type=response.content_type)
     except TextError as exc:
         return Fetched(url, ok=False, error=f"{exc}: {response.url}", **common)
+    except Exception as exc:  # noqa: BLE001 - a parser's own fault or the task's soft time limit: a failure
+        reason = "the text took longer than the task's time limit" if _soft_limit(exc) else type(exc).__name__
+        return Fetched(url, ok=False, error=f"its text cannot be read ({reason}): {response.url}", **common)
     return Fetched(url, ok=True, body=response.body, text=text, **common)
+
+
+def _soft_limit(exc: BaseException) -> bool:
+    return type(exc).__name__ == "SoftTimeLimitExceeded"
+
+
+def _failure_record(*, source_id: int, error: str) -> CaptureResult:
+    """A capture or re-check that could not be recorded (the database refused it, the task's time ran out) is a
+    failure of the source like any other: counted, backed off, visible, and its claim released, never sent again
+    in a loop."""
+    now = timezone.now()
+    with transaction.atomic():
+        cited = CitedSource.objects.select_for_update().filter(source_id=source_id).first()
+        if cited is not None:
+            CitedSource.objects.filter(pk=cited.pk).update(**_failed_fields(cited, now, error[:1000]))
+    logger.warning("evidence source %s: %s", source_id, error)
+    return CaptureResult(source_id, Status.FAILED, error=error)
 
 
 # --- claiming -------------------------------------------------------------------------------------------------------
@@ -315,6 +335,8 @@ def _capture_record(*, source_id: int, token: str, fetched: Fetched) -> CaptureR
                 fields = {**_failed_fields(cited, now, fetched.error), "latest_capture": capture}
                 result = CaptureResult(source_id, Status.FAILED, capture_id=capture.pk, error=fetched.error)
             CitedSource.objects.filter(pk=cited.pk).update(**fields)
+    except Exception as exc:  # noqa: BLE001 - e.g. a NUL the database refuses: recorded, not retried in a loop
+        return _failure_record(source_id=source_id, error=f"the capture could not be recorded ({type(exc).__name__})")
     except BaseException:
         _release(source_id=source_id, token=token)
         raise
@@ -430,6 +452,9 @@ def evidence_source_recheck(*, source_id: int, force: bool = True) -> CaptureRes
             return CaptureResult(source_id, Status.SKIPPED, error="nothing captured to re-check, or no URL")
         fetched = capture_fetch(url=cited.source.url, etag=cited.etag, last_modified=cited.last_modified)
         return _recheck_record(cited=cited, token=token, fetched=fetched)
+    except Exception as exc:  # noqa: BLE001 - recorded as the source's failure, with back-off
+        reason = "the task's time limit" if _soft_limit(exc) else type(exc).__name__
+        return _failure_record(source_id=source_id, error=f"the re-check could not finish ({reason})")
     except BaseException:
         _release(source_id=source_id, token=token)
         raise

@@ -18,6 +18,11 @@ from bs4 import BeautifulSoup
 from riskreg.core.errors import BadInput
 
 MAX_DIFF_LINES = 80
+# What a captured body's text may cost, whatever its bytes (a 34 KB PDF whose 200 pages share one 1 MB content
+# stream is 67 MB of text): pages read and characters kept. Deterministic, so the same body always gives the
+# same text and a re-check compares like with like; the text says where it was cut.
+MAX_PDF_PAGES = 300
+MAX_TEXT_CHARS = 1_000_000
 NOT_CONTENT = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas", "head")
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
@@ -27,8 +32,15 @@ class TextError(BadInput, ValueError):
 
 
 def _lines(text: str) -> str:
-    lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
+    """One block per line, whitespace collapsed, NUL characters dropped (no database column holds them)."""
+    lines = (_SPACE.sub(" ", line).strip() for line in text.replace("\x00", "").splitlines())
+    return _bounded("\n".join(line for line in lines if line))
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    return text[:MAX_TEXT_CHARS] + f"\n[text cut at {MAX_TEXT_CHARS:,} characters]"
 
 
 def kind_of(*, body: bytes, content_type: str) -> str:
@@ -63,7 +75,15 @@ def pdf_text(body: bytes) -> str:
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # a damaged file is reported as our error, once
     try:
         reader = PdfReader(io.BytesIO(body), strict=False)
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages, size = [], 0
+        for number, page in enumerate(reader.pages, start=1):
+            if number > MAX_PDF_PAGES:
+                pages.append(f"[text of the pages after page {MAX_PDF_PAGES} not read]")
+                break
+            pages.append(page.extract_text() or "")
+            size += len(pages[-1])
+            if size > MAX_TEXT_CHARS:  # cut by _bounded; the pages after it cost nothing
+                break
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         raise TextError(f"the PDF does not parse ({type(exc).__name__}: {str(exc)[:200]})") from None
     except RecursionError:

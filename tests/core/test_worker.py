@@ -42,17 +42,29 @@ def test_every_task_declares_a_soft_and_a_hard_time_limit():
         assert task.soft_time_limit < task.time_limit, name
 
 
-def test_watch_checks_have_their_own_queue_and_everything_else_the_default_one():
+OUTBOUND_AND_FAN_OUT = (
+    "watch_source_check_task",
+    "evidence_source_capture_task",
+    "evidence_source_check_task",
+    "webhook_delivery_send_task",
+    "material_change_apply_task",
+)
+
+
+def test_what_talks_to_the_outside_or_fans_out_has_its_own_queue_so_memos_never_wait_behind_it():
+    """Issue 26 item 3: with ten evidence sources answering at 1 byte/s a memo waited 24.5 s behind them."""
     from riskreg.celery import app
 
     for name in _riskreg_tasks():
         queue = app.amqp.router.route({}, name)["queue"].name
         expected = (
             settings.RISKREG_WATCH_QUEUE
-            if name.endswith("watch_source_check_task")
+            if name.rsplit(".", 1)[-1] in OUTBOUND_AND_FAN_OUT
             else settings.CELERY_TASK_DEFAULT_QUEUE
         )
         assert queue == expected, name
+    memo_queue = app.amqp.router.route({}, "reports.tasks.memo_generate_task")["queue"].name
+    assert memo_queue == settings.CELERY_TASK_DEFAULT_QUEUE != settings.RISKREG_WATCH_QUEUE
 
 
 def test_a_worker_started_without_queues_consumes_both():
