@@ -45,7 +45,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from models_catalog.interchange import MAX_DOCUMENT_BYTES, InterchangeError
+from models_catalog.interchange import MAX_DEPTH, MAX_DOCUMENT_BYTES, InterchangeError, document_bounded
 from models_catalog.licences import is_known_licence
 from models_catalog.models import (
     Accelerator,
@@ -56,6 +56,7 @@ from models_catalog.models import (
     ProvenanceClaim,
     model_slug,
 )
+from riskreg.core.events import ChangeKind, material_changes_batched
 from riskreg.core.urls import web_url
 
 SPEC_VERSION = "1.6"
@@ -359,6 +360,9 @@ def _parse(data: bytes, source_name: str) -> tuple[dict, str]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InterchangeError(f"{source_name}: not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise InterchangeError(f"{source_name}: nests deeper than {MAX_DEPTH} levels") from None
+    document_bounded(document, source_name=source_name)  # before the schema, whose cost grows with the document
     if not isinstance(document, dict) or document.get("bomFormat") != "CycloneDX":
         raise InterchangeError(f'{source_name}: not a CycloneDX JSON BOM (no "bomFormat": "CycloneDX")')
     version = document.get("specVersion")
@@ -633,7 +637,12 @@ def bom_import(*, data: bytes, source_name: str = "BOM") -> BomImportResult:
                 "gives no two-letter address.country for it; add the organisation first or give its country"
             )
     try:
-        with transaction.atomic():
+        with (
+            transaction.atomic(),
+            material_changes_batched(
+                kind=ChangeKind.CLAIM, reason=f"BOM imported: {source_name}"[:200], reference=f"bom:{source_name}"[:255]
+            ),
+        ):
             return _bom_write(document, version, data, source_name, plans)
     except ValidationError as exc:
         raise InterchangeError(f"{source_name}: refused by the catalog's rules: {_validation_text(exc)}") from None

@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from models_catalog.interchange import MAX_DOCUMENT_BYTES, InterchangeError
+from models_catalog.interchange import MAX_DEPTH, MAX_DOCUMENT_BYTES, InterchangeError, document_bounded
 from models_catalog.licences import SPDX_IDS
 from models_catalog.models import (
     Accelerator,
@@ -36,6 +36,7 @@ from models_catalog.models import (
     ProvenanceClaim,
     model_slug,
 )
+from riskreg.core.events import ChangeKind, material_changes_batched
 
 FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*$", re.DOTALL | re.MULTILINE)
 _SPDX_BY_LOWER = {licence.lower(): licence for licence in SPDX_IDS}
@@ -103,7 +104,9 @@ def card_front_matter(*, data: bytes, source_name: str) -> dict:
             f"{source_name}: no YAML front matter: a model card starts with a line '---', its metadata, and '---'"
         )
     try:
-        meta = yaml.safe_load(found.group(1))
+        meta = yaml.load(found.group(1), Loader=_CardLoader)  # noqa: S506 - SafeLoader, aliases refused
+    except RecursionError:
+        raise InterchangeError(f"{source_name}: the front matter nests deeper than {MAX_DEPTH} levels") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f", line {mark.line + 2}, column {mark.column + 1}" if mark else ""
@@ -112,7 +115,21 @@ def card_front_matter(*, data: bytes, source_name: str) -> dict:
         raise InterchangeError(f"{source_name}: broken YAML: {exc}") from None
     if not isinstance(meta, dict):
         raise InterchangeError(f"{source_name}: the front matter is not a mapping of keys to values")
+    document_bounded(meta, source_name=source_name)
     return meta
+
+
+class _CardLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases: ``*name`` repeats a value by reference, and a few hundred bytes of
+    aliases to aliases expand to hundreds of megabytes once read (a "billion laughs"); no model card needs them."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "an alias (*name) is not accepted in a model card: write the value out", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 def _licence(meta: dict, source_name: str) -> str | None:
@@ -233,7 +250,14 @@ def model_card_import(
             )
     digest = hashlib.sha256(data).hexdigest()
     try:
-        with transaction.atomic():
+        with (
+            transaction.atomic(),
+            material_changes_batched(
+                kind=ChangeKind.CLAIM,
+                reason=f"Model card imported: {model_name}"[:200],
+                reference=f"card:{digest[:16]}",
+            ),
+        ):
             return _write(
                 meta=meta,
                 model=model,

@@ -19,10 +19,16 @@ import logging
 from collections.abc import Iterable
 
 from riskreg.core.models import ChangeKind, MaterialChange
-from riskreg.core.services import material_change_record
+from riskreg.core.services import material_change_record, material_changes_batched
 from riskreg.core.signals import material_change, stuck_work_sweep
 
-__all__ = ["ChangeKind", "material_change", "material_change_announce", "stuck_work_sweep"]
+__all__ = [
+    "ChangeKind",
+    "material_change",
+    "material_change_announce",
+    "material_changes_batched",
+    "stuck_work_sweep",
+]
 
 logger = logging.getLogger(__name__)
 

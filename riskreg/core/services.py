@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import transaction
@@ -53,12 +55,45 @@ class MaterialChangeIncomplete(Exception):
     succeeded is skipped by the receivers themselves)."""
 
 
+#: Inside ``material_changes_batched``: the changes announced so far, written as one when the batch ends.
+_BATCH: ContextVar[list | None] = ContextVar("riskreg_material_change_batch", default=None)
+
+
+@contextmanager
+def material_changes_batched(*, kind: str, reason: str, reference: str = ""):
+    """One material change for everything announced inside (an import that writes 5,000 claims announces one
+    change, not 5,000 tasks ahead of every webhook and memo): the models of all of them, with ``reason``."""
+    if _BATCH.get() is not None:  # already batching: the outer batch takes them
+        yield
+        return
+    token = _BATCH.set([])
+    try:
+        yield
+        announced = _BATCH.get()
+    finally:
+        _BATCH.reset(token)
+    ids = {pk for model_ids, _kind, _reason in announced for pk in model_ids}
+    if ids:
+        count = len(announced)
+        material_change_record(
+            model_ids=ids,
+            kind=kind,
+            reason=f"{reason} ({count} change{'s' if count != 1 else ''})",
+            reference=reference,
+        )
+
+
 def material_change_record(
     *, model_ids: Iterable[int], kind: str, reason: str, reference: str = ""
 ) -> MaterialChange | None:
-    """Write the change in the caller's transaction; after commit, queue its application."""
+    """Write the change in the caller's transaction; after commit, queue its application (inside
+    ``material_changes_batched``: kept for the batch's one change)."""
     ids = sorted({int(pk) for pk in model_ids})
     if not ids:
+        return None
+    batch = _BATCH.get()
+    if batch is not None:
+        batch.append((ids, kind, reason))
         return None
     change = MaterialChange.objects.create(kind=kind, model_ids=ids, reason=reason, reference=reference[:255])
     transaction.on_commit(lambda: material_change_dispatch(change.pk))
