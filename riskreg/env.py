@@ -88,8 +88,9 @@ _KNOWN_SECRET_KEYS = {
 
 
 def secret_key_weakness(value: str, *, known: list[str] = ()) -> str:
-    """Why a SECRET_KEY is too weak to sign sessions and tokens in production, or ''. The thresholds are
-    Django's own deployment check (security.W009): 50 characters, 5 different ones, no django-insecure-."""
+    """Why a SECRET_KEY is too weak to sign sessions and tokens in production, or ''. Django's own deployment
+    check (security.W009: 50 characters, 5 different ones, no django-insecure-), and neither a word repeated nor
+    fewer than 16 different characters (50 random URL-safe characters have about 35)."""
     if value.lower() in _KNOWN_SECRET_KEYS or value in known:
         return "it is a published example or development value"
     if value.startswith("django-insecure-"):
@@ -98,4 +99,9 @@ def secret_key_weakness(value: str, *, known: list[str] = ()) -> str:
         return f"it has {len(value)} characters, fewer than 50"
     if len(set(value)) < 5:
         return f"it has only {len(set(value))} different characters"
+    for size in range(1, len(value) // 3 + 1):  # "abcde" * 10 has five characters but is one word repeated
+        if len(value) % size == 0 and value == value[:size] * (len(value) // size):
+            return f"it is {value[:size]!r} repeated"
+    if len(set(value)) < 16:
+        return f"it has only {len(set(value))} different characters, fewer than a random key of its length has"
     return ""

@@ -10,7 +10,7 @@ import tempfile
 import uuid
 
 # Long enough for the production check on SECRET_KEY (tests run with DEBUG off); used by tests only.
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "k3y" * 12)
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-ABCDEFGHIJ-abcdefghij")
 os.environ.setdefault("RISKREG_WATCH_ALLOW_PRIVATE", "1")
 
 # Under pytest-xdist every worker process (gw0, gw1, ...) is a test run of its own: it inherits the values the

@@ -13,7 +13,8 @@ the table and works on the admin's own queryset; the API uses the endpoint's own
 filters. Password hashes and claim tokens are never exported.
 
 Spreadsheet formulas: a text value starting with `=`, `+`, `-`, `@`, a tab or a carriage return would be
-run by a spreadsheet (CSV injection, OWASP); in CSV and XLSX such a value is written with a leading `'`,
+run by a spreadsheet (CSV injection, OWASP), and so would such a part after a `;` where `;` separates cells; in
+CSV and XLSX such a value (or part) is written with a leading `'`,
 which spreadsheets show as text, and control characters (which an XLSX file cannot hold) become U+FFFD.
 JSON keeps values exactly as they are.
 """
@@ -49,11 +50,17 @@ SPREADSHEET_FORMATS = ("csv", "xlsx")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+#: A formula after a semicolon: spreadsheets of locales whose list separator is ";" split the cell there.
+AFTER_SEMICOLON = re.compile(r"(;\s*)(?=[=+\-@\t\r])")
+
+
 def neutralise(value):
-    """A text value made safe for a spreadsheet: control characters replaced, a formula made into text."""
+    """A text value made safe for a spreadsheet: control characters replaced, a formula made into text, at the
+    start and after each semicolon (``ok;=1+1`` is two cells where ";" separates them)."""
     if not isinstance(value, str):
         return value
     value = CONTROL_CHARACTERS.sub("\ufffd", value)
+    value = AFTER_SEMICOLON.sub(r"\1'", value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 

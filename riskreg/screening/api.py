@@ -21,6 +21,7 @@ from riskreg.screening.imports import list_import_job_create
 from riskreg.screening.matching import POTENTIAL_THRESHOLD
 from riskreg.screening.models import ListEntry, ListImportJob, ListVersion, SanctionsList, ScreeningHit
 from riskreg.screening.services import (
+    SCREEN_MAX_IDENTIFIERS,
     SCREEN_MAX_NAME_LENGTH,
     SCREEN_MAX_NAMES,
     ListImportError,
@@ -167,9 +168,21 @@ class ScreenRequestSerializer(serializers.Serializer):
         error_messages={"max_length": f"at most {SCREEN_MAX_NAMES:,} names a call; send the rest in another call"},
         help_text=f"Up to {SCREEN_MAX_NAMES:,} names, each up to {SCREEN_MAX_NAME_LENGTH} characters.",
     )
-    identifiers = serializers.DictField(child=serializers.CharField(max_length=200), required=False, default=dict)
+    identifiers = serializers.DictField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        default=dict,
+        help_text=f"Up to {SCREEN_MAX_IDENTIFIERS} identifiers (scheme: value).",
+    )
     lists = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
     threshold = serializers.FloatField(required=False, default=POTENTIAL_THRESHOLD, min_value=50, max_value=100)
+
+    def validate_identifiers(self, value: dict) -> dict:
+        if len(value) > SCREEN_MAX_IDENTIFIERS:
+            raise ValidationError(
+                f"at most {SCREEN_MAX_IDENTIFIERS} identifiers a call ({len(value):,} given); send the rest in another"
+            )
+        return value
 
     def validate(self, attrs):
         if not attrs["names"] and not attrs["identifiers"]:

@@ -308,7 +308,7 @@ class ScreeningIndex:
         return sorted(best.values(), key=lambda m: (-m.score, m.matched_name))
 
 
-# --- the per-process cache, keyed by list version ---------------------------------------------
+# --- the per-process cache, keyed by list version, one version per list ----------------------------------------
 
 _CACHE: OrderedDict[tuple, ScreeningIndex] = OrderedDict()
 _CACHE_SIZE = 8
@@ -324,10 +324,12 @@ def index_for_version(version_id: int) -> ScreeningIndex:
 
     version = ListVersion.objects.get(pk=version_id)
     # The key includes the file hash and import time, so a reused primary key never returns a stale index.
-    key = (version.pk, version.sha256, version.imported_at.isoformat())
+    key = (version.pk, version.sha256, version.imported_at.isoformat(), version.sanctions_list_id)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
+    for older in [k for k in _CACHE if k[3] == version.sanctions_list_id]:  # one index per list: the newest asked
+        del _CACHE[older]  # a list's old version (up to 2 GB for a large one) is not kept beside the new
     index = _stored_index(key)
     if index is None:
         rows = ListEntry.objects.filter(sanctions_list_id=version.sanctions_list_id, active=True).values_list(

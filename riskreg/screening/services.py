@@ -649,6 +649,7 @@ def names_screen(
 #: legal names on the lists run to about 250 characters).
 SCREEN_MAX_NAMES = 10_000
 SCREEN_MAX_NAME_LENGTH = 500
+SCREEN_MAX_IDENTIFIERS = 100  # an organisation has a handful (LEI, registration, tax ...); 200,000 were accepted
 
 
 @dataclass(frozen=True)

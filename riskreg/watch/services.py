@@ -31,7 +31,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DataError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -218,6 +218,9 @@ def watch_source_check(*, source_id: int, force: bool = False, task_id: str = ""
         except (FetchError, SourceError) as exc:
             status = getattr(exc, "status", None)
             return _record_failure(source=source, token=token, started=started, message=str(exc), http_status=status)
+        except DataError as exc:  # a value the database cannot store: the source's fault, shown, not a silent "new"
+            message = f"the answer holds a value the database cannot store ({str(exc).splitlines()[0][:200]})"
+            return _record_failure(source=source, token=token, started=started, message=message, http_status=None)
     except BaseException:
         _release(source_id, token)
         raise

@@ -35,3 +35,16 @@ def test_the_admin_sends_anonymous_users_to_log_in(db, client):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_api_and_a_signed_in_readers_pages_are_never_kept_by_a_shared_cache(db, legal, as_user):
+    """Issue 26 item 7: the API sent no Cache-Control, so a shared proxy could keep one reader's answer."""
+    from django.test import Client
+
+    api = as_user(legal).get("/api/models/")
+    page = Client()
+    page.force_login(legal)
+    home = page.get("/")
+
+    assert api.status_code == 200 and "private" in api["Cache-Control"] and "no-cache" in api["Cache-Control"]
+    assert home.status_code == 200 and "private" in home["Cache-Control"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-STRONG = "7fS2q-" + "a1B2c3D4e5" * 5  # 56 characters, many different
+STRONG = "7fS2q-Lw9XpR3mKv8TzB4nQy6HcJ1gUe5WdA0sFiOoZrYtMbNlVkPjEhDx"  # 56 characters, random-looking
 
 
 def _start(**env) -> subprocess.CompletedProcess:
@@ -68,6 +68,8 @@ def test_a_weak_secret_key_is_accepted_on_a_development_machine(tmp_path):
         ("changeme", "published example"),
         ("insecure-dev-only-key-do-not-use-in-production", "published example"),
         ("django-insecure-" + "q" * 50, "django-insecure-"),
+        ("abcde" * 10, "'abcde' repeated"),  # the probe's: five different characters, one word
+        ("abcdefghij" * 6 + "x", "fewer than a random key"),
         (STRONG, ""),
     ],
 )

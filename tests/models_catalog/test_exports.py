@@ -42,6 +42,9 @@ def digest(content: bytes) -> str:
         ("\t=1", "'\t=1"),
         ("Zhipu", "Zhipu"),
         ("a\x1db", "a\ufffdb"),
+        ("ok;=1+1;@SUM(9*9)", "ok;'=1+1;'@SUM(9*9)"),  # where ";" separates cells (issue 26 item 7)
+        ("a; -b", "a; '-b"),
+        ("Terms; see page 3", "Terms; see page 3"),
     ],
 )
 def test_values_a_spreadsheet_would_run_are_written_as_text(value, shown):

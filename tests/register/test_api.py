@@ -215,19 +215,19 @@ def test_an_unknown_decision_is_refused_by_field_and_nothing_is_written(filed, a
     assert counts() == before
 
 
-def test_a_sign_off_on_a_draft_is_refused_by_field_and_nothing_is_written(filed, as_user, legal):
+def test_a_sign_off_on_a_draft_is_a_conflict_with_its_state_and_nothing_is_written(filed, as_user, legal):
     before = counts()
 
     answer = as_user(legal).post(
         f"{URL}{filed['id']}/sign-offs/", {"role": "legal", "decision": "approve"}, format="json"
     )
 
-    assert answer.status_code == 400
-    assert "draft" in answer.json()["state"][0]
+    assert answer.status_code == 409
+    assert "This request is draft; sign-offs are taken only while it is in review" in answer.json()["detail"]
     assert counts() == before
 
 
-def test_a_sign_off_on_a_closed_request_is_refused_by_field_and_nothing_is_written(filed, as_user, requester, legal):
+def test_a_sign_off_on_a_closed_request_is_a_conflict_and_nothing_is_written(filed, as_user, requester, legal):
     as_user(requester).post(f"{URL}{filed['id']}/withdraw/")
     before = counts()
 
@@ -235,8 +235,8 @@ def test_a_sign_off_on_a_closed_request_is_refused_by_field_and_nothing_is_writt
         f"{URL}{filed['id']}/sign-offs/", {"role": "legal", "decision": "approve"}, format="json"
     )
 
-    assert answer.status_code == 400
-    assert "withdrawn" in answer.json()["state"][0]
+    assert answer.status_code == 409  # as after an approval: the request was decided (docs/register.md)
+    assert "withdrawn" in answer.json()["detail"]
     assert counts() == before
 
 

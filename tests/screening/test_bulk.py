@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from riskreg.screening.services import (
+    SCREEN_MAX_IDENTIFIERS,
     SCREEN_MAX_NAME_LENGTH,
     SCREEN_MAX_NAMES,
     ScreenQuery,
@@ -74,6 +75,19 @@ def test_the_api_refuses_more_names_than_a_call_may_carry(sdn, as_user, auditor)
 
     assert response.status_code == 400
     assert response.json()["names"] == ["at most 10,000 names a call; send the rest in another call"]
+
+
+def test_the_api_refuses_more_identifiers_than_a_call_may_carry(sdn, as_user, auditor):
+    """Issue 26 item 7: 200,000 identifiers were accepted in one call."""
+    identifiers = {f"scheme-{n}": str(n) for n in range(SCREEN_MAX_IDENTIFIERS + 1)}
+
+    response = as_user(auditor).post("/api/screening/screen/", {"identifiers": identifiers}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["identifiers"] == [
+        f"at most {SCREEN_MAX_IDENTIFIERS} identifiers a call ({SCREEN_MAX_IDENTIFIERS + 1:,} given); send the rest "
+        "in another"
+    ]
 
 
 def test_the_api_refuses_a_name_over_the_length_cap_and_names_which(sdn, as_user, auditor):

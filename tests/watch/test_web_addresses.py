@@ -119,3 +119,16 @@ def test_the_migration_cleans_addresses_stored_before_and_keeps_good_ones():
     urls = dict(EvidenceSource.objects.values_list("title", "url"))
     assert urls == {"Bad": "", "Loud": "https://ec.example/a", "Good": "https://ec.example/b"}
     assert "scheme 'javascript' was removed" in EvidenceSource.objects.get(title="Bad").summary
+
+
+def test_a_json_item_with_a_nul_character_is_recorded_without_it(catalog, legal):
+    """Issue 26 item 7: "\\u0000" in a JSON source made PostgreSQL refuse the snapshot and left the source "new"."""
+    source = watch_source_create(
+        name="Press", kind=SourceKind.JSON, url="https://press.example/items.json", selector="$.items[*]"
+    )
+
+    [alert] = _alerts_from(source, {"id": "1", "title": "Zhipu AI\u0000 news", "url": "https://press.example/1\u0000"})
+
+    source.refresh_from_db()
+    assert alert.title == "Zhipu AI news" and alert.url == "https://press.example/1"
+    assert source.health != "new" and source.last_error == ""

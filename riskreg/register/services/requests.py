@@ -165,8 +165,8 @@ def sign_off_create(
 
     Separation of duties (403): the requester never signs their own request; a person signs at
     most once per review round; a role's sign-off needs that role's group; auditors change
-    nothing. Bad input (400): unknown role or decision, a request not in review, a role the
-    request does not need, conditions missing. A role that already signed this round: 409.
+    nothing. A request not in review (decided meanwhile, say) and a role that already signed this round: 409.
+    Bad input (400): unknown role or decision, a role the request does not need, conditions missing.
     All under a lock on the request row, so concurrent sign-offs are counted one at a time.
     """
     _sign_off_input_check(role=role, decision=decision, conditions=conditions)
@@ -234,14 +234,11 @@ def _sign_off_request_check(*, request: AdoptionRequest, signer, role: str) -> N
     """The signer holds the role, the request is in review and needs this role (on the locked row)."""
     if role not in user_sign_off_roles(signer):
         raise Refused(f"A {role} sign-off needs a member of the {role} group; you are not one.", code=PERMISSION)
-    if request.state not in REVIEW_STATES:
-        raise BadInput(
-            {
-                "state": [
-                    f"This request is {request.get_state_display().lower()}; sign-offs are taken only while "
-                    "it is in review or reopened."
-                ]
-            }
+    if request.state not in REVIEW_STATES:  # decided, withdrawn or not yet submitted: a conflict with its state
+        raise Refused(
+            f"This request is {request.get_state_display().lower()}; sign-offs are taken only while it is in review "
+            "or reopened.",
+            code="not_in_review",
         )
     if role not in request.required_roles:
         raise BadInput(

@@ -128,4 +128,5 @@ def item_key(*candidates: object) -> str:
 
 
 def squash(text: str) -> str:
-    return " ".join(text.split())
+    """Whitespace collapsed and NUL characters dropped (no database column holds them)."""
+    return " ".join(text.replace("\x00", " ").split())

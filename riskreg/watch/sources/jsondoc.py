@@ -31,7 +31,7 @@ def record_item(record) -> Item:
     if isinstance(record, dict):
         key = item_key(*(record.get(name) for name in KEY_FIELDS))
         title = item_key(*(record.get(name) for name in TITLE_FIELDS))
-        url = str(record.get("url") or record.get("link") or "")
+        url = str(record.get("url") or record.get("link") or "").replace("\x00", "")
     else:
         key = title = url = ""
     key = key or "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
