@@ -86,3 +86,16 @@ def test_the_stuck_work_sweep_has_its_own_beat_entry_that_expires_before_the_nex
 
     assert entry["task"] == "riskreg.core.tasks.stuck_work_sweep"
     assert entry["options"]["expires"] < entry["schedule"]
+
+
+def test_make_runs_default_worker_has_no_pool_to_lose_on_the_embedded_broker(settings):
+    """Issue 26 item 5: on the SQLite broker a prefork pool process killed while idle deadlocked the worker."""
+    from riskreg.core.management.commands.run_local import default_worker_command
+
+    settings.REDIS_URL = ""
+    embedded = default_worker_command(["celery"])
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    redis = default_worker_command(["celery"])
+
+    assert embedded[embedded.index("--pool") + 1] == "solo"
+    assert "--pool" not in redis and redis[redis.index("--concurrency") + 1] == "2"  # prefork: time limits apply

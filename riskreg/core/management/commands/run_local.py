@@ -1,10 +1,12 @@
 """Run the web server, the Celery workers and Celery beat together, for `make run`.
 
-Two workers, one per queue, so memos, imports and notifications never wait behind slow watch sources:
-"worker" (prefork, the default queue, where Celery's time limits apply) and "watch" (threads, the source
-checks, bounded by the fetch deadline and the check's claim). With no REDIS_URL they and beat talk through
-the SQLite broker file under RISKREG_DATA_DIR, so a laptop needs neither Redis nor Docker, and a task whose
-worker is killed is not lost. Ctrl-C stops them all; if one dies, the others are stopped.
+Two workers, one per queue, so memos and imports never wait behind watch checks, evidence captures, webhooks and
+material changes: "worker" (the default queue) and "watch" (threads, bounded by the fetch deadline and the
+check's claim). With no REDIS_URL they and beat talk through the SQLite broker file under RISKREG_DATA_DIR, so a
+laptop needs neither Redis nor Docker. On that broker the default worker runs one task at a time in its own
+process (``--pool solo``): a prefork pool process killed while idle left billiard's job-queue lock held and the
+worker waited forever (issue 26 item 5); a solo worker has no pool to lose. A worker that dies is started again
+(the stuck-work sweep sends again what it held); Ctrl-C stops them all; if the web or beat dies, all stop.
 """
 
 from __future__ import annotations
@@ -17,6 +19,27 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+WORKERS = ("worker", "watch")
+MAX_RESTARTS_A_MINUTE = 5
+
+
+def default_worker_command(celery: list[str]) -> list[str]:
+    """The default queue's worker: prefork with two processes on Redis (Celery's time limits apply); on the
+    embedded SQLite broker one process, one task at a time (``--pool solo``), which no lost pool process can
+    deadlock."""
+    pool = ["--pool", "solo"] if not settings.REDIS_URL else ["--concurrency", "2"]
+    return [
+        *celery,
+        "worker",
+        "--queues",
+        settings.CELERY_TASK_DEFAULT_QUEUE,
+        "--hostname",
+        "default@%h",
+        *pool,
+        "--loglevel",
+        "INFO",
+    ]
 
 
 class Command(BaseCommand):
@@ -32,18 +55,7 @@ class Command(BaseCommand):
         celery = [python, "-m", "celery", "-A", "riskreg"]
         commands = {
             "web": [python, "manage.py", "runserver", f"{options['host']}:{options['port']}", "--noreload"],
-            "worker": [
-                *celery,
-                "worker",
-                "--queues",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
-                "--hostname",
-                "default@%h",
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "INFO",
-            ],
+            "worker": default_worker_command(celery),
             "watch": [
                 *celery,
                 "worker",
@@ -84,13 +96,21 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        restarts: list[float] = []
         try:
             while not stopping:
                 for name, proc in processes.items():
-                    if proc.poll() is not None:
-                        self.stderr.write(f"{name} exited with {proc.returncode}; stopping the others")
-                        stopping = True
-                        break
+                    if proc.poll() is None:
+                        continue
+                    recent = [at for at in restarts if at > time.monotonic() - 60]
+                    if name in WORKERS and len(recent) < MAX_RESTARTS_A_MINUTE:
+                        self.stderr.write(f"{name} exited with {proc.returncode}; starting it again")
+                        restarts[:] = [*recent, time.monotonic()]
+                        processes[name] = subprocess.Popen(commands[name], start_new_session=True)
+                        continue
+                    self.stderr.write(f"{name} exited with {proc.returncode}; stopping the others")
+                    stopping = True
+                    break
                 time.sleep(0.5)
         finally:
             for proc in processes.values():
