@@ -24,6 +24,7 @@ from riskreg.core.errors import message_error
 from riskreg.core.extensions import ExtensibleAdmin
 from riskreg.core.selectors import users_visible_to
 from riskreg.register import services
+from riskreg.register.context import CONTEXT_FIELDS
 from riskreg.register.models import AdoptionRequest, ApprovalCondition, RiskItem, RiskMatrix, SignOff
 from riskreg.register.obligations import approvals_to_review
 from riskreg.register.selectors import (
@@ -248,25 +249,7 @@ class AdoptionRequestAdmin(ExtensibleAdmin, ScopedHistoryAdmin):
         (None, {"fields": ("model", "use_case", "data_classification", "requester", "business_owner")}),
         (
             _("Use"),
-            {
-                "fields": (
-                    "use_case_area",
-                    "prohibited_practices",
-                    "public_service",
-                    "access",
-                    "modification",
-                    "finetune_flop",
-                    "users",
-                    "expected_users",
-                    "jurisdictions",
-                    "personal_data",
-                    "data_to",
-                    "payments_to_developer",
-                    "technology_to_developer",
-                    "runs_on_listed_hardware",
-                    "context_recorded",
-                )
-            },
+            {"fields": (*(name for name in CONTEXT_FIELDS if name != "business_owner"), "context_recorded")},
         ),
         (
             _("Review"),
