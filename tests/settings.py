@@ -9,6 +9,17 @@ import os
 import tempfile
 import uuid
 
+# The tests ignore the caller's shell: a value `make run` invites one to export (the demo password) or a tuning
+# of the register (RISKREG_APPROVAL_VALIDITY_DAYS ...) would change what they find. Those the test run sets for
+# itself below (its data directory, queue and cache keys, inherited by a worker it starts) are kept.
+_OWN = {"RISKREG_TEST_RUN", "RISKREG_DATA_DIR", "RISKREG_TEST_CACHE_PREFIX", "RISKREG_WATCH_ALLOW_PRIVATE"}
+if os.environ.get("RISKREG_TEST_RUN") is None:  # the first process of the run, not a worker it started
+    for _name in [n for n in os.environ if n.startswith("RISKREG_") and n not in _OWN]:
+        del os.environ[_name]
+    os.environ.pop("RISKREG_DATA_DIR", None)
+    for _name in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CELERY_QUEUE"):
+        os.environ.pop(_name, None)
+
 # Long enough for the production check on SECRET_KEY (tests run with DEBUG off); used by tests only.
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-ABCDEFGHIJ-abcdefghij")
 os.environ.setdefault("RISKREG_WATCH_ALLOW_PRIVATE", "1")

@@ -79,3 +79,21 @@ def test_what_makes_a_secret_key_weak(key, why):
     weakness = secret_key_weakness(key, known=["insecure-dev-only-key-do-not-use-in-production"])
 
     assert (why in weakness) if why else weakness == ""
+
+
+def test_the_tests_ignore_the_callers_shell():
+    """Issue 25: with RISKREG_DEMO_PASSWORD exported (as the README's `make run` line invites), five tests failed:
+    the cast took the shell's password. The test settings drop the register's variables the caller set."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("RISKREG_")},
+        "RISKREG_DEMO_PASSWORD": "from-my-shell-2026",
+        "RISKREG_APPROVAL_VALIDITY_DAYS": "3",
+        "DEBUG": "1",
+    }
+    code = (
+        "import os, tests.settings as s; "
+        "print(os.environ.get('RISKREG_DEMO_PASSWORD'), os.environ.get('RISKREG_APPROVAL_VALIDITY_DAYS'), s.DEBUG)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True)
+
+    assert result.stdout.split() == ["None", "None", "False"], result.stderr[-2000:]
