@@ -13,6 +13,7 @@ import uuid
 # of the register (RISKREG_APPROVAL_VALIDITY_DAYS ...) would change what they find. Those the test run sets for
 # itself below (its data directory, queue and cache keys, inherited by a worker it starts) are kept.
 _OWN = {"RISKREG_TEST_RUN", "RISKREG_DATA_DIR", "RISKREG_TEST_CACHE_PREFIX", "RISKREG_WATCH_ALLOW_PRIVATE"}
+_OWN.add("RISKREG_SCREENSHOTS")  # `make screenshots` asks the browser tests to write docs/*.png
 if os.environ.get("RISKREG_TEST_RUN") is None:  # the first process of the run, not a worker it started
     for _name in [n for n in os.environ if n.startswith("RISKREG_") and n not in _OWN]:
         del os.environ[_name]
