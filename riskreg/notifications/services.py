@@ -23,7 +23,8 @@ from django.utils import timezone
 from riskreg.core.http import AddressRefused, FetchError, HTTPStatusError, post
 from riskreg.core.services import site_url
 from riskreg.notifications.models import Webhook, WebhookDelivery, WebhookEvent, WebhookFormat
-from riskreg.register.models import ApprovalCondition, RequestEvent
+from riskreg.register.models import RequestEvent
+from riskreg.register.selectors import conditions_in_round
 from riskreg.register.services.timeline import conditions_lines
 from riskreg.register.wording import roles_sentence
 from riskreg.watch.models import Alert
@@ -77,8 +78,8 @@ def webhook_deliveries_for_request_event(*, event: RequestEvent) -> list[int]:
     elif event.kind in (Kind.APPROVED, Kind.REJECTED):
         kind = WebhookEvent.DECIDED
         roles = set(request.required_roles)
-        owners = ApprovalCondition.objects.filter(request=request, sign_off__review_round=event.review_round)
-        users = {request.requester_id, request.business_owner_id, *owners.values_list("owner_id", flat=True)}
+        owners = [c.owner_id for c in conditions_in_round(request=request, review_round=event.review_round)]
+        users = {request.requester_id, request.business_owner_id, *owners}
         users.discard(None)
     else:
         return []
@@ -115,11 +116,13 @@ def message_for(delivery: WebhookDelivery) -> dict:
         request = event.request
         url = _page("workspace:request-detail", "admin:register_adoptionrequest_change", request.pk)
         what = f"adoption request #{request.pk}: {request.model.name} for {request.use_case[:120]}"
+        conditions = []
         if delivery.event == WebhookEvent.DECIDED:
+            conditions = conditions_in_round(request=request, review_round=event.review_round)
             decided = event.get_kind_display().lower()
             title = f"{event.get_kind_display()}: {request.model.name} (request #{request.pk})"
-            conditions = conditions_lines(request, review_round=event.review_round)
-            text = f"{what[0].upper()}{what[1:]} is {decided}." + (" " + " ".join(conditions) if conditions else "")
+            lines = conditions_lines(conditions)
+            text = f"{what[0].upper()}{what[1:]} is {decided}." + (" " + " ".join(lines) if lines else "")
         elif delivery.event == WebhookEvent.WAITING_FOR_SIGN_OFF:
             title = f"Waiting for your sign-off: {request.model.name} (request #{request.pk})"
             text = (
@@ -144,9 +147,7 @@ def message_for(delivery: WebhookDelivery) -> dict:
                     "due": c.due.isoformat() if c.due else None,
                     "state": c.state,
                 }
-                for c in ApprovalCondition.objects.filter(request=request, sign_off__review_round=event.review_round)
-                .select_related("owner")
-                .order_by("pk")
+                for c in conditions
             ]
         return {"title": title, "text": text, "url": url, "facts": facts}
     alert = Alert.objects.select_related("change__source").prefetch_related("ai_models").get(pk=int(pk))

@@ -90,6 +90,12 @@ def _conditions_queryset():
     return ApprovalCondition.objects.select_related("owner", "sign_off", "met_by").order_by("pk")
 
 
+def conditions_in_round(*, request: AdoptionRequest, review_round: int) -> list[ApprovalCondition]:
+    """The conditions set by the sign-offs of one review round: what an approval of that round carries (its
+    notice, its webhook)."""
+    return list(_conditions_queryset().filter(request=request, sign_off__review_round=review_round))
+
+
 def adoption_request_list_queryset() -> QuerySet[AdoptionRequest]:
     item_count = (
         RiskItem.objects.filter(request=OuterRef("pk"))

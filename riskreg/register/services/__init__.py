@@ -14,7 +14,6 @@ and the obligations considered).
 from riskreg.register.services.approvals import (
     approval_condition_meet,
     approval_condition_update,
-    conditions_of,
     obligation_consider,
 )
 from riskreg.register.services.matrices import (
@@ -64,7 +63,6 @@ __all__ = [
     "adoption_requests_open_for",
     "approval_condition_meet",
     "approval_condition_update",
-    "conditions_of",
     "obligation_consider",
     "adoption_request_submit",
     "adoption_request_withdraw",

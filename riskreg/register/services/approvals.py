@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from riskreg.core.errors import PERMISSION, BadInput, Refused
-from riskreg.register.models import AdoptionRequest, ApprovalCondition, ObligationConsidered, RequestEvent, SignOff
+from riskreg.register.models import ApprovalCondition, ObligationConsidered, RequestEvent, SignOff
 from riskreg.register.obligations import request_obligations
 from riskreg.register.selectors import user_is_reviewer
 from riskreg.register.services.timeline import _event, _locked
@@ -119,15 +119,6 @@ def approval_condition_meet(*, condition_id: int, actor, evidence: str) -> Appro
             detail={"condition": condition.pk, "state": "met", "evidence": condition.evidence},
         )
     return condition
-
-
-def conditions_of(request: AdoptionRequest) -> list[ApprovalCondition]:
-    """The conditions that bind the request now: those set by the sign-offs of its current review round."""
-    return list(
-        ApprovalCondition.objects.filter(request=request, sign_off__review_round=request.review_round)
-        .select_related("owner", "sign_off", "met_by")
-        .order_by("pk")
-    )
 
 
 def obligation_consider(*, request_id: int, obligation_id: int, actor, reason: str) -> ObligationConsidered:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from riskreg.core.errors import BadInput
 from riskreg.core.services import site_url
 from riskreg.register.models import AdoptionRequest, ApprovalCondition, RequestEvent
+from riskreg.register.selectors import conditions_in_round
 from riskreg.register.wording import roles_sentence
 from riskreg.register.workflow import Action, TransitionRefused, transition_target
 
@@ -155,7 +156,7 @@ def _notice(event: RequestEvent) -> tuple[str, str]:
     if event.kind in (Kind.SUBMITTED, Kind.REVIEW_RESTARTED):
         lines.append(f"Sign-offs needed: {roles_sentence(request.required_roles)}.")
     if event.kind == Kind.APPROVED:
-        lines.extend(conditions_lines(request, review_round=event.review_round))
+        lines.extend(conditions_lines(conditions_in_round(request=request, review_round=event.review_round)))
         if request.expires_on:
             lines.append(f"The approval is valid until {request.expires_on.day} {request.expires_on:%b %Y}.")
     lines.append(f"Open it at {request_page_url(request.pk)}")
@@ -163,13 +164,8 @@ def _notice(event: RequestEvent) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
-def conditions_lines(request: AdoptionRequest, *, review_round: int) -> list[str]:
-    """The conditions the approval carries, one line each with who sees to it and by when (for notices)."""
-    conditions = list(
-        ApprovalCondition.objects.filter(request=request, sign_off__review_round=review_round)
-        .select_related("owner", "sign_off")
-        .order_by("pk")
-    )
+def conditions_lines(conditions: list[ApprovalCondition]) -> list[str]:
+    """The conditions an approval carries, one line each with who sees to it and by when (for notices)."""
     if not conditions:
         return []
     lines = ["Approved with conditions:"]
