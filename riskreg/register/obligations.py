@@ -256,6 +256,8 @@ def requests_obligations(*, requests, on: datetime.date | None = None) -> dict[i
     if not requests:
         return {}
     obligations = obligations_applying(on=on)
+    if not obligations:
+        return {request.pk: [] for request in requests}
     facts = {f.model.pk: f for f in _facts_for_reaches(requests, obligations)}
     data_to_countries_read(requests)
     return {
@@ -276,9 +278,17 @@ def _facts_for_reaches(requests, obligations: list[Obligation]) -> list[rules.Mo
     models = {r.model_id: r.model for r in requests if AdoptionRequest.model.is_cached(r)}
     wanted = {r.model_id for r in requests}
     reuse = len(models) == len(wanted) and all(AIModel.developer.is_cached(m) for m in models.values())
+    if reuse:
+        return _reach_facts(obligations, models=list(models.values()))
+    return _reach_facts(obligations, model_ids=list(wanted))
+
+
+def _reach_facts(obligations: list[Obligation], *, models=None, model_ids=()) -> list[rules.ModelFacts]:
+    """What matching these obligations' reaches reads of the models: chains, claims and licences (no listings or
+    guidance statuses); the developers' subsidiaries only when a reach can name one."""
     return rules.models_facts(
-        model_ids=() if reuse else list(wanted),
-        models=list(models.values()) if reuse else None,
+        models=models,
+        model_ids=model_ids,
         guidance=[],
         reach_only=True,
         subsidiaries=reaches_name_a_subsidiary(obligations),
@@ -339,13 +349,10 @@ def obligations_timelines(*, model_ids=(), on: datetime.date | None = None, mode
         return {}
     obligations = obligations_applying(on=on)
     timelines = {}
-    subsidiaries = reaches_name_a_subsidiary(obligations)
-    read = (
-        rules.models_facts(models=list(models), guidance=[], reach_only=True, subsidiaries=subsidiaries)
-        if models is not None
-        else rules.models_facts(model_ids=ids, guidance=[], reach_only=True, subsidiaries=subsidiaries)
-    )
-    for facts in read if obligations else []:
+    read = []
+    if obligations:  # none on record: one query, no model read
+        read = _reach_facts(obligations, models=list(models) if models is not None else None, model_ids=ids)
+    for facts in read:
         exemption = open_source_exemption(facts)
         in_force, ahead = [], []
         for obligation in obligations:

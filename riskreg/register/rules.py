@@ -196,14 +196,13 @@ def models_facts(
     guidance: list[RegulatoryGuidance] | None = None,
     models: list[AIModel] | None = None,
     reach_only: bool = False,
-    licences: bool = True,
     subsidiaries: bool = True,
 ) -> list[ModelFacts]:
     """The facts of many models in a fixed number of queries, whatever their number (ordered by name).
 
     ``models``: the caller's model objects (with the developer and its parent selected) instead of ids; only their
     claims are read. ``reach_only``: what matching reaches needs (the chain and claims), not the listings or the
-    guidance statuses the rules read. ``licences`` and ``subsidiaries`` skip those reads when nothing needs them."""
+    guidance statuses the rules read. ``subsidiaries``: False skips that read when nothing needs it."""
     lookups = [
         Prefetch(
             "claims",
@@ -239,12 +238,9 @@ def models_facts(
     if not reach_only:
         listings, list_kinds = _listings(chains)
     guidance = guidance_applying() if guidance is None else guidance
-    found = {}
-    if licences:
-        found = {
-            licence.identifier: licence
-            for licence in Licence.objects.filter(identifier__in={m.licence for m in models})
-        }
+    found = {
+        licence.identifier: licence for licence in Licence.objects.filter(identifier__in={m.licence for m in models})
+    }
     return [
         ModelFacts(
             model=model,
@@ -446,6 +442,17 @@ def _consequence(kinds: set[str], dealing: list[str], context: AdoptionContext |
     return 3, " What this use sends the listed party decides the consequence: counsel to confirm."
 
 
+def _listing_consequence(
+    facts: ModelFacts, listings: list[dict], context: AdoptionContext | None, *, developer: bool
+) -> tuple[int, str, dict]:
+    """The suggested likelihood of a listed party's item for this use, why, and the facts it rests on (what flows
+    to the party, the kinds of list it is on; none for the model's own item)."""
+    dealing = _dealing(context, developer=developer)
+    kinds = {listing_kind(facts, item) for item in listings}
+    likelihood, why = _consequence(kinds, dealing, context)
+    return likelihood, why, ({"dealing": dealing, "list_kinds": sorted(kinds)} if context is not None else {})
+
+
 def sanctions_listed_party(facts: ModelFacts, context: AdoptionContext | None) -> list[DerivedRisk]:
     """The developer's group, or a compute provider or host, has a confirmed list hit or a sanctions note. Chip
     vendors are left to ``training_hardware_listed_vendor``. For a request, the consequence of the list against what
@@ -462,10 +469,7 @@ def sanctions_listed_party(facts: ModelFacts, context: AdoptionContext | None) -
             developer_group.append((link, listings))
             continue
         org = link.organisation
-        dealing = _dealing(context, developer=False)
-        kinds = {listing_kind(facts, item) for item in listings}
-        likelihood, why = _consequence(kinds, dealing, context)
-        use = {"dealing": dealing, "list_kinds": sorted(kinds)} if context is not None else {}
+        likelihood, why, use = _listing_consequence(facts, listings, context, developer=False)
         others.append(
             DerivedRisk(
                 rule="sanctions_listed_party",
@@ -490,10 +494,7 @@ def sanctions_listed_party(facts: ModelFacts, context: AdoptionContext | None) -
         names = [link.organisation.display_name for link, _ in developer_group]
         all_listings = canonical_listings([item for _, items in developer_group for item in items])
         shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-        dealing = _dealing(context, developer=True)
-        kinds = {listing_kind(facts, item) for item in all_listings}
-        likelihood, why = _consequence(kinds, dealing, context)
-        use = {"dealing": dealing, "list_kinds": sorted(kinds)} if context is not None else {}
+        likelihood, why, use = _listing_consequence(facts, all_listings, context, developer=True)
         others.insert(
             0,
             DerivedRisk(
