@@ -43,6 +43,11 @@ class ListVersionImpact:
         return {**asdict(self), "model_ids": self.model_ids}
 
 
+def _merged(base: dict[int, list[dict]], extra: dict[int, list[dict]]) -> dict[int, list[dict]]:
+    """Listings by organisation: ``base``'s, then ``extra``'s."""
+    return {org_id: base.get(org_id, []) + extra.get(org_id, []) for org_id in base.keys() | extra.keys()}
+
+
 def _entries(version: ListVersion, external_ids: list[str]) -> list[ListEntry]:
     found: list[ListEntry] = []
     for start in range(0, len(external_ids), _CHUNK):
@@ -172,6 +177,16 @@ def list_version_impact(*, version_id: int, reader) -> ListVersionImpact:
         for (entry_id, _org_id), hit in hits.items()
     }
     reached = set(after_add) | set(before_add)
+    # The version in force was applied at import and as legal confirmed its hits: what it would still change is its
+    # matches legal has not confirmed, counted as if confirmed. A version no longer in force shows what it changed
+    # against the one before it: its entries' hits taken out of today's listings, then put back as they were.
+    in_force = impact.version["in_force"]
+    pending_add = {
+        org_id: pending
+        for org_id, items in after_add.items()
+        if (pending := [item for item in items if item["hit_id"] not in confirmed])
+    }
+    touched = before_drop | {hit.pk for (entry_id, _org), hit in hits.items() if entry_id in removed_entries}
     candidates = list(models_for_organisations(organisation_ids=reached).order_by("name").values_list("pk", flat=True))
     impact.models_considered = len(candidates)
     guidance = rules.guidance_applying()
@@ -180,27 +195,14 @@ def list_version_impact(*, version_id: int, reader) -> ListVersionImpact:
         if not batch:
             continue
         current = batch[0].listings  # shared by the batch, keyed by organisation
-        if impact.version["in_force"]:
-            # Applied already: its confirmed hits count now and its removals were announced at import. What it would
-            # still change is its matches legal has not confirmed, counted as if confirmed.
-            before = current
-            after = {
-                org_id: current.get(org_id, [])
-                + [item for item in after_add.get(org_id, []) if item["hit_id"] not in confirmed]
-                for org_id in current.keys() | after_add.keys()
-            }
-        else:  # history: what it changed against the version before it, its entries' hits taken out of today's
-            touched = before_drop | {hit.pk for (entry_id, _org), hit in hits.items() if entry_id in removed_entries}
+        if in_force:
+            before, after = current, _merged(current, pending_add)
+        else:
             kept = {
                 org_id: [item for item in items if item.get("hit_id") not in touched]
                 for org_id, items in current.items()
             }
-            before = {
-                org_id: kept.get(org_id, []) + before_add.get(org_id, []) for org_id in kept.keys() | before_add.keys()
-            }
-            after = {
-                org_id: kept.get(org_id, []) + after_add.get(org_id, []) for org_id in kept.keys() | after_add.keys()
-            }
+            before, after = _merged(kept, before_add), _merged(kept, after_add)
         for facts in batch:
             facts.listings = before
             facts.list_kinds = {**facts.list_kinds, **kinds}
@@ -208,8 +210,7 @@ def list_version_impact(*, version_id: int, reader) -> ListVersionImpact:
     # As on a confirmed hit: every model whose supply chain holds the organisation is announced; for the version
     # in force, only the organisations whose matches legal has still to confirm (the rest was announced already).
     announced = candidates
-    if impact.version["in_force"]:
-        pending = {org for org, items in after_add.items() if any(i["hit_id"] not in confirmed for i in items)}
-        announced = list(models_for_organisations(organisation_ids=pending).values_list("pk", flat=True))
+    if in_force:
+        announced = list(models_for_organisations(organisation_ids=set(pending_add)).values_list("pk", flat=True))
     impact_consequences(impact, model_ids=announced, reader=reader)
     return impact
