@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -144,14 +145,13 @@ def capture_fetch(*, url: str, etag: str = "", last_modified: str = "") -> Fetch
         text = readable_text(body=response.body, content_type=response.content_type)
     except TextError as exc:
         return Fetched(url, ok=False, error=f"{exc}: {response.url}", **common)
-    except Exception as exc:  # noqa: BLE001 - a parser's own fault or the task's soft time limit: a failure
-        reason = "the text took longer than the task's time limit" if _soft_limit(exc) else type(exc).__name__
+    except SoftTimeLimitExceeded:
+        reason = "the text took longer than the task's time limit"
+        return Fetched(url, ok=False, error=f"its text cannot be read ({reason}): {response.url}", **common)
+    except Exception as exc:  # noqa: BLE001 - a parser's own fault: a failure of the source, not of ours
+        reason = type(exc).__name__
         return Fetched(url, ok=False, error=f"its text cannot be read ({reason}): {response.url}", **common)
     return Fetched(url, ok=True, body=response.body, text=text, **common)
-
-
-def _soft_limit(exc: BaseException) -> bool:
-    return type(exc).__name__ == "SoftTimeLimitExceeded"
 
 
 def _failure_record(*, source_id: int, error: str) -> CaptureResult:
@@ -453,7 +453,7 @@ def evidence_source_recheck(*, source_id: int, force: bool = True) -> CaptureRes
         fetched = capture_fetch(url=cited.source.url, etag=cited.etag, last_modified=cited.last_modified)
         return _recheck_record(cited=cited, token=token, fetched=fetched)
     except Exception as exc:  # noqa: BLE001 - recorded as the source's failure, with back-off
-        reason = "the task's time limit" if _soft_limit(exc) else type(exc).__name__
+        reason = "the task's time limit" if isinstance(exc, SoftTimeLimitExceeded) else type(exc).__name__
         return _failure_record(source_id=source_id, error=f"the re-check could not finish ({reason})")
     except BaseException:
         _release(source_id=source_id, token=token)

@@ -4,7 +4,7 @@ a failure of the source, counted and backed off with its claim released, never s
 
 from __future__ import annotations
 
-from billiard.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
 from riskreg.evidence import services, text
