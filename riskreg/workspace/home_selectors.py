@@ -255,11 +255,18 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
     return sorted(counts, key=lambda c: order.index(c["key"]))
 
 
+def _open_conditions():
+    """Conditions of approved requests not yet met: what My work counts and lists."""
+    return ApprovalCondition.objects.filter(
+        state=ApprovalCondition.State.OPEN, request__state=AdoptionRequest.State.APPROVED
+    )
+
+
 def _conditions_owned(user, *, today: date) -> list[dict]:
     """The open conditions of approved requests the user owns, overdue first, then by due date (ongoing last)."""
     owned = list(
-        ApprovalCondition.objects.filter(owner=user, state=ApprovalCondition.State.OPEN)
-        .filter(request__state=AdoptionRequest.State.APPROVED)
+        _open_conditions()
+        .filter(owner=user)
         .select_related("request__model")
         .order_by(F("due").asc(nulls_last=True), "pk")[:WORK_LIST_LIMIT]
     )
@@ -280,9 +287,7 @@ def _one_query_counts(user, *, today: date) -> dict[str, int]:
     with an overdue condition, of what the user may see, in one query (each a scalar subquery)."""
     wanted = {}
     if user.has_perm("register.view_approvalcondition"):
-        open_conditions = ApprovalCondition.objects.filter(
-            state=ApprovalCondition.State.OPEN, request__state=AdoptionRequest.State.APPROVED
-        )
+        open_conditions = _open_conditions()
         wanted["conditions"] = open_conditions.filter(owner=user)
         overdue = open_conditions.filter(due__lt=today, request__in=AdoptionRequest.objects.visible_to(user))
         wanted["conditions_overdue"] = AdoptionRequest.objects.filter(pk__in=overdue.values("request_id"))

@@ -138,8 +138,7 @@ def request_new(request):
                     context=form.context(),
                 )
             except ValidationError as error:
-                for name, errors in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
+                _errors_onto(form, error)
             except PermissionDenied as error:
                 refusal = str(error)
             else:
@@ -245,8 +244,7 @@ def risk_item_assess(request, request_id: int, item_id: int):
             services.risk_item_update(item_id=item.pk, actor=request.user, values=form.values())
     except ValidationError as error:
         if hasattr(error, "error_dict"):
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            _errors_onto(form, error)
         else:
             form.add_error(None, error.messages)
         return _render_page(request, request_id=request_id, status=400, item_forms={item.pk: form})
@@ -306,8 +304,7 @@ def request_sign_off(request, request_id: int):
             conditions=data["conditions"],
         )
     except ValidationError as error:
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
+        _errors_onto(form, error)
         return _render_page(request, request_id=request_id, status=400, sign_off_form=form)
     except PermissionDenied as error:
         return _render_page(
@@ -319,6 +316,12 @@ def request_sign_off(request, request_id: int):
         )
     messages.success(request, "Your sign-off is recorded.")
     return redirect(reverse("workspace:request-detail", args=[request_id]) + "#sign-offs")
+
+
+def _errors_onto(form, error: ValidationError) -> None:
+    """A service's refusal by field shown on the form: next to the field it names, else above the form."""
+    for name, errors in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 def _to_page(request_id: int, anchor: str = "") -> HttpResponseRedirect:
@@ -350,8 +353,7 @@ def request_edit(request, request_id: int):
                     context=form.context(),
                 )
             except ValidationError as error:
-                for name, errors in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
+                _errors_onto(form, error)
             else:
                 messages.success(request, "Saved. The register proposed the risk items again for the use as it is now.")
                 return _to_page(adoption.pk)
@@ -416,8 +418,7 @@ def risk_item_add(request, request_id: int):
         except PermissionDenied as error:
             return _render_page(request, request_id=request_id, status=403, refusal=str(error), refusal_at="add-item")
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            _errors_onto(form, error)
         else:
             messages.success(request, f"Added: {item.title}.")
             return _to_page(request_id, f"item-{item.pk}")
@@ -453,8 +454,7 @@ def request_condition(request, request_id: int, condition_id: int):
     except PermissionDenied as error:
         return _render_page(request, request_id=request_id, status=403, refusal=str(error), refusal_at="conditions")
     except ValidationError as error:
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
+        _errors_onto(form, error)
         return _render_page(request, request_id=request_id, status=400, condition_forms={condition.pk: form})
     messages.success(request, "The condition is updated.")
     return _to_page(request_id, "conditions")
