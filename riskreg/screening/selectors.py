@@ -110,31 +110,35 @@ def list_hits_as_of(*, organisation_ids: Iterable[int], at: datetime) -> dict[in
     return exposure
 
 
-def organisations_matching_entries(*, list_version_id: int, entry_ids: Iterable[int]) -> dict[int, list[tuple]]:
-    """The catalog organisations that these entries of a list match, by the engine organisation screening uses
-    (every name and identifier of every organisation against the list's index), without writing a hit.
+def organisations_matching_entries(
+    *, list_version_id: int, external_ids: Iterable[str]
+) -> dict[ListEntry, list[tuple]]:
+    """The catalog organisations that the entries of a list with these external ids match, by the engine
+    organisation screening uses (every name and identifier of every organisation against the list's index),
+    without writing a hit.
 
-    Returns {entry id: [(organisation, Match), ...]}, best score first. The index is the one of the list's
-    version in force (entries active now); entries no longer on the list match nothing. Queries: the
-    organisations, and the index when this process has not built or loaded it yet.
+    Returns {entry: [(organisation, Match), ...]}, best score first. The index is the one of the list's version in
+    force (entries active now); entries no longer on the list match nothing. Only the entries matched are read,
+    however many ids are asked about (a first import adds every entry of the list). Queries: the organisations, the
+    matched entries, and the index when this process has not built or loaded it yet.
     """
     from models_catalog.models import Organisation
     from riskreg.screening.matching import index_for_version
-    from riskreg.screening.models import ListVersion
 
-    wanted = set(entry_ids)
+    wanted = set(external_ids)
     if not wanted:
         return {}
-    version = ListVersion.objects.select_related("sanctions_list").get(pk=list_version_id)
+    version = ListVersion.objects.select_related("sanctions_list").defer("diff").get(pk=list_version_id)
     index = index_for_version(version.sanctions_list.current_version_id or version.pk)
-    found: dict[int, list[tuple]] = {}
+    by_entry: dict[int, list[tuple]] = {}
     for organisation in Organisation.objects.order_by("name"):
         identifiers = {scheme: value for scheme, value in (organisation.identifiers or {}).items() if value}
         for match in index.screen(names=organisation.all_names(), identifiers=identifiers):
-            if match.entry_id in wanted:
-                found.setdefault(match.entry_id, []).append((organisation, match))
-    for matches in found.values():
-        matches.sort(key=lambda pair: (-pair[1].score, pair[0].name))
+            by_entry.setdefault(match.entry_id, []).append((organisation, match))
+    found: dict[ListEntry, list[tuple]] = {}
+    for entry in ListEntry.objects.filter(pk__in=list(by_entry), sanctions_list_id=version.sanctions_list_id):
+        if entry.external_id in wanted:
+            found[entry] = sorted(by_entry[entry.pk], key=lambda pair: (-pair[1].score, pair[0].name))
     return found
 
 

@@ -21,8 +21,6 @@ from riskreg.register.services.guidance import BATCH, ModelImpact, impact_compar
 from riskreg.screening.models import ListEntry, ListVersion, ScreeningHit
 from riskreg.screening.selectors import organisations_matching_entries
 
-_CHUNK = 500  # external ids per query
-
 
 @dataclass
 class ListVersionImpact:
@@ -46,15 +44,6 @@ class ListVersionImpact:
 def _merged(base: dict[int, list[dict]], extra: dict[int, list[dict]]) -> dict[int, list[dict]]:
     """Listings by organisation: ``base``'s, then ``extra``'s."""
     return {org_id: base.get(org_id, []) + extra.get(org_id, []) for org_id in base.keys() | extra.keys()}
-
-
-def _entries(version: ListVersion, external_ids: list[str]) -> list[ListEntry]:
-    found: list[ListEntry] = []
-    for start in range(0, len(external_ids), _CHUNK):
-        found += ListEntry.objects.filter(
-            sanctions_list_id=version.sanctions_list_id, external_id__in=external_ids[start : start + _CHUNK]
-        )
-    return found
 
 
 def _listing(entry: ListEntry, *, list_name: str, hit_id: int | None) -> dict:
@@ -103,21 +92,25 @@ def list_version_impact(*, version_id: int, reader) -> ListVersionImpact:
             "rolled_back": version.rolled_back_at is not None,
         }
     )
-    added_entries = {entry.pk: entry for entry in _entries(version, added)}
-    removed_entries = {entry.pk: entry for entry in _entries(version, removed)}
+    # The hits on the entries this version added or removed: read through the list's hits (as many as the catalog
+    # has matches), not the entries (a first import adds the whole list).
+    changed_ids = set(added) | set(removed)
     hits = {
         (hit.entry_id, hit.organisation_id): hit
-        for hit in ScreeningHit.objects.filter(entry_id__in=[*added_entries, *removed_entries]).select_related(
-            "organisation"
+        for hit in ScreeningHit.objects.filter(entry__sanctions_list_id=sanctions_list.pk).select_related(
+            "organisation", "entry"
         )
+        if hit.entry.external_id in changed_ids
     }
+    removed_ids = set(removed)
+    removed_entries = {hit.entry_id: hit.entry for hit in hits.values() if hit.entry.external_id in removed_ids}
 
     # Added entries: the organisations the engine matches, each counted as listed unless legal dismissed it.
     before_drop: set[int] = set()  # hits on added entries: not there before this version
     after_add: dict[int, list[dict]] = {}
-    matches = organisations_matching_entries(list_version_id=version.pk, entry_ids=added_entries)
-    for entry_id, pairs in sorted(matches.items(), key=lambda item: added_entries[item[0]].primary_name):
-        entry = added_entries[entry_id]
+    matches = organisations_matching_entries(list_version_id=version.pk, external_ids=added)
+    for entry, pairs in sorted(matches.items(), key=lambda item: item[0].primary_name):
+        entry_id = entry.pk
         row = _entry_json(entry)
         for organisation, match in pairs:
             hit = hits.get((entry_id, organisation.pk))
@@ -169,12 +162,11 @@ def list_version_impact(*, version_id: int, reader) -> ListVersionImpact:
 
     confirmed = {hit.pk for hit in hits.values() if hit.status == ScreeningHit.Status.CONFIRMED}
     # The kind of list each listing is on (a blocking list, the Entity List), for the rules' consequences.
-    entries = {**added_entries, **removed_entries}
     kinds = {
         f"hit:{hit.pk}": rules.list_kind(
-            list_code=sanctions_list.code, names=[sanctions_list.name, *entries[entry_id].programs[:1]]
+            list_code=sanctions_list.code, names=[sanctions_list.name, *hit.entry.programs[:1]]
         )
-        for (entry_id, _org_id), hit in hits.items()
+        for hit in hits.values()
     }
     reached = set(after_add) | set(before_add)
     # The version in force was applied at import and as legal confirmed its hits: what it would still change is its
