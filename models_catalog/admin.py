@@ -15,6 +15,7 @@ from models_catalog.models import (
     EvidenceSource,
     GuidanceReach,
     IdentifierScheme,
+    InterchangeImportJob,
     Jurisdiction,
     ModelGuidanceStatus,
     Obligation,
@@ -421,3 +422,40 @@ class SanctionsNoteAdmin(SimpleHistoryAdmin):
     list_filter = ("list_name", "authority")
     search_fields = ("organisation__name", "organisation__short_name", "citation")
     autocomplete_fields = ["organisation", "source"]
+
+
+@admin.register(InterchangeImportJob)
+class InterchangeImportJobAdmin(admin.ModelAdmin):
+    """BOM and model card uploads imported in the background: what each did, or why it was refused. Read only."""
+
+    list_display = ("created_at", "source_name", "kind", "status", "stage", "created_by")
+    list_filter = ("status", "kind")
+    list_select_related = ("created_by",)
+    fields = (
+        "source_name",
+        "kind",
+        "status",
+        "stage",
+        "size",
+        "options",
+        "result",
+        "error",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "attempts",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("document")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

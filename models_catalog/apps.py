@@ -8,6 +8,10 @@ class ModelsCatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from models_catalog import signals  # noqa: F401
+        from models_catalog.receivers import stuck_work_sweep_received
+        from riskreg.core.events import stuck_work_sweep
+
+        stuck_work_sweep.connect(stuck_work_sweep_received, dispatch_uid="catalog-stuck-document-imports")
 
         post_migrate.connect(_standard_licences, sender=self, dispatch_uid="models_catalog.standard_licences")
 

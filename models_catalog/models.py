@@ -1055,3 +1055,62 @@ class Obligation(models.Model):
                 f"applies from {self.placed_before_applies_from:%-d %b %Y}"
             )
         return self.applies_from, f"released {release_date:%-d %b %Y}, on or after {self.placed_before:%-d %b %Y}"
+
+
+class InterchangeImportJob(models.Model):
+    """One BOM or model card being imported in the background (issue 26): uploaded, queued, imported by a worker,
+    with its progress, so no web worker waits on a document's validation. The document is kept in the row until
+    the import ends (5 MiB at most, see ``models_catalog.interchange.MAX_DOCUMENT_BYTES``)."""
+
+    class Kind(models.TextChoices):
+        CYCLONEDX = "cyclonedx", _("CycloneDX ML-BOM")
+        MODEL_CARD = "model-card", _("Hugging Face model card")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Queued")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Refused or failed")
+
+    kind = models.CharField(_("format"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    stage = models.CharField(_("progress"), max_length=200, blank=True, help_text=_("What the import is doing now."))
+    source_name = models.CharField(_("document"), max_length=1000)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    document = models.BinaryField(_("document"), blank=True, default=b"", help_text=_("Emptied when the import ends."))
+    options = models.JSONField(
+        _("options"), default=dict, blank=True, help_text=_("What the upload said besides the file (name, developer).")
+    )
+    result = models.JSONField(_("what was imported"), default=dict, blank=True)
+    error = models.TextField(_("why it was refused"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    task_id = models.CharField(_("importing task"), max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("document import")
+        verbose_name_plural = _("document imports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["cyclonedx", "model-card"]), name="interchange_job_kind"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "importing", "done", "failed"]), name="interchange_job_status"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""), name="interchange_job_failed_has_error"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import of {self.source_name} ({self.get_kind_display()}, {self.get_status_display()})"

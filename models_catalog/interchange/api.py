@@ -2,7 +2,9 @@
 
 `GET /api/models/{slug}/cyclonedx/` and `/spdx/` (actions of the models endpoint, see ModelDocumentsMixin) need
 models_catalog.view_aimodel (every role);
-`POST /api/interchange/cyclonedx/` needs add_aimodel and change_aimodel (legal).
+`POST /api/interchange/cyclonedx/` and `/model-card/` need add_aimodel and change_aimodel (legal); they answer 202
+with a document import job, which a worker runs (issue 26: no web worker waits on a document); `GET
+/api/interchange/jobs/{id}/` shows its progress, then what was imported or why it was refused.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from models_catalog.interchange import MAX_DOCUMENT_BYTES, InterchangeError
-from models_catalog.models import AIModel
+from models_catalog.models import AIModel, InterchangeImportJob
 
 
 class HasPerms(BasePermission):
@@ -31,19 +33,53 @@ class UploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The document to import.")
 
 
-class ImportResultSerializer(serializers.Serializer):
-    models_created = serializers.ListField(child=serializers.CharField())
-    models_updated = serializers.ListField(child=serializers.CharField())
-    models_unchanged = serializers.ListField(child=serializers.CharField())
-    organisations_created = serializers.ListField(child=serializers.CharField())
-    claims_created = serializers.IntegerField()
-    claims_updated = serializers.IntegerField()
-    source = serializers.IntegerField(help_text="The evidence source recorded for the imported document.")
-    changed = serializers.BooleanField()
-
-
 def refused(message: str) -> Response:
     return Response({"detail": message, "kept": "nothing was imported"}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="interchange-job-detail")
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    result = serializers.JSONField(
+        read_only=True,
+        help_text=(
+            "When done, what was imported: for a BOM models_created, models_updated, models_unchanged, "
+            "organisations_created, claims_created, claims_updated, source, changed; for a card model, "
+            "model_outcome, claims_created, claims_updated, hardware_accelerator, source, notes, changed."
+        ),
+    )
+
+    class Meta:
+        model = InterchangeImportJob
+        fields = [
+            "id",
+            "url",
+            "kind",
+            "status",
+            "status_label",
+            "stage",
+            "source_name",
+            "size",
+            "options",
+            "result",
+            "error",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "attempts",
+        ]
+
+
+def queued(request, *, kind: str, data: bytes, name: str, options: dict | None = None) -> Response:
+    """Keep the document as a job and answer 202 with it (Location: the job, to poll until done or failed)."""
+    from models_catalog.interchange.jobs import interchange_job_create
+
+    job = interchange_job_create(kind=kind, data=data, source_name=name, options=options, user=request.user)
+    body = ImportJobSerializer(job, context={"request": request}).data
+    # str(): the URL is a DRF Hyperlink, and a WSGI server takes plain str header values only.
+    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": str(body["url"])})
 
 
 def read_upload(request, limit: int) -> tuple[bytes, str]:
@@ -98,16 +134,14 @@ class BomImportViewSet(viewsets.GenericViewSet):
     pagination_class = None
     filter_backends: list = []
 
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={200: ImportResultSerializer})
+    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={202: ImportJobSerializer})
     def create(self, request):
+        """Queue the BOM's import (202, the job)."""
         try:
-            from models_catalog.interchange.cyclonedx import bom_import
-
             data, name = read_upload(request, MAX_DOCUMENT_BYTES)
-            result = bom_import(data=data, source_name=name)
         except InterchangeError as exc:
             return refused(str(exc))
-        return Response(result.as_dict(), status=status.HTTP_201_CREATED if result.changed else status.HTTP_200_OK)
+        return queued(request, kind=InterchangeImportJob.Kind.CYCLONEDX, data=data, name=name)
 
 
 class CardUploadSerializer(UploadSerializer):
@@ -115,17 +149,6 @@ class CardUploadSerializer(UploadSerializer):
     developer = serializers.CharField(
         required=False, max_length=255, help_text="The developer's name, for a model not yet in the catalog."
     )
-
-
-class CardImportResultSerializer(serializers.Serializer):
-    model = serializers.CharField()
-    model_outcome = serializers.CharField()
-    claims_created = serializers.IntegerField()
-    claims_updated = serializers.IntegerField()
-    hardware_accelerator = serializers.CharField(allow_null=True)
-    source = serializers.IntegerField()
-    notes = serializers.ListField(child=serializers.CharField())
-    changed = serializers.BooleanField()
 
 
 class ModelCardImportViewSet(viewsets.GenericViewSet):
@@ -142,28 +165,33 @@ class ModelCardImportViewSet(viewsets.GenericViewSet):
     pagination_class = None
     filter_backends: list = []
 
-    @extend_schema(request={"multipart/form-data": CardUploadSerializer}, responses={200: CardImportResultSerializer})
+    @extend_schema(request={"multipart/form-data": CardUploadSerializer}, responses={202: ImportJobSerializer})
     def create(self, request):
-        from models_catalog.interchange.modelcard import model_card_import
-
+        """Queue the card's import (202, the job)."""
         serializer = CardUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         name = f"upload:{upload.name}"
-        try:
-            if upload.size > MAX_DOCUMENT_BYTES:
-                raise InterchangeError(f"{name}: {upload.size:,} bytes is over the 5 MiB limit")
-            result = model_card_import(
-                data=upload.read(),
-                source_name=name,
-                name=serializer.validated_data.get("name"),
-                developer=serializer.validated_data.get("developer"),
-            )
-        except InterchangeError as exc:
-            return refused(str(exc))
-        return Response(result.as_dict(), status=status.HTTP_201_CREATED if result.changed else status.HTTP_200_OK)
+        if upload.size > MAX_DOCUMENT_BYTES:
+            return refused(f"{name}: {upload.size:,} bytes is over the {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB limit")
+        options = {key: serializer.validated_data.get(key) for key in ("name", "developer")}
+        return queued(
+            request, kind=InterchangeImportJob.Kind.MODEL_CARD, data=upload.read(), name=name, options=options
+        )
+
+
+class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
+    """BOM and model card imports in the background: poll one until its status is done or failed. For those who
+    may import (legal); every importer sees the team's imports."""
+
+    permission_classes = [HasPerms]
+    required_perms = ["models_catalog.add_aimodel", "models_catalog.change_aimodel"]
+    queryset = InterchangeImportJob.objects.select_related("created_by").defer("document")
+    serializer_class = ImportJobSerializer
+    filterset_fields = ["kind", "status"]
 
 
 def register(router) -> None:
     router.register("interchange/cyclonedx", BomImportViewSet, basename="interchange-cyclonedx")
     router.register("interchange/model-card", ModelCardImportViewSet, basename="interchange-model-card")
+    router.register("interchange/jobs", ImportJobViewSet, basename="interchange-job")

@@ -620,8 +620,11 @@ def _model_find(name: str) -> AIModel | None:
     return AIModel.objects.filter(name__iexact=name).first() or AIModel.objects.filter(slug=model_slug(name)).first()
 
 
-def bom_import(*, data: bytes, source_name: str = "BOM") -> BomImportResult:
-    """Import the ML components of a CycloneDX 1.5/1.6 JSON BOM into the catalog. Raises InterchangeError."""
+def bom_import(*, data: bytes, source_name: str = "BOM", progress=None) -> BomImportResult:
+    """Import the ML components of a CycloneDX 1.5/1.6 JSON BOM into the catalog. Raises InterchangeError.
+    ``progress(stage)``, if given, hears what the import is doing (a background job shows it)."""
+    progress = progress or (lambda stage: None)
+    progress("reading and validating the BOM")
     document, version = _parse(data, source_name)
     components = _ml_components(document)
     if not components:
@@ -636,6 +639,7 @@ def bom_import(*, data: bytes, source_name: str = "BOM") -> BomImportResult:
                 f"{source_name}: {plan.where}: developer {plan.developer_name!r} is not in the register and the BOM "
                 "gives no two-letter address.country for it; add the organisation first or give its country"
             )
+    progress(f"writing {len(plans)} machine-learning component{'s' if len(plans) != 1 else ''}")
     try:
         with (
             transaction.atomic(),

@@ -214,9 +214,17 @@ def _upsert(model, lookup: dict, values: dict) -> tuple[object, str]:
 
 
 def model_card_import(
-    *, data: bytes, source_name: str = "model card", name: str | None = None, developer: str | None = None
+    *,
+    data: bytes,
+    source_name: str = "model card",
+    name: str | None = None,
+    developer: str | None = None,
+    progress=None,
 ) -> CardImportResult:
-    """Import a Hugging Face model card (README.md with YAML front matter). Raises InterchangeError."""
+    """Import a Hugging Face model card (README.md with YAML front matter). Raises InterchangeError.
+    ``progress(stage)``, if given, hears what the import is doing (a background job shows it)."""
+    progress = progress or (lambda stage: None)
+    progress("reading the card's front matter")
     meta = card_front_matter(data=data, source_name=source_name)
     licence = _licence(meta, source_name)
     model_name = _card_name(meta, name, source_name)
@@ -249,6 +257,7 @@ def model_card_import(
                 "(its country is needed for screening)"
             )
     digest = hashlib.sha256(data).hexdigest()
+    progress(f"writing {model_name}")
     try:
         with (
             transaction.atomic(),

@@ -2,9 +2,9 @@
 progress, the person who uploaded it polls the job (API) or watches its page (admin).
 
 pending -> importing -> done | failed. The import itself is `sanctions_list_import` (all or nothing). A job
-is claimed with a conditional UPDATE; a redelivered task (its worker was lost) takes its job over at once, a
-job importing past the import's hard time limit may be claimed by any task, and the stuck-work sweep sends
-pending and stuck jobs again (failing one after MAX_ATTEMPTS lost attempts).
+is claimed as every job table's is (``riskreg.core.jobs``): a redelivered task (its worker was lost) takes its job
+over at once, a job importing past the import's hard time limit may be claimed by any task, and the stuck-work
+sweep sends pending and stuck jobs again (failing one after MAX_ATTEMPTS lost attempts).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import OperationalError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
+from riskreg.core.jobs import job_claim, jobs_stuck
 from riskreg.screening.errors import ListImportError
 from riskreg.screening.models import ListImportJob
 from riskreg.screening.services import sanctions_list_ensure, sanctions_list_import
@@ -124,22 +124,13 @@ def list_import_job_run(*, job_id: int, task_id: str = "") -> ListImportJob:
     """Import the job's stored file. Idempotent: a finished job is returned untouched, and one being imported by
     another task is left to it unless that task has been at it past the hard time limit, or `task_id` is the
     task that claimed it (delivered again because its worker was lost)."""
-    now = timezone.now()
-    claimable = Q(status=ListImportJob.Status.PENDING) | Q(
-        status=ListImportJob.Status.IMPORTING, started_at__lt=now - import_stale_after()
-    )
-    if task_id:
-        claimable |= Q(status=ListImportJob.Status.IMPORTING, task_id=task_id)
-    claimed = (
-        ListImportJob.objects.filter(pk=job_id)
-        .filter(claimable)
-        .update(
-            status=ListImportJob.Status.IMPORTING,
-            started_at=now,
-            attempts=F("attempts") + 1,
-            task_id=task_id,
-            stage="starting",
-        )
+    claimed = job_claim(
+        ListImportJob,
+        pk=job_id,
+        task_id=task_id,
+        working=ListImportJob.Status.IMPORTING,
+        stale_after=import_stale_after(),
+        stage="starting",
     )
     job = ListImportJob.objects.select_related("sanctions_list", "created_by").get(pk=job_id)
     if not claimed:
@@ -208,10 +199,12 @@ def list_import_jobs_stuck_resend(*, now: datetime | None = None) -> dict[str, i
     from riskreg.screening.tasks import list_import_job_run as run_task
 
     now = now or timezone.now()
-    stale = now - import_stale_after()
-    given_up = ListImportJob.objects.filter(
-        status=ListImportJob.Status.IMPORTING, started_at__lt=stale, attempts__gte=MAX_ATTEMPTS
-    ).update(
+    stuck, given_up = jobs_stuck(
+        ListImportJob,
+        working=ListImportJob.Status.IMPORTING,
+        stale_after=import_stale_after(),
+        max_attempts=MAX_ATTEMPTS,
+        now=now,
         status=ListImportJob.Status.FAILED,
         stage="stopped",
         finished_at=now,
@@ -219,12 +212,6 @@ def list_import_jobs_stuck_resend(*, now: datetime | None = None) -> dict[str, i
             f"The import was stopped {MAX_ATTEMPTS} times by the time limit or a lost worker; the version in "
             "force is unchanged. Upload the file again, or raise RISKREG_IMPORT_TIME_LIMIT."
         ),
-    )
-    stuck = list(
-        ListImportJob.objects.filter(
-            Q(status=ListImportJob.Status.PENDING, created_at__lt=stale)
-            | Q(status=ListImportJob.Status.IMPORTING, started_at__lt=stale)
-        ).values_list("pk", flat=True)
     )
     for job_id in stuck:
         run_task.delay_on_commit(job_id)

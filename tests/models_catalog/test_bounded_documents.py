@@ -15,6 +15,7 @@ from models_catalog.interchange.cyclonedx import bom_import
 from models_catalog.interchange.modelcard import model_card_import
 from models_catalog.models import AIModel, ProvenanceClaim
 from riskreg.core.models import MaterialChange
+from tests.models_catalog.conftest import uploaded
 
 
 def _bom(**extra) -> bytes:
@@ -58,19 +59,26 @@ def test_a_card_of_too_many_datasets_is_refused_and_an_api_upload_is_a_400(catal
     card = "---\nlicense: mit\ndatasets:\n" + "".join(f"  - org/set-{n}\n" for n in range(MAX_LIST_ITEMS + 1)) + "---\n"
     deep = "---\nlicense: mit\nx: " + "[" * 20_000 + "]" * 20_000 + "\n---\n"
 
-    many = as_user(legal).post(
-        "/api/interchange/model-card/",
-        {"file": io.BytesIO(card.encode()), "name": "Many", "developer": "Zhipu AI"},
-        format="multipart",
+    client = as_user(legal)
+    many = uploaded(
+        client,
+        client.post(
+            "/api/interchange/model-card/",
+            {"file": io.BytesIO(card.encode()), "name": "Many", "developer": "Zhipu AI"},
+            format="multipart",
+        ),
     )
-    nested = as_user(legal).post(
-        "/api/interchange/model-card/",
-        {"file": io.BytesIO(deep.encode()), "name": "Deep", "developer": "Zhipu AI"},
-        format="multipart",
+    nested = uploaded(
+        client,
+        client.post(
+            "/api/interchange/model-card/",
+            {"file": io.BytesIO(deep.encode()), "name": "Deep", "developer": "Zhipu AI"},
+            format="multipart",
+        ),
     )
 
-    assert many.status_code == 400 and f"over the limit of {MAX_LIST_ITEMS:,} for one list" in many.json()["detail"]
-    assert nested.status_code == 400 and "nests deeper" in nested.json()["detail"]
+    assert many["status"] == "failed" and f"over the limit of {MAX_LIST_ITEMS:,} for one list" in many["error"]
+    assert nested["status"] == "failed" and "nests deeper" in nested["error"]
     assert not AIModel.objects.filter(name__in=["Many", "Deep"]).exists()
 
 

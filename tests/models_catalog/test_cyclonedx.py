@@ -16,6 +16,7 @@ from models_catalog.models import (
     Accelerator,
     AIModel,
     EvidenceSource,
+    InterchangeImportJob,
     Jurisdiction,
     Licence,
     ModelGuidanceStatus,
@@ -24,6 +25,7 @@ from models_catalog.models import (
     RegulatoryGuidance,
     SanctionsNote,
 )
+from tests.models_catalog.conftest import uploaded
 
 
 def empty_register() -> None:
@@ -260,21 +262,40 @@ def upload(client, content: bytes):
     return client.post("/api/interchange/cyclonedx/", {"file": io.BytesIO(content)}, format="multipart")
 
 
-def test_legal_uploads_a_bom_and_the_same_upload_changes_nothing(glm5_bom, as_user, legal):
+def test_legal_uploads_a_bom_a_worker_imports_it_and_the_same_upload_changes_nothing(glm5_bom, as_user, legal):
     empty_register()
-    first = upload(as_user(legal), as_bytes(glm5_bom))
-    assert first.status_code == 201, first.content
-    assert first.json()["models_created"] == ["glm-5"]
-    second = upload(as_user(legal), as_bytes(glm5_bom))
-    assert second.status_code == 200 and second.json()["changed"] is False
+    client = as_user(legal)
+    accepted = upload(client, as_bytes(glm5_bom))
+    assert accepted.json()["status"] == "pending" and accepted.json()["kind"] == "cyclonedx"
+
+    first = uploaded(client, accepted)
+    second = uploaded(client, upload(client, as_bytes(glm5_bom)))
+
+    assert (first["status"], first["stage"], first["result"]["models_created"]) == ("done", "imported", ["glm-5"])
+    assert (second["status"], second["stage"], second["result"]["changed"]) == ("done", "unchanged", False)
+    assert InterchangeImportJob.objects.get(pk=first["id"]).document == b""  # not kept once imported
 
 
-def test_a_bad_upload_is_a_400_naming_the_problem_and_nothing_is_imported(glm5_bom, as_user, legal):
+def test_a_bad_upload_ends_as_a_failed_job_naming_the_problem_and_nothing_is_imported(glm5_bom, as_user, legal):
     before = snapshot()
-    response = upload(as_user(legal), broken(glm5_bom, "no-ml"))
-    assert response.status_code == 400
-    assert "no component of type machine-learning-model" in response.json()["detail"]
+    job = uploaded(as_user(legal), upload(as_user(legal), broken(glm5_bom, "no-ml")))
+    assert job["status"] == "failed" and job["status_label"] == "Refused or failed"
+    assert "no component of type machine-learning-model" in job["error"]
+    assert job["error"].endswith("Nothing was imported.")
     assert snapshot() == before
+
+
+def test_an_upload_over_the_size_limit_is_a_400_at_once_and_no_job_is_made(as_user, legal, catalog):
+    response = upload(as_user(legal), b" " * (MAX_BOM_BYTES + 1))
+    assert response.status_code == 400 and "MiB limit" in response.json()["detail"]
+    assert not InterchangeImportJob.objects.exists()
+
+
+def test_only_importers_see_the_import_jobs(glm5_bom, as_user, legal, auditor, requester):
+    job = upload(as_user(legal), as_bytes(glm5_bom)).json()
+    assert as_user(legal).get("/api/interchange/jobs/").json()["count"] == 1
+    assert as_user(auditor).get(job["url"]).status_code == 403
+    assert as_user(requester).get("/api/interchange/jobs/").status_code == 403
 
 
 def test_only_catalog_editors_may_upload_a_bom(glm5_bom, as_user, auditor, requester):

@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from models_catalog.interchange import InterchangeError
 from models_catalog.interchange.modelcard import model_card_import
 from models_catalog.models import AIModel, EvidenceSource, ProvenanceClaim
+from tests.models_catalog.conftest import uploaded
 
 CARD = """---
 license: mit
@@ -140,18 +141,24 @@ def upload(client, content: bytes, **fields):
     return client.post("/api/interchange/model-card/", {"file": io.BytesIO(content), **fields}, format="multipart")
 
 
-def test_legal_uploads_a_card_through_the_api(catalog, as_user, legal):
-    response = upload(as_user(legal), card(), developer="Zhipu AI")
-    assert response.status_code == 201, response.content
-    assert response.json()["model"] == "glm-5-air"
-    assert upload(as_user(legal), card(), developer="Zhipu AI").json()["changed"] is False
+def test_legal_uploads_a_card_through_the_api_and_a_worker_imports_it(catalog, as_user, legal):
+    client = as_user(legal)
+    accepted = upload(client, card(), developer="Zhipu AI")
+    assert accepted.json()["options"] == {"developer": "Zhipu AI"}
+
+    first = uploaded(client, accepted)
+    again = uploaded(client, upload(client, card(), developer="Zhipu AI"))
+
+    assert (first["status"], first["result"]["model"], first["result"]["changed"]) == ("done", "glm-5-air", True)
+    assert (again["status"], again["result"]["changed"]) == ("done", False)
 
 
-def test_a_bad_card_upload_is_a_400_and_nothing_is_imported(catalog, as_user, legal):
+def test_a_bad_card_upload_ends_as_a_failed_job_and_nothing_is_imported(catalog, as_user, legal):
     before = snapshot()
-    response = upload(as_user(legal), card("---\nlicense: not-a-licence\n---\n"), name="X", developer="Zhipu AI")
-    assert response.status_code == 400
-    assert "'not-a-licence' is not a known licence id" in response.json()["detail"]
+    client = as_user(legal)
+    job = uploaded(client, upload(client, card("---\nlicense: not-a-licence\n---\n"), name="X", developer="Zhipu AI"))
+    assert job["status"] == "failed"
+    assert "'not-a-licence' is not a known licence id" in job["error"]
     assert snapshot() == before
 
 
