@@ -114,7 +114,7 @@ def interchange_job_run(*, job_id: int, task_id: str = "") -> InterchangeImportJ
                 "(RISKREG_IMPORT_TIME_LIMIT) and was stopped. Nothing was imported."
             )
         elif isinstance(exc, InterchangeError):
-            error = f"{exc} Nothing was imported."
+            error = f"{str(exc).rstrip('.')}. Nothing was imported."
         else:
             logger.exception("document import job %s failed", job.pk)
             error = f"{type(exc).__name__}: {exc}. Nothing was imported."[:4000]
