@@ -21,7 +21,7 @@ MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 # validate (the schema's uniqueItems is quadratic), a 333-byte card of YAML aliases expanded to 35-312 MB.
 MAX_DEPTH = 64  # nesting of objects and lists
 MAX_LIST_ITEMS = 2_000  # items of any one list (components, datasets, claims ...)
-MAX_STRING = 20_000  # characters of any one value
+MAX_STRING = 20_000  # characters of any one value (an attached file, base64, aside: the register never reads it)
 MAX_COMPONENTS = 1_000  # components of a BOM, nested ones included
 
 
@@ -45,6 +45,8 @@ def document_bounded(document, *, source_name: str) -> None:
             for key, item in value.items():
                 if isinstance(key, str) and len(key) > MAX_STRING:
                     raise InterchangeError(f"{source_name}: {path}: a key over the {MAX_STRING:,} character limit")
+                if key == "content" and value.get("encoding") == "base64" and isinstance(item, str):
+                    continue  # an attached file (a model card's chart): never read, never stored
                 stack.append((item, f"{path}/{key}", depth + 1))
         elif isinstance(value, list):
             if len(value) > MAX_LIST_ITEMS:

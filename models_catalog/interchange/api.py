@@ -33,6 +33,20 @@ class UploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The document to import.")
 
 
+class BomUploadSerializer(UploadSerializer):
+    developer = serializers.CharField(
+        required=False,
+        max_length=255,
+        help_text="Who developed the BOM's models, when the BOM does not say: an organisation in the register, or a "
+        "new one with developer_country.",
+    )
+    developer_country = serializers.RegexField(
+        r"^[A-Za-z]{2}$",
+        required=False,
+        help_text="Two-letter country of a developer the register does not know yet: it is created and screened.",
+    )
+
+
 def refused(message: str) -> Response:
     return Response({"detail": message, "kept": "nothing was imported"}, status=status.HTTP_400_BAD_REQUEST)
 
@@ -130,24 +144,40 @@ class BomImportViewSet(viewsets.GenericViewSet):
     permission_classes = [HasPerms]
     required_perms = ["models_catalog.add_aimodel", "models_catalog.change_aimodel"]
     parser_classes = [MultiPartParser, FormParser]
-    serializer_class = UploadSerializer
+    serializer_class = BomUploadSerializer
     pagination_class = None
     filter_backends: list = []
 
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={202: ImportJobSerializer})
+    @extend_schema(request={"multipart/form-data": BomUploadSerializer}, responses={202: ImportJobSerializer})
     def create(self, request):
         """Queue the BOM's import (202, the job)."""
+        serializer = BomUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         try:
             data, name = read_upload(request, MAX_DOCUMENT_BYTES)
         except InterchangeError as exc:
             return refused(str(exc))
-        return queued(request, kind=InterchangeImportJob.Kind.CYCLONEDX, data=data, name=name)
+        options = {key: serializer.validated_data.get(key) for key in ("developer", "developer_country")}
+        return queued(request, kind=InterchangeImportJob.Kind.CYCLONEDX, data=data, name=name, options=options)
 
 
 class CardUploadSerializer(UploadSerializer):
-    name = serializers.CharField(required=False, max_length=120, help_text="Default: the card's model-index name.")
+    repo = serializers.RegexField(
+        r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$",
+        required=False,
+        help_text="The card's Hugging Face repository id (owner/name): the model's name and, for a model not yet "
+        "in the catalog, its developer (the owner).",
+    )
+    name = serializers.CharField(
+        required=False, max_length=120, help_text="Default: the repository's name, else the card's model-index name."
+    )
     developer = serializers.CharField(
         required=False, max_length=255, help_text="The developer's name, for a model not yet in the catalog."
+    )
+    developer_country = serializers.RegexField(
+        r"^[A-Za-z]{2}$",
+        required=False,
+        help_text="Two-letter country of a developer the register does not know yet: it is created and screened.",
     )
 
 
@@ -174,7 +204,9 @@ class ModelCardImportViewSet(viewsets.GenericViewSet):
         name = f"upload:{upload.name}"
         if upload.size > MAX_DOCUMENT_BYTES:
             return refused(f"{name}: {upload.size:,} bytes is over the {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB limit")
-        options = {key: serializer.validated_data.get(key) for key in ("name", "developer")}
+        options = {
+            key: serializer.validated_data.get(key) for key in ("name", "developer", "repo", "developer_country")
+        }
         return queued(
             request, kind=InterchangeImportJob.Kind.MODEL_CARD, data=upload.read(), name=name, options=options
         )

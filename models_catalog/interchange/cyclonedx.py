@@ -64,6 +64,7 @@ SPEC_VERSION = "1.6"
 READABLE_VERSIONS = {"1.5": SchemaVersion.V1_5, "1.6": SchemaVersion.V1_6}
 MAX_BOM_BYTES = MAX_DOCUMENT_BYTES
 PREFIX = "riskreg:"
+VALUE_MAX = ProvenanceClaim._meta.get_field("value").max_length
 PROPERTY_FAMILY = "riskreg:family"
 PROPERTY_WEIGHTS = "riskreg:weights"
 PROPERTY_RELEASE_DATE = "riskreg:release-date"
@@ -327,6 +328,7 @@ class BomImportResult:
     claims_created: int = 0
     claims_updated: int = 0
     source_id: int | None = None
+    messages: list[str] = field(default_factory=list)  # one sentence per component: what it created or changed
 
     @property
     def changed(self) -> bool:
@@ -336,6 +338,7 @@ class BomImportResult:
 
     def as_dict(self) -> dict:
         return {
+            "messages": self.messages,
             "models_created": self.models_created,
             "models_updated": self.models_updated,
             "models_unchanged": self.models_unchanged,
@@ -427,12 +430,59 @@ def _component_licence(component: dict, where: str) -> str:
     return "NOASSERTION"
 
 
-def _entity(component: dict) -> tuple[str, dict] | None:
-    for key in ("supplier", "manufacturer"):
-        entity = component.get(key)
-        if entity and entity.get("name"):
-            return key, entity
+# Where writers put who made a model, in the order the register reads them (issue 27): the component's own
+# fields, then the BOM's metadata. supplier and manufacturer are the standard's organisational entities (with an
+# address); authors, author (deprecated in 1.6) and publisher are names only.
+_DEVELOPER_FIELDS = ("manufacturer", "supplier", "authors", "author", "publisher")
+_STANDARD_FIELDS = {"manufacturer", "supplier"}  # a developer read elsewhere (metadata too) is a claim to check
+
+
+@dataclass
+class _Developer:
+    name: str
+    country: str = ""
+    url: str = ""
+    taken_from: str = ""  # "the component's publisher", "the importer (--developer)"
+    standard: bool = False  # from a field whose meaning is the maker (manufacturer, supplier)
+
+
+def _developer_in(holder: dict, key: str) -> tuple[str, dict] | None:
+    value = holder.get(key)
+    if key == "authors":
+        value = next((a for a in value or [] if isinstance(a, dict) and (a.get("name") or "").strip()), None)
+    if isinstance(value, str) and value.strip():
+        return value.strip(), {}
+    if isinstance(value, dict) and (value.get("name") or "").strip():
+        return value["name"].strip(), value
     return None
+
+
+def _developer(document: dict, component: dict, where: str, override: _Developer | None) -> _Developer:
+    """Who developed the component: the importer's word if given, else the first of the fields above that names
+    someone, on the component, then in the BOM's metadata. Refused, with what to give, when none does."""
+    if override is not None and override.name:
+        return override
+    metadata = document.get("metadata") or {}
+    for holder, whose in ((component, "the component's"), (metadata, "the BOM metadata's")):
+        for key in _DEVELOPER_FIELDS:
+            found = _developer_in(holder, key)
+            if found is None:
+                continue
+            name, entity = found
+            return _Developer(
+                name=name[:255],
+                country=((entity.get("address") or {}).get("country") or "").strip().upper(),
+                url=_web_address(next(iter(entity.get("url") or []), ""), where=f"{where}/{key}/url"),
+                taken_from=f"{whose} {key}",
+                standard=key in _STANDARD_FIELDS and holder is component,  # the BOM's supplier may be a reseller
+            )
+    group = (component.get("group") or "").strip()
+    hint = f" (its group is {group!r}, often the developer's name)" if group else ""
+    raise InterchangeError(
+        f"{where}: {component.get('name')!r} names no developer: no manufacturer, supplier, authors, author or "
+        f"publisher on the component or in the BOM's metadata{hint}. Say who it is: --developer NAME "
+        "--developer-country CC (developer and developer_country in the API)"
+    )
 
 
 def _texts(item: dict) -> dict[str, str]:
@@ -470,13 +520,15 @@ class _Plan:
     where: str
     name: str
     values: dict
-    developer_name: str
-    developer_country: str
-    developer_url: str
+    developer: _Developer
     claims: list[dict]
 
+    @property
+    def developer_name(self) -> str:
+        return self.developer.name
 
-def _plan_component(document: dict, where: str, component: dict) -> _Plan:
+
+def _plan_component(document: dict, where: str, component: dict, override: _Developer | None = None) -> _Plan:
     name = (component.get("name") or "").strip()
     purl = component.get("purl") or ""
     if not name and purl:
@@ -485,11 +537,7 @@ def _plan_component(document: dict, where: str, component: dict) -> _Plan:
         raise InterchangeError(f"{where}: the machine-learning-model component has no name")
     if len(name) > AIModel._meta.get_field("name").max_length:
         raise InterchangeError(f"{where}/name: {len(name)} characters is longer than a model name may be (120)")
-    entity = _entity(component)
-    if entity is None:
-        raise InterchangeError(f"{where}: {name!r} names no supplier or manufacturer, so the register has no developer")
-    key, developer = entity
-    country = ((developer.get("address") or {}).get("country") or "").strip().upper()
+    developer = _developer(document, component, where, override)
     properties = _properties(component)
     release = properties.get(PROPERTY_RELEASE_DATE)
     card = component.get("modelCard") or {}
@@ -509,19 +557,113 @@ def _plan_component(document: dict, where: str, component: dict) -> _Plan:
         "licence": _component_licence(component, where),
         "weights": weights,
         "release_date": _date(release),
-        "description": component.get("description") or "",
+        "description": _description(component),
     }
     if release and values["release_date"] is None:
         raise InterchangeError(f"{where}: property {PROPERTY_RELEASE_DATE} {release!r} is not a date (YYYY-MM-DD)")
-    return _Plan(
-        where=where,
-        name=name,
-        values=values,
-        developer_name=developer["name"].strip(),
-        developer_country=country,
-        developer_url=_web_address(next(iter(developer.get("url") or []), ""), where=f"{where}/supplier/url"),
-        claims=_plan_claims(document, component, where),
-    )
+    claims = _plan_claims(document, component, where)
+    claims += _card_claims(document, component, where, name, developer, claims)
+    return _Plan(where=where, name=name, values=values, developer=developer, claims=claims)
+
+
+def _description(component: dict) -> str:
+    """The component's description, then what its model card says of its purpose (task, approach, intended users
+    and uses), which the catalog has no field for."""
+    text = component.get("description") or ""
+    card = component.get("modelCard") or {}
+    parameters = card.get("modelParameters") or {}
+    considerations = card.get("considerations") or {}
+    facts = []
+    if isinstance(parameters.get("task"), str) and parameters["task"].strip():
+        facts.append(f"task: {parameters['task'].strip()}")
+    approach = (parameters.get("approach") or {}).get("type")
+    if isinstance(approach, str) and approach:
+        facts.append(f"approach: {approach}")
+    for key, label in (("users", "intended users"), ("useCases", "use cases")):
+        items = [item.strip() for item in considerations.get(key) or [] if isinstance(item, str) and item.strip()]
+        if items:
+            facts.append(f"{label}: {'; '.join(items)}")
+    if facts:
+        text = (text + "\n\n" if text else "") + "From the BOM's model card: " + ". ".join(facts) + "."
+    return text
+
+
+def _component_by_ref(document: dict, ref: str) -> dict | None:
+    stack = list(document.get("components") or [])
+    while stack:
+        component = stack.pop()
+        if component.get("bom-ref") == ref:
+            return component
+        stack.extend(component.get("components") or [])
+    return None
+
+
+def _card_claims(
+    document: dict, component: dict, where: str, name: str, developer: _Developer, declared: list[dict]
+) -> list[dict]:
+    """Claims the component's model card and its developer field make, which the BOM's declarations do not
+    already: a training-data claim per dataset of modelCard.modelParameters (with its address as a source), and,
+    when the developer was not read from the standard's manufacturer or supplier, a claim saying where it was
+    read, to be checked (confidence: unverified)."""
+    taken = {(claim["subject"], claim["value"]) for claim in declared}
+    claims = []
+    datasets = ((component.get("modelCard") or {}).get("modelParameters") or {}).get("datasets") or []
+    for i, dataset in enumerate(datasets):
+        if not isinstance(dataset, dict):
+            continue
+        here = f"{where}/modelCard/modelParameters/datasets/{i}"
+        if dataset.get("ref") and not dataset.get("name"):
+            dataset = _component_by_ref(document, dataset["ref"]) or {}
+        dataset_name = (dataset.get("name") or "").strip()[:VALUE_MAX]
+        if not dataset_name or (ProvenanceClaim.Subject.TRAINING_DATA, dataset_name) in taken:
+            continue
+        url = _web_address((dataset.get("contents") or {}).get("url"), where=f"{here}/contents/url")
+        claims.append(
+            {
+                "where": here,
+                "statement": f"{name} was trained on the dataset {dataset_name} (the BOM's model card).",
+                "subject": ProvenanceClaim.Subject.TRAINING_DATA,
+                "value": dataset_name,
+                "confidence": ProvenanceClaim.Confidence.DEVELOPER_STATED,
+                "accelerator": "",
+                "accelerator_vendor": "",
+                "accelerator_vendor_country": "",
+                "country": "",
+                "notes": f"Classification: {dataset['classification']}." if dataset.get("classification") else "",
+                "as_of": None,
+                "sources": [
+                    {
+                        "title": f"Dataset: {dataset_name}"[:500],
+                        "url": url[:1000],
+                        "publisher": developer.name,
+                        "kind": EvidenceSource.Kind.OTHER,
+                        "citation": "",
+                        "published_on": None,
+                    }
+                ]
+                if url
+                else [],
+            }
+        )
+    value = f"developer: {developer.name}"[:VALUE_MAX]
+    if not developer.standard and (ProvenanceClaim.Subject.OTHER, value) not in taken:
+        claims.append(
+            {
+                "where": where,
+                "statement": f"{name} was developed by {developer.name}: taken from {developer.taken_from}.",
+                "subject": ProvenanceClaim.Subject.OTHER,
+                "value": value,
+                "confidence": ProvenanceClaim.Confidence.UNVERIFIED,
+                "accelerator": "",
+                "accelerator_vendor": "",
+                "accelerator_vendor_country": "",
+                "country": "",
+                "notes": f"Developer taken from {developer.taken_from}; check it before relying on it.",
+                "as_of": None,
+                "sources": [],
+            }
+        )
+    return claims
 
 
 def _plan_claims(document: dict, component: dict, where: str) -> list[dict]:
@@ -620,9 +762,29 @@ def _model_find(name: str) -> AIModel | None:
     return AIModel.objects.filter(name__iexact=name).first() or AIModel.objects.filter(slug=model_slug(name)).first()
 
 
-def bom_import(*, data: bytes, source_name: str = "BOM", progress=None) -> BomImportResult:
+def bom_import(
+    *,
+    data: bytes,
+    source_name: str = "BOM",
+    developer: str | None = None,
+    developer_country: str | None = None,
+    progress=None,
+) -> BomImportResult:
     """Import the ML components of a CycloneDX 1.5/1.6 JSON BOM into the catalog. Raises InterchangeError.
-    ``progress(stage)``, if given, hears what the import is doing (a background job shows it)."""
+
+    The developer of each component is read where writers put it (see ``_DEVELOPER_FIELDS``); ``developer``
+    names it instead, for every component (the importer's word is recorded as a claim to check), and
+    ``developer_country`` gives the two-letter country of a developer the register does not know yet, which is
+    then created and screened like any other. ``progress(stage)``, if given, hears what the import is doing (a
+    background job shows it)."""
+    country = (developer_country or "").strip().upper()
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise InterchangeError(f"{source_name}: developer country {country!r} is not a two-letter ISO code")
+    override = (
+        _Developer(name=developer.strip()[:255], country=country, taken_from="the importer (--developer)")
+        if developer and developer.strip()
+        else None
+    )
     progress = progress or (lambda stage: None)
     progress("reading and validating the BOM")
     document, version = _parse(data, source_name)
@@ -630,14 +792,18 @@ def bom_import(*, data: bytes, source_name: str = "BOM", progress=None) -> BomIm
     if not components:
         raise InterchangeError(f"{source_name}: no component of type machine-learning-model; nothing to import")
     try:
-        plans = [_plan_component(document, where, component) for where, component in components]
+        plans = [_plan_component(document, where, component, override) for where, component in components]
     except InterchangeError as exc:
         raise InterchangeError(f"{source_name}: {exc}") from None
     for plan in plans:
-        if _organisation_find(plan.developer_name) is None and len(plan.developer_country) != 2:
+        if country and not plan.developer.country:
+            plan.developer.country = country
+        if _organisation_find(plan.developer_name) is None and len(plan.developer.country) != 2:
             raise InterchangeError(
-                f"{source_name}: {plan.where}: developer {plan.developer_name!r} is not in the register and the BOM "
-                "gives no two-letter address.country for it; add the organisation first or give its country"
+                f"{source_name}: {plan.where}: developer {plan.developer_name!r} (from {plan.developer.taken_from}) "
+                "is not in the register and the BOM gives no two-letter address.country for it. Give its country "
+                "(--developer-country CC, developer_country in the API) and it is created and screened, or name "
+                "an organisation the register has (--developer NAME)"
             )
     progress(f"writing {len(plans)} machine-learning component{'s' if len(plans) != 1 else ''}")
     try:
@@ -681,15 +847,16 @@ def _bom_write(document: dict, version: str, data: bytes, source_name: str, plan
     result.source_id = source.pk
     for plan in plans:
         developer = _organisation_find(plan.developer_name)
+        developer_created = developer is None
         if developer is None:
             developer, _ = _upsert(
                 Organisation,
                 {"name": plan.developer_name[:255]},
                 {
-                    "country": plan.developer_country,
+                    "country": plan.developer.country,
                     "roles": [OrganisationRole.DEVELOPER],
-                    "website": plan.developer_url[:200],
-                    "notes": f"Created from the supplier of {plan.name} in {source_name}.",
+                    "website": plan.developer.url[:200],
+                    "notes": f"Created as the developer of {plan.name} ({plan.developer.taken_from}) in {source_name}.",
                 },
             )
             result.organisations_created.append(developer.name)
@@ -701,9 +868,20 @@ def _bom_write(document: dict, version: str, data: bytes, source_name: str, plan
         {"created": result.models_created, "updated": result.models_updated, "unchanged": result.models_unchanged}[
             outcome
         ].append(model.slug)
+        before = (result.claims_created, result.claims_updated)
         for claim in plan.claims:
             _claim_write(result, model, claim, source)
+        created, updated = result.claims_created - before[0], result.claims_updated - before[1]
+        result.messages.append(
+            f"{plan.where} {plan.name}: model {model.slug} {outcome}; developer {developer.name} "
+            f"({'created and queued for screening' if developer_created else 'in the register'}, from "
+            f"{plan.developer.taken_from}); {_count(created, 'claim')} created, {updated} updated."
+        )
     return result
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _claim_write(result: BomImportResult, model: AIModel, claim: dict, bom_source: EvidenceSource) -> None:

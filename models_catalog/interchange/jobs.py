@@ -66,18 +66,26 @@ def _progress(job_id: int):
 def _import(job: InterchangeImportJob) -> dict:
     data = bytes(job.document)
     progress = _progress(job.pk)
+    options = job.options or {}
     if job.kind == Kind.CYCLONEDX:
         from models_catalog.interchange.cyclonedx import bom_import
 
-        return bom_import(data=data, source_name=job.source_name, progress=progress).as_dict()
+        return bom_import(
+            data=data,
+            source_name=job.source_name,
+            developer=options.get("developer"),
+            developer_country=options.get("developer_country"),
+            progress=progress,
+        ).as_dict()
     from models_catalog.interchange.modelcard import model_card_import
 
-    options = job.options or {}
     return model_card_import(
         data=data,
         source_name=job.source_name,
         name=options.get("name"),
         developer=options.get("developer"),
+        repo=options.get("repo"),
+        developer_country=options.get("developer_country"),
         progress=progress,
     ).as_dict()
 

@@ -33,6 +33,7 @@ from models_catalog.models import (
     AIModel,
     EvidenceSource,
     Organisation,
+    OrganisationRole,
     ProvenanceClaim,
     model_slug,
 )
@@ -70,6 +71,9 @@ class CardImportResult:
     hardware_accelerator: str | None = None
     source_id: int | None = None
     notes: list[str] = field(default_factory=list)
+    developer: str = ""
+    developer_created: bool = False
+    message: str = ""  # one sentence: what the import created or changed
 
     @property
     def changed(self) -> bool:
@@ -77,8 +81,11 @@ class CardImportResult:
 
     def as_dict(self) -> dict:
         return {
+            "message": self.message,
             "model": self.model,
             "model_outcome": self.model_outcome,
+            "developer": self.developer,
+            "developer_created": self.developer_created,
             "claims_created": self.claims_created,
             "claims_updated": self.claims_updated,
             "hardware_accelerator": self.hardware_accelerator,
@@ -213,21 +220,44 @@ def _upsert(model, lookup: dict, values: dict) -> tuple[object, str]:
     return obj, "updated"
 
 
+REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
+
+
+def _organisation_named(name: str) -> Organisation | None:
+    return (
+        Organisation.objects.filter(name__iexact=name).first()
+        or Organisation.objects.filter(short_name__iexact=name).first()
+    )
+
+
 def model_card_import(
     *,
     data: bytes,
     source_name: str = "model card",
     name: str | None = None,
     developer: str | None = None,
+    repo: str | None = None,
+    developer_country: str | None = None,
     progress=None,
 ) -> CardImportResult:
     """Import a Hugging Face model card (README.md with YAML front matter). Raises InterchangeError.
+
+    ``repo`` is the card's Hugging Face repository id (``owner/name``): the model is named after it and, for a
+    model not yet in the catalog, its owner is offered as the developer (a claim to check records that). A
+    developer the register does not know is created, and screened like any other, when ``developer_country``
+    gives its two-letter country; otherwise the import is refused with the command that would take it.
     ``progress(stage)``, if given, hears what the import is doing (a background job shows it)."""
     progress = progress or (lambda stage: None)
     progress("reading the card's front matter")
+    repo = (repo or "").strip()
+    if repo and not REPO_ID.fullmatch(repo):
+        raise InterchangeError(f"{source_name}: --repo {repo!r} is not a Hugging Face repository id (owner/name)")
+    country = (developer_country or "").strip().upper()
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise InterchangeError(f"{source_name}: developer country {country!r} is not a two-letter ISO code")
     meta = card_front_matter(data=data, source_name=source_name)
     licence = _licence(meta, source_name)
-    model_name = _card_name(meta, name, source_name)
+    model_name = _card_name(meta, name or (repo.split("/")[1] if repo else None), source_name)
     base_models = _strings(meta, "base_model", source_name)
     datasets = _strings(meta, "datasets", source_name)
     emissions = meta.get("co2_eq_emissions")
@@ -240,21 +270,36 @@ def model_card_import(
     model = AIModel.objects.select_related("developer").filter(name__iexact=model_name).first()
     model = model or AIModel.objects.select_related("developer").filter(slug=model_slug(model_name)).first()
     organisation = model.developer if model else None
+    creator, taken_from = "", ""
     if organisation is None:
-        creator = developer or (meta.get("model_creator") if isinstance(meta.get("model_creator"), str) else None)
+        creator_field = meta.get("model_creator") if isinstance(meta.get("model_creator"), str) else None
+        creator, taken_from = next(
+            (
+                (value.strip(), where)
+                for value, where in (
+                    (developer, ""),
+                    (creator_field, "the card's model_creator"),
+                    (repo.split("/")[0] if repo else None, f"the Hugging Face repository id {repo}"),
+                )
+                if value and value.strip()
+            ),
+            ("", ""),
+        )
         if not creator:
             raise InterchangeError(
                 f"{source_name}: {model_name} is not in the catalog and the card does not say who developed it: "
-                "name the developer (--developer, or `developer` in the API)"
+                "name the developer (--developer, or `developer` in the API), or give the repository id "
+                "(--repo owner/name, `repo` in the API)"
             )
-        organisation = (
-            Organisation.objects.filter(name__iexact=creator).first()
-            or Organisation.objects.filter(short_name__iexact=creator).first()
-        )
-        if organisation is None:
+        organisation = _organisation_named(creator)
+        if organisation is None and not country:
             raise InterchangeError(
-                f"{source_name}: developer {creator!r} is not an organisation in the register; add it first "
-                "(its country is needed for screening)"
+                f"{source_name}: developer {creator!r} is not an organisation in the register. Give its two-letter "
+                f"country and it is created and screened: manage.py import_model_card {source_name}"
+                + (f" --repo {repo}" if repo else f" --developer {creator!r}")
+                + (f" --name {name!r}" if name else "")
+                + " --developer-country CC (`developer_country` in the API); or name an organisation the "
+                "register has with --developer"
             )
     digest = hashlib.sha256(data).hexdigest()
     progress(f"writing {model_name}")
@@ -267,7 +312,21 @@ def model_card_import(
                 reference=f"card:{digest[:16]}",
             ),
         ):
-            return _write(
+            if organisation is None:
+                organisation = Organisation(
+                    name=creator[:255],
+                    country=country,
+                    roles=[OrganisationRole.DEVELOPER],
+                    website=f"https://huggingface.co/{creator}" if repo and creator == repo.split("/")[0] else "",
+                    notes=f"Created as the developer of {model_name} from {taken_from or 'the importer'} "
+                    f"({source_name}).",
+                )
+                organisation.full_clean()
+                organisation.save()
+                created = True
+            else:
+                created = False
+            result = _write(
                 meta=meta,
                 model=model,
                 model_name=model_name,
@@ -281,7 +340,17 @@ def model_card_import(
                 emissions=emissions,
                 digest=digest,
                 source_name=source_name,
+                taken_from=taken_from,
             )
+            result.developer, result.developer_created = organisation.name, created
+            result.message = (
+                f"{model_name}: model {result.model} {result.model_outcome}; developer {organisation.name} "
+                + ("(created and queued for screening" if created else "(in the register")
+                + (f", from {taken_from})" if taken_from else ")")
+                + f"; {result.claims_created} claim{'' if result.claims_created == 1 else 's'} created, "
+                f"{result.claims_updated} updated."
+            )
+            return result
     except ValidationError as exc:
         detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in getattr(exc, "message_dict", {"": exc.messages}).items())
         raise InterchangeError(f"{source_name}: refused by the catalog's rules: {detail}") from None
@@ -302,6 +371,7 @@ def _write(
     emissions: dict,
     digest: str,
     source_name: str,
+    taken_from: str = "",
 ) -> CardImportResult:
     result = CardImportResult()
     source, _ = _upsert(
@@ -340,6 +410,14 @@ def _write(
         elif done == "updated":
             result.claims_updated += 1
 
+    if taken_from:
+        claim(
+            ProvenanceClaim.Subject.OTHER,
+            f"developer: {organisation.name}",
+            f"{model_name} was developed by {organisation.name}: taken from {taken_from}.",
+            confidence=ProvenanceClaim.Confidence.UNVERIFIED,
+            notes=f"Developer taken from {taken_from}; check it before relying on it.",
+        )
     for base in base_models:
         claim(ProvenanceClaim.Subject.OTHER, f"base model: {base}", f"{model_name} is derived from {base}.")
     for dataset in datasets:

@@ -14,38 +14,44 @@ from models_catalog.interchange.cyclonedx import bom_import
 class Command(BaseCommand):
     help = (
         "Import a CycloneDX 1.5/1.6 JSON BOM: each machine-learning-model component becomes or updates a model, "
-        "its supplier an organisation (screened as any other), its claims provenance claims with the BOM as "
-        "source. A bad BOM is refused whole; the same BOM again changes nothing."
+        "its developer (manufacturer, supplier, authors, author or publisher, on the component or in the BOM's "
+        "metadata) an organisation (screened as any other), its claims and model card datasets provenance claims "
+        "with the BOM as source. A bad BOM is refused whole; the same BOM again changes nothing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="the BOM file (JSON)")
+        parser.add_argument(
+            "--developer",
+            help="who developed the BOM's models, when the BOM does not say (or says it wrongly): an organisation "
+            "in the register, or a new one with --developer-country",
+        )
+        parser.add_argument(
+            "--developer-country",
+            help="two-letter country of a developer the register does not know yet: it is created and screened",
+        )
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
-    def handle(self, *args, path: str, json: bool, **options):
+    def handle(self, *args, path: str, json: bool, developer=None, developer_country=None, **options):
         source = Path(path)
         if not source.is_file():
             raise CommandError(f"{source}: no such file")
         try:
-            result = bom_import(data=source.read_bytes(), source_name=str(source))
+            result = bom_import(
+                data=source.read_bytes(),
+                source_name=str(source),
+                developer=developer,
+                developer_country=developer_country,
+            )
         except InterchangeError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from None
         if json:
             self.stdout.write(_dumps(result.as_dict()))
             return
+        for message in result.messages:
+            self.stdout.write(message)
         if not result.changed:
-            self.stdout.write(f"{source}: nothing changed ({', '.join(result.models_unchanged)} already as in the BOM)")
-            return
-        for label, slugs in (
-            ("created", result.models_created),
-            ("updated", result.models_updated),
-            ("unchanged", result.models_unchanged),
-        ):
-            if slugs:
-                self.stdout.write(f"models {label}: {', '.join(slugs)}")
-        if result.organisations_created:
-            self.stdout.write(f"organisations created (screening queued): {', '.join(result.organisations_created)}")
-        self.stdout.write(f"claims: {result.claims_created} created, {result.claims_updated} updated")
+            self.stdout.write(f"{source}: nothing changed")
 
 
 def _dumps(value) -> str:

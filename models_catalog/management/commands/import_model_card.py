@@ -20,30 +20,53 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="the model card (README.md)")
-        parser.add_argument("--name", help="the model's name (default: the card's model-index name)")
+        parser.add_argument(
+            "--repo",
+            help="the card's Hugging Face repository id, owner/name: the model is named after it and, for a model "
+            "not yet in the catalog, its owner is taken as the developer (recorded as a claim to check)",
+        )
+        parser.add_argument(
+            "--name", help="the model's name (default: the repository's name, else the card's model-index name)"
+        )
         parser.add_argument("--developer", help="the developer's name, for a model not yet in the catalog")
+        parser.add_argument(
+            "--developer-country",
+            help="two-letter country of a developer the register does not know yet: it is created and screened",
+        )
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
-    def handle(self, *args, path: str, name: str | None, developer: str | None, json: bool, **options):
+    def handle(
+        self,
+        *args,
+        path: str,
+        name: str | None,
+        developer: str | None,
+        json: bool,
+        repo: str | None = None,
+        developer_country: str | None = None,
+        **options,
+    ):
         source = Path(path)
         if not source.is_file():
             raise CommandError(f"{source}: no such file")
         try:
             result = model_card_import(
-                data=source.read_bytes(), source_name=str(source), name=name, developer=developer
+                data=source.read_bytes(),
+                source_name=str(source),
+                name=name,
+                developer=developer,
+                repo=repo,
+                developer_country=developer_country,
             )
         except InterchangeError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from None
         if json:
             self.stdout.write(_dumps(result.as_dict()))
             return
+        self.stdout.write(result.message)
         if not result.changed:
             self.stdout.write(f"{source}: nothing changed ({result.model} already as in the card)")
             return
-        self.stdout.write(
-            f"{result.model}: model {result.model_outcome}; claims: {result.claims_created} created, "
-            f"{result.claims_updated} updated"
-        )
         if result.hardware_accelerator:
             self.stdout.write(f"training hardware: {result.hardware_accelerator}")
         for note in result.notes:
