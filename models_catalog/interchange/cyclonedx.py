@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cache
 
@@ -41,23 +40,16 @@ from cyclonedx.model.license import DisjunctiveLicense
 from cyclonedx.model.tool import ToolRepository
 from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
 
 from models_catalog.interchange import MAX_DEPTH, MAX_DOCUMENT_BYTES, InterchangeError, document_bounded
+from models_catalog.interchange.plans import Developer, ImportResult, Plan, date_from, plans_import, web_address
 from models_catalog.licences import is_known_licence
 from models_catalog.models import (
-    Accelerator,
     AIModel,
     EvidenceSource,
     Organisation,
-    OrganisationRole,
     ProvenanceClaim,
-    model_slug,
 )
-from riskreg.core.events import ChangeKind, material_changes_batched
-from riskreg.core.urls import web_url
 
 SPEC_VERSION = "1.6"
 #: BOM versions we read; each is checked against its own schema.
@@ -319,37 +311,6 @@ def _describe(error) -> str:
 # --- import --------------------------------------------------------------------------------------
 
 
-@dataclass
-class BomImportResult:
-    models_created: list[str] = field(default_factory=list)
-    models_updated: list[str] = field(default_factory=list)
-    models_unchanged: list[str] = field(default_factory=list)
-    organisations_created: list[str] = field(default_factory=list)
-    claims_created: int = 0
-    claims_updated: int = 0
-    source_id: int | None = None
-    messages: list[str] = field(default_factory=list)  # one sentence per component: what it created or changed
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.models_created or self.models_updated or self.organisations_created) or bool(
-            self.claims_created or self.claims_updated
-        )
-
-    def as_dict(self) -> dict:
-        return {
-            "messages": self.messages,
-            "models_created": self.models_created,
-            "models_updated": self.models_updated,
-            "models_unchanged": self.models_unchanged,
-            "organisations_created": self.organisations_created,
-            "claims_created": self.claims_created,
-            "claims_updated": self.claims_updated,
-            "source": self.source_id,
-            "changed": self.changed,
-        }
-
-
 def _parse(data: bytes, source_name: str) -> tuple[dict, str]:
     if len(data) > MAX_BOM_BYTES:
         raise InterchangeError(
@@ -437,15 +398,6 @@ _DEVELOPER_FIELDS = ("manufacturer", "supplier", "authors", "author", "publisher
 _STANDARD_FIELDS = {"manufacturer", "supplier"}  # a developer read elsewhere (metadata too) is a claim to check
 
 
-@dataclass
-class _Developer:
-    name: str
-    country: str = ""
-    url: str = ""
-    taken_from: str = ""  # "the component's publisher", "the importer (--developer)"
-    standard: bool = False  # from a field whose meaning is the maker (manufacturer, supplier)
-
-
 def _developer_in(holder: dict, key: str) -> tuple[str, dict] | None:
     value = holder.get(key)
     if key == "authors":
@@ -457,7 +409,7 @@ def _developer_in(holder: dict, key: str) -> tuple[str, dict] | None:
     return None
 
 
-def _developer(document: dict, component: dict, where: str, override: _Developer | None) -> _Developer:
+def _developer(document: dict, component: dict, where: str, override: Developer | None) -> Developer:
     """Who developed the component: the importer's word if given, else the first of the fields above that names
     someone, on the component, then in the BOM's metadata. Refused, with what to give, when none does."""
     if override is not None and override.name:
@@ -469,10 +421,10 @@ def _developer(document: dict, component: dict, where: str, override: _Developer
             if found is None:
                 continue
             name, entity = found
-            return _Developer(
+            return Developer(
                 name=name[:255],
                 country=((entity.get("address") or {}).get("country") or "").strip().upper(),
-                url=_web_address(next(iter(entity.get("url") or []), ""), where=f"{where}/{key}/url"),
+                url=web_address(next(iter(entity.get("url") or []), ""), where=f"{where}/{key}/url"),
                 taken_from=f"{whose} {key}",
                 standard=key in _STANDARD_FIELDS and holder is component,  # the BOM's supplier may be a reseller
             )
@@ -494,41 +446,7 @@ def _texts(item: dict) -> dict[str, str]:
     return out
 
 
-def _web_address(value, *, where: str) -> str:
-    """An address from the file: http(s) only, else the whole file is refused with where it is."""
-    if not value:
-        return ""
-    address = web_url(value)
-    if not address:
-        raise InterchangeError(f"{where}: {str(value)[:100]!r} is not an http or https address")
-    return address
-
-
-def _date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
-    except ValueError:
-        return None
-
-
-@dataclass
-class _Plan:
-    """What one ML component asks for, checked before anything is written."""
-
-    where: str
-    name: str
-    values: dict
-    developer: _Developer
-    claims: list[dict]
-
-    @property
-    def developer_name(self) -> str:
-        return self.developer.name
-
-
-def _plan_component(document: dict, where: str, component: dict, override: _Developer | None = None) -> _Plan:
+def _plan_component(document: dict, where: str, component: dict, override: Developer | None = None) -> Plan:
     name = (component.get("name") or "").strip()
     purl = component.get("purl") or ""
     if not name and purl:
@@ -556,14 +474,14 @@ def _plan_component(document: dict, where: str, component: dict, override: _Deve
         "architecture": (parameters.get("modelArchitecture") or "")[:255],
         "licence": _component_licence(component, where),
         "weights": weights,
-        "release_date": _date(release),
+        "release_date": date_from(release),
         "description": _description(component),
     }
     if release and values["release_date"] is None:
         raise InterchangeError(f"{where}: property {PROPERTY_RELEASE_DATE} {release!r} is not a date (YYYY-MM-DD)")
     claims = _plan_claims(document, component, where)
     claims += _card_claims(document, component, where, name, developer, claims)
-    return _Plan(where=where, name=name, values=values, developer=developer, claims=claims)
+    return Plan(where=where, name=name, values=values, developer=developer, claims=claims)
 
 
 def _description(component: dict) -> str:
@@ -599,7 +517,7 @@ def _component_by_ref(document: dict, ref: str) -> dict | None:
 
 
 def _card_claims(
-    document: dict, component: dict, where: str, name: str, developer: _Developer, declared: list[dict]
+    document: dict, component: dict, where: str, name: str, developer: Developer, declared: list[dict]
 ) -> list[dict]:
     """Claims the component's model card and its developer field make, which the BOM's declarations do not
     already: a training-data claim per dataset of modelCard.modelParameters (with its address as a source), and,
@@ -617,7 +535,7 @@ def _card_claims(
         dataset_name = (dataset.get("name") or "").strip()[:VALUE_MAX]
         if not dataset_name or (ProvenanceClaim.Subject.TRAINING_DATA, dataset_name) in taken:
             continue
-        url = _web_address((dataset.get("contents") or {}).get("url"), where=f"{here}/contents/url")
+        url = web_address((dataset.get("contents") or {}).get("url"), where=f"{here}/contents/url")
         claims.append(
             {
                 "where": here,
@@ -685,7 +603,7 @@ def _plan_claims(document: dict, component: dict, where: str) -> list[dict]:
                 )
             if item.get("propertyName") == ASSESSMENT:
                 assessment = _texts(item)
-                as_of = _date(item.get("created"))
+                as_of = date_from(item.get("created"))
                 continue
             texts = _texts(item)
             named = [
@@ -696,13 +614,13 @@ def _plan_claims(document: dict, component: dict, where: str) -> list[dict]:
             sources.append(
                 {
                     "title": named[0]["name"][:500],
-                    "url": _web_address(
+                    "url": web_address(
                         (named[0].get("contents") or {}).get("url"), where=f"declarations/evidence/{evidence_ref}"
                     )[:1000],
                     "publisher": ((item.get("author") or {}).get("name") or "")[:255],
                     "kind": texts.get("kind", ""),
                     "citation": texts.get("citation", "")[:120],
-                    "published_on": _date(item.get("created")),
+                    "published_on": date_from(item.get("created")),
                 }
             )
         subject = assessment.get("subject", ProvenanceClaim.Subject.OTHER)
@@ -733,35 +651,6 @@ def _plan_claims(document: dict, component: dict, where: str) -> list[dict]:
     return plans
 
 
-def _organisation_find(name: str) -> Organisation | None:
-    organisation = Organisation.objects.filter(name__iexact=name).first()
-    if organisation is None:
-        organisation = Organisation.objects.filter(short_name__iexact=name).first()
-    return organisation
-
-
-def _upsert(model, lookup: dict, values: dict, *, update: bool = True) -> tuple[object, str]:
-    """Create or update one row, saving only when something differs (history stays quiet on a re-import)."""
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        obj = model(**lookup, **values)
-        obj.full_clean()
-        obj.save()
-        return obj, "created"
-    changed = [key for key, value in values.items() if getattr(obj, key) != value] if update else []
-    if changed:
-        for key in changed:
-            setattr(obj, key, values[key])
-        obj.full_clean()
-        obj.save()
-        return obj, "updated"
-    return obj, "unchanged"
-
-
-def _model_find(name: str) -> AIModel | None:
-    return AIModel.objects.filter(name__iexact=name).first() or AIModel.objects.filter(slug=model_slug(name)).first()
-
-
 def bom_import(
     *,
     data: bytes,
@@ -769,7 +658,7 @@ def bom_import(
     developer: str | None = None,
     developer_country: str | None = None,
     progress=None,
-) -> BomImportResult:
+) -> ImportResult:
     """Import the ML components of a CycloneDX 1.5/1.6 JSON BOM into the catalog. Raises InterchangeError.
 
     The developer of each component is read where writers put it (see ``_DEVELOPER_FIELDS``); ``developer``
@@ -781,7 +670,7 @@ def bom_import(
     if country and (len(country) != 2 or not country.isalpha()):
         raise InterchangeError(f"{source_name}: developer country {country!r} is not a two-letter ISO code")
     override = (
-        _Developer(name=developer.strip()[:255], country=country, taken_from="the importer (--developer)")
+        Developer(name=developer.strip()[:255], country=country, taken_from="the importer (--developer)")
         if developer and developer.strip()
         else None
     )
@@ -795,136 +684,16 @@ def bom_import(
         plans = [_plan_component(document, where, component, override) for where, component in components]
     except InterchangeError as exc:
         raise InterchangeError(f"{source_name}: {exc}") from None
-    for plan in plans:
-        if country and not plan.developer.country:
-            plan.developer.country = country
-        if _organisation_find(plan.developer_name) is None and len(plan.developer.country) != 2:
-            raise InterchangeError(
-                f"{source_name}: {plan.where}: developer {plan.developer_name!r} (from {plan.developer.taken_from}) "
-                "is not in the register and the BOM gives no two-letter address.country for it. Give its country "
-                "(--developer-country CC, developer_country in the API) and it is created and screened, or name "
-                "an organisation the register has (--developer NAME)"
-            )
     progress(f"writing {len(plans)} machine-learning component{'s' if len(plans) != 1 else ''}")
-    try:
-        with (
-            transaction.atomic(),
-            material_changes_batched(
-                kind=ChangeKind.CLAIM, reason=f"BOM imported: {source_name}"[:200], reference=f"bom:{source_name}"[:255]
-            ),
-        ):
-            return _bom_write(document, version, data, source_name, plans)
-    except ValidationError as exc:
-        raise InterchangeError(f"{source_name}: refused by the catalog's rules: {_validation_text(exc)}") from None
-
-
-def _validation_text(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return "; ".join(f"{key}: {' '.join(messages)}" for key, messages in exc.message_dict.items())
-    return " ".join(exc.messages)
-
-
-def _bom_write(document: dict, version: str, data: bytes, source_name: str, plans: list[_Plan]) -> BomImportResult:
-    result = BomImportResult()
     digest = hashlib.sha256(data).hexdigest()
     metadata = document.get("metadata") or {}
-    publisher = plans[0].developer_name
-    serial = document.get("serialNumber") or f"sha256:{digest[:16]}"
-    source, _ = _upsert(
-        EvidenceSource,
-        {"title": f"CycloneDX {version} ML-BOM {serial}"[:500], "publisher": publisher[:255]},
-        {
-            "kind": EvidenceSource.Kind.DEVELOPER_STATEMENT,
-            "published_on": _date(metadata.get("timestamp")),
-            "retrieved_on": timezone.localdate(),
-            "captured_sha256": digest,
-            "summary": f"Machine-learning BOM imported from {source_name}: "
-            + ", ".join(plan.name for plan in plans)
-            + ".",
-        },
-        update=False,
+    return plans_import(
+        plans=plans,
+        data=data,
+        source_name=source_name,
+        source_title=f"CycloneDX {version} ML-BOM {document.get('serialNumber') or f'sha256:{digest[:16]}'}",
+        source_summary=f"Machine-learning BOM imported from {source_name}: {', '.join(p.name for p in plans)}.",
+        published_on=date_from(metadata.get("timestamp")),
+        country=country,
+        reason=f"BOM imported: {source_name}",
     )
-    result.source_id = source.pk
-    for plan in plans:
-        developer = _organisation_find(plan.developer_name)
-        developer_created = developer is None
-        if developer is None:
-            developer, _ = _upsert(
-                Organisation,
-                {"name": plan.developer_name[:255]},
-                {
-                    "country": plan.developer.country,
-                    "roles": [OrganisationRole.DEVELOPER],
-                    "website": plan.developer.url[:200],
-                    "notes": f"Created as the developer of {plan.name} ({plan.developer.taken_from}) in {source_name}.",
-                },
-            )
-            result.organisations_created.append(developer.name)
-        model = _model_find(plan.name)
-        if model is None:
-            model, outcome = _upsert(AIModel, {"name": plan.name}, {**plan.values, "developer": developer})
-        else:
-            model, outcome = _upsert(AIModel, {"pk": model.pk}, {**plan.values, "developer": developer})
-        {"created": result.models_created, "updated": result.models_updated, "unchanged": result.models_unchanged}[
-            outcome
-        ].append(model.slug)
-        before = (result.claims_created, result.claims_updated)
-        for claim in plan.claims:
-            _claim_write(result, model, claim, source)
-        created, updated = result.claims_created - before[0], result.claims_updated - before[1]
-        result.messages.append(
-            f"{plan.where} {plan.name}: model {model.slug} {outcome}; developer {developer.name} "
-            f"({'created and queued for screening' if developer_created else 'in the register'}, from "
-            f"{plan.developer.taken_from}); {_count(created, 'claim')} created, {updated} updated."
-        )
-    return result
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _claim_write(result: BomImportResult, model: AIModel, claim: dict, bom_source: EvidenceSource) -> None:
-    accelerator = None
-    if claim["accelerator"] and claim["accelerator_vendor"]:
-        vendor = _organisation_find(claim["accelerator_vendor"])
-        if vendor is None and len(claim["accelerator_vendor_country"]) == 2:
-            vendor, _ = _upsert(
-                Organisation,
-                {"name": claim["accelerator_vendor"]},
-                {"country": claim["accelerator_vendor_country"], "roles": [OrganisationRole.CHIP_VENDOR]},
-            )
-            result.organisations_created.append(vendor.name)
-        if vendor is not None:
-            accelerator, _ = _upsert(Accelerator, {"vendor": vendor, "product": claim["accelerator"]}, {}, update=False)
-    cited = []
-    for spec in claim["sources"]:
-        kind = spec["kind"] if spec["kind"] in EvidenceSource.Kind.values else EvidenceSource.Kind.OTHER
-        found, _ = _upsert(
-            EvidenceSource,
-            {"title": spec["title"], "publisher": spec["publisher"] or bom_source.publisher},
-            {"url": spec["url"], "kind": kind, "citation": spec["citation"], "published_on": spec["published_on"]},
-            update=False,
-        )
-        cited.append(found)
-    row, outcome = _upsert(
-        ProvenanceClaim,
-        {"model": model, "subject": claim["subject"], "value": claim["value"]},
-        {
-            "statement": claim["statement"],
-            "confidence": claim["confidence"],
-            "accelerator": accelerator,
-            "country": claim["country"],
-            "notes": claim["notes"],
-            "as_of": claim["as_of"],
-            "source": bom_source,
-        },
-    )
-    wanted = {s.pk for s in cited if s.pk != bom_source.pk}
-    if set(row.other_sources.values_list("pk", flat=True)) != wanted:
-        row.other_sources.set(wanted)
-        outcome = "updated" if outcome == "unchanged" else outcome
-    if outcome == "created":
-        result.claims_created += 1
-    elif outcome == "updated":
-        result.claims_updated += 1

@@ -210,7 +210,7 @@ def test_a_bom_with_a_new_developer_and_no_country_is_refused(glm5_bom):
     empty_register()
     del glm5_bom["components"][0]["supplier"]["address"]
     del glm5_bom["components"][0]["manufacturer"]["address"]
-    with pytest.raises(InterchangeError, match="gives no two-letter address.country"):
+    with pytest.raises(InterchangeError, match="gives no two-letter country for it. Give its country"):
         bom_import(data=as_bytes(glm5_bom))
     assert snapshot() == [0, 0, 0, 0, 0]
 
