@@ -1064,6 +1064,7 @@ class InterchangeImportJob(models.Model):
 
     class Kind(models.TextChoices):
         CYCLONEDX = "cyclonedx", _("CycloneDX ML-BOM")
+        SPDX = "spdx", _("SPDX 3.0.1 AI document")
         MODEL_CARD = "model-card", _("Hugging Face model card")
 
     class Status(models.TextChoices):
@@ -1103,7 +1104,9 @@ class InterchangeImportJob(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "created_at"])]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["cyclonedx", "model-card"]), name="interchange_job_kind"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["cyclonedx", "spdx", "model-card"]), name="interchange_job_kind"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "importing", "done", "failed"]), name="interchange_job_status"
             ),

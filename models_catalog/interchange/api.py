@@ -2,9 +2,9 @@
 
 `GET /api/models/{slug}/cyclonedx/` and `/spdx/` (actions of the models endpoint, see ModelDocumentsMixin) need
 models_catalog.view_aimodel (every role);
-`POST /api/interchange/cyclonedx/` and `/model-card/` need add_aimodel and change_aimodel (legal); they answer 202
-with a document import job, which a worker runs (issue 26: no web worker waits on a document); `GET
-/api/interchange/jobs/{id}/` shows its progress, then what was imported or why it was refused.
+`POST /api/interchange/cyclonedx/`, `/spdx/` and `/model-card/` need add_aimodel and change_aimodel (legal); they
+answer 202 with a document import job, which a worker runs (issue 26: no web worker waits on a document);
+`GET /api/interchange/jobs/{id}/` shows its progress, then what was imported or why it was refused.
 """
 
 from __future__ import annotations
@@ -141,6 +141,8 @@ class ModelDocumentsMixin:
 class BomImportViewSet(viewsets.GenericViewSet):
     """Upload a CycloneDX 1.5/1.6 JSON BOM: its ML components become or update catalog models."""
 
+    kind = InterchangeImportJob.Kind.CYCLONEDX
+
     permission_classes = [HasPerms]
     required_perms = ["models_catalog.add_aimodel", "models_catalog.change_aimodel"]
     parser_classes = [MultiPartParser, FormParser]
@@ -150,7 +152,7 @@ class BomImportViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request={"multipart/form-data": BomUploadSerializer}, responses={202: ImportJobSerializer})
     def create(self, request):
-        """Queue the BOM's import (202, the job)."""
+        """Queue the document's import (202, the job)."""
         serializer = BomUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -158,7 +160,13 @@ class BomImportViewSet(viewsets.GenericViewSet):
         except InterchangeError as exc:
             return refused(str(exc))
         options = {key: serializer.validated_data.get(key) for key in ("developer", "developer_country")}
-        return queued(request, kind=InterchangeImportJob.Kind.CYCLONEDX, data=data, name=name, options=options)
+        return queued(request, kind=self.kind, data=data, name=name, options=options)
+
+
+class SpdxImportViewSet(BomImportViewSet):
+    """Upload an SPDX 3.0.1 JSON-LD document: its ai_AIPackages become or update catalog models."""
+
+    kind = InterchangeImportJob.Kind.SPDX
 
 
 class CardUploadSerializer(UploadSerializer):
@@ -225,5 +233,6 @@ class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
 
 def register(router) -> None:
     router.register("interchange/cyclonedx", BomImportViewSet, basename="interchange-cyclonedx")
+    router.register("interchange/spdx", SpdxImportViewSet, basename="interchange-spdx")
     router.register("interchange/model-card", ModelCardImportViewSet, basename="interchange-model-card")
     router.register("interchange/jobs", ImportJobViewSet, basename="interchange-job")

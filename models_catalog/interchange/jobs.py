@@ -1,5 +1,5 @@
-"""BOM and model card uploads as background jobs (issue 26): the API keeps the document and answers at once, a
-worker imports it and records its progress and its result, the uploader polls the job.
+"""BOM (CycloneDX, SPDX) and model card uploads as background jobs (issue 26): the API keeps the document and
+answers at once, a worker imports it and records its progress and its result, the uploader polls the job.
 
 pending -> importing -> done | failed, claimed as every job table's is (``riskreg.core.jobs``). The import itself is
 ``bom_import`` or ``model_card_import`` (all or nothing; a refusal says what and where, and nothing is kept). The
@@ -67,10 +67,13 @@ def _import(job: InterchangeImportJob) -> dict:
     data = bytes(job.document)
     progress = _progress(job.pk)
     options = job.options or {}
-    if job.kind == Kind.CYCLONEDX:
-        from models_catalog.interchange.cyclonedx import bom_import
+    if job.kind in (Kind.CYCLONEDX, Kind.SPDX):
+        if job.kind == Kind.CYCLONEDX:
+            from models_catalog.interchange.cyclonedx import bom_import as document_import
+        else:
+            from models_catalog.interchange.spdx import spdx_import as document_import
 
-        return bom_import(
+        return document_import(
             data=data,
             source_name=job.source_name,
             developer=options.get("developer"),
