@@ -248,17 +248,23 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "admin:login"
 
 # --- Login lockout and API throttling ---------------------------------------------------------------
-# django-axes counts failed sign-ins (admin login form and API basic auth) per account and, separately,
-# per address; at the limit every sign-in for that account or from that address is refused, the right
-# password included, for the cool-off time, with a 429 and Retry-After. Locked out before the password
-# is hashed, so guessing costs the server nothing. `manage.py axes_reset` lifts every lockout.
+# django-axes counts failed sign-ins (admin login form and API basic auth) per account at one address (the limit
+# RISKREG_LOGIN_FAILURE_LIMIT), and, with higher limits of their own, per address whatever the accounts (an office
+# behind one proxy shares it) and per account whatever the addresses (a guess spread over many): one person's
+# typos lock out only their own account at their own address (issue 23). At a limit every sign-in it covers is
+# refused, the right password included, for the cool-off time, with a 429 and Retry-After. Locked out before the
+# password is hashed, so guessing costs the server nothing. `manage.py axes_reset` lifts every lockout.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "riskreg.core.backends.OneQueryModelBackend",  # Django's, with one query for the permissions
 ]
 AXES_FAILURE_LIMIT = env_int("RISKREG_LOGIN_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("RISKREG_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: an account, or an address
+RISKREG_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("RISKREG_LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
+RISKREG_LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("RISKREG_LOGIN_ACCOUNT_FAILURE_LIMIT", 100, minimum=1)
+# In this order: an account at an address, an address, an account (riskreg.core.throttling.LockoutHandler).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_HANDLER = "riskreg.core.throttling.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout ends when its Retry-After says
 AXES_LOCKOUT_CALLABLE = "riskreg.core.throttling.lockout_response"

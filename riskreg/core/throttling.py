@@ -6,8 +6,10 @@ comes, so the settings (and a test that sets the production rates) apply at once
 
 from __future__ import annotations
 
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.contrib import admin
+from django.db.models import Sum
 from django.http import HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from rest_framework import throttling
@@ -26,6 +28,33 @@ class UserRateThrottle(throttling.UserRateThrottle):
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler with a limit per lockout parameter set (AXES_LOCKOUT_PARAMETERS, in that order):
+    an account at one address (AXES_FAILURE_LIMIT), an address whatever the accounts
+    (RISKREG_LOGIN_ADDRESS_FAILURE_LIMIT) and an account whatever the addresses (RISKREG_LOGIN_ACCOUNT_FAILURE_LIMIT).
+    Axes compares one count with one limit, so a set past its own limit counts as the first limit reached. A
+    successful sign-in clears only its own account-at-address count: signing in to one's own account does not
+    wipe what others tried from the address, nor a guess spread over addresses."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        limits = (
+            settings.AXES_FAILURE_LIMIT,
+            settings.RISKREG_LOGIN_ADDRESS_FAILURE_LIMIT,
+            settings.RISKREG_LOGIN_ACCOUNT_FAILURE_LIMIT,
+        )
+        counts = [
+            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        ]
+        if any(count >= limit for count, limit in zip(counts[1:], limits[1:], strict=False)):
+            return settings.AXES_FAILURE_LIMIT
+        return counts[0] if counts else 0
+
+    def reset_user_attempts(self, request, credentials=None) -> int:
+        attempts = self.filter_user_attempts(request, credentials)[:1]
+        return sum(found.delete()[0] for found in attempts)
 
 
 def lockout_seconds() -> int:

@@ -15,12 +15,15 @@ from rest_framework.test import APIClient
 from tests.conftest import PASSWORD
 
 LIMIT = settings.AXES_FAILURE_LIMIT
+ADDRESS_LIMIT = settings.RISKREG_LOGIN_ADDRESS_FAILURE_LIMIT
+ACCOUNT_LIMIT = settings.RISKREG_LOGIN_ACCOUNT_FAILURE_LIMIT
 LOGIN = "/admin/login/"
 
 
 def test_the_production_limits_are_the_ones_tested():
     assert (LIMIT, settings.AXES_COOLOFF_TIME) == (10, datetime.timedelta(minutes=15))
-    assert settings.AXES_LOCKOUT_PARAMETERS == ["username", "ip_address"]
+    assert (ADDRESS_LIMIT, ACCOUNT_LIMIT) == (50, 100)
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"], "ip_address", "username"]
     assert settings.API_THROTTLE_RATES == {"anon": "60/minute", "user": "120/minute"}
 
 
@@ -34,9 +37,10 @@ def basic(username: str, password: str, address: str = "10.0.0.1"):
     return client.get("/api/models/")
 
 
-def test_admin_login_locks_an_account_out_after_repeated_failures_from_any_address(legal):
-    answers = [admin_login("legal", "wrong", f"10.0.1.{n}").status_code for n in range(LIMIT)]
-    right = admin_login("legal", PASSWORD, "10.0.2.1")
+def test_one_persons_typos_lock_their_account_at_their_address_and_nobody_else_behind_the_same_proxy(legal, security):
+    """Issue 23: 15 wrong passwords for one account from an office's address refused everyone at that address."""
+    answers = [admin_login("legal", "wrong", "10.0.1.1").status_code for _ in range(LIMIT)]
+    right = admin_login("legal", PASSWORD, "10.0.1.1")
 
     assert answers[: LIMIT - 1] == [200] * (LIMIT - 1)  # the form again, with its error
     assert answers[-1] == 429
@@ -44,20 +48,38 @@ def test_admin_login_locks_an_account_out_after_repeated_failures_from_any_addre
     assert right["Retry-After"] == "900"
     assert "locked for 15 minute(s)" in right.content.decode()
     assert "_auth_user_id" not in right.wsgi_request.session
+    assert admin_login("security", PASSWORD, "10.0.1.1").status_code == 302  # a colleague at the same address
+    assert admin_login("legal", PASSWORD, "10.0.1.2").status_code == 302  # legal from home
 
 
-def test_admin_login_locks_an_address_out_whatever_the_accounts_tried(legal, security):
-    for n in range(LIMIT):
-        admin_login(f"nobody-{n}", "wrong", "10.0.3.1")
+def test_an_address_is_locked_past_its_own_higher_limit_whatever_the_accounts_tried(legal, security):
+    answers = [admin_login(f"nobody-{n}", "wrong", "10.0.3.1").status_code for n in range(ADDRESS_LIMIT)]
 
+    assert answers[: ADDRESS_LIMIT - 1] == [200] * (ADDRESS_LIMIT - 1) and answers[-1] == 429
     assert admin_login("security", PASSWORD, "10.0.3.1").status_code == 429
     assert admin_login("security", PASSWORD, "10.0.3.2").status_code == 302  # another address signs in
 
 
+@override_settings(RISKREG_LOGIN_ACCOUNT_FAILURE_LIMIT=25)  # the same rule at a size a test runs quickly
+def test_a_guess_spread_over_many_addresses_locks_the_account_past_its_own_limit(legal):
+    answers = [admin_login("legal", "wrong", f"10.0.7.{n}").status_code for n in range(25)]
+
+    assert answers[:24] == [200] * 24 and answers[-1] == 429
+    assert admin_login("legal", PASSWORD, "10.0.8.1").status_code == 429
+
+
+def test_signing_in_to_ones_own_account_does_not_clear_what_others_tried_from_the_address(legal, security):
+    for n in range(ADDRESS_LIMIT - 1):
+        admin_login(f"nobody-{n}", "wrong", "10.0.9.1")
+
+    assert admin_login("security", PASSWORD, "10.0.9.1").status_code == 302
+    assert admin_login("nobody-x", "wrong", "10.0.9.1").status_code == 429  # the 50th failure from the address
+
+
 def test_basic_auth_locks_out_with_429_and_retry_after_and_the_lockout_ends(legal):
-    answers = [basic("legal", "wrong", f"10.0.4.{n}").status_code for n in range(LIMIT - 1)]
-    locked = basic("legal", "wrong", "10.0.4.200")
-    right = basic("legal", PASSWORD, "10.0.5.1")
+    answers = [basic("legal", "wrong", "10.0.4.1").status_code for _ in range(LIMIT - 1)]
+    locked = basic("legal", "wrong", "10.0.4.1")
+    right = basic("legal", PASSWORD, "10.0.4.1")
 
     assert answers == [401] * (LIMIT - 1)
     assert locked.status_code == right.status_code == 429
@@ -67,7 +89,7 @@ def test_basic_auth_locks_out_with_429_and_retry_after_and_the_lockout_ends(lega
     AccessAttempt.objects.update(
         attempt_time=AccessAttempt.objects.first().attempt_time - datetime.timedelta(minutes=16)
     )
-    assert basic("legal", PASSWORD, "10.0.5.1").status_code == 200
+    assert basic("legal", PASSWORD, "10.0.4.1").status_code == 200
 
 
 @pytest.fixture
