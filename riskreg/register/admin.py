@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +35,6 @@ from riskreg.register.selectors import (
     roles_missing,
     sign_off_status,
     user_is_reviewer,
-    user_sign_off_roles,
 )
 from riskreg.register.wording import (
     decision_label,
@@ -218,23 +216,6 @@ class RiskItemInline(admin.TabularInline):
         return False
 
 
-class SignOffForm(forms.Form):
-    role = forms.ChoiceField(label=_("sign off as"))
-    decision = forms.ChoiceField(choices=SignOff.Decision.choices)
-    conditions = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        help_text=_(
-            "Required for an approval with conditions, e.g. Self-hosted only; no fine-tuning on customer data."
-        ),
-    )
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-    def __init__(self, *args, roles: list[str], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(role, role_label(role)) for role in roles]
-
-
 @admin.register(AdoptionRequest)
 class AdoptionRequestAdmin(ExtensibleAdmin, ScopedHistoryAdmin):
     """Reports adds the memos tab and the generate-memo action (reports.apps, riskreg.core.extensions)."""
@@ -308,18 +289,18 @@ class AdoptionRequestAdmin(ExtensibleAdmin, ScopedHistoryAdmin):
             ),
         )
         link = ""
-        if obj.state in REVIEW_STATES:
-            url = reverse("admin:register_adoptionrequest_sign_off", args=[obj.pk])
-            link = format_html('<p><a class="button" href="{}">Sign off</a></p>', url)
         try:
             page = reverse("workspace:request-detail", args=[obj.pk])
+        except NoReverseMatch:
+            page = ""
+        if page and obj.state in REVIEW_STATES:
             link = format_html(
-                '{}<p><a href="{}">Open the request page</a>: assess the risk items and sign off in one place.</p>',
-                link,
+                '<p><a class="button" href="{}#sign-off">Sign off on the request page</a></p>'
+                "<p>Assess the risk items and sign off in one place, with the form every signer uses.</p>",
                 page,
             )
-        except NoReverseMatch:
-            pass
+        elif page:
+            link = format_html('<p><a href="{}">Open the request page</a></p>', page)
         return format_html(
             "<table><tr><th>Role</th><th>Decision</th><th>By</th><th>When</th></tr>{}</table>{}", body, link
         )
@@ -424,40 +405,10 @@ class AdoptionRequestAdmin(ExtensibleAdmin, ScopedHistoryAdmin):
         ]
 
     def sign_off_view(self, request, object_id: int):
+        """One door for signing off (issue 25): the request page, whose form and service every signer uses; an
+        old link or bookmark to the admin's sign-off lands there."""
         target = get_object_or_404(self.get_queryset(request), pk=object_id)
-        change_url = reverse("admin:register_adoptionrequest_change", args=[target.pk])
-        roles = [role for role in target.required_roles if role in user_sign_off_roles(request.user)]
-        if not roles:
-            self.message_user(request, "You hold none of the roles this request needs a sign-off from.", messages.ERROR)
-            return HttpResponseRedirect(change_url)
-        form = SignOffForm(request.POST or None, roles=roles)
-        if request.method == "POST" and form.is_valid():
-            try:
-                sign_off = services.sign_off_create(request_id=target.pk, signer=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                for field, msgs in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, msgs)
-            except (PermissionDenied, services.SignOffConflict) as exc:
-                form.add_error(None, str(exc))
-            else:
-                target.refresh_from_db()
-                self.message_user(
-                    request,
-                    f"Signed off as {sign_off.role}: {sign_off.get_decision_display()}. "
-                    f"The request is now {target.get_state_display().lower()}.",
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": target,
-            "title": f"Sign off adoption request #{target.pk}",
-            "form": form,
-            "status": sign_off_status(target),
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "admin/register/adoptionrequest/sign_off.html", context)
+        return HttpResponseRedirect(reverse("workspace:request-detail", args=[target.pk]) + "#sign-off")
 
 
 # --- risk items ----------------------------------------------------------------------------------

@@ -56,26 +56,15 @@ def test_the_request_page_shows_sign_offs_risk_items_and_timeline(approved, lega
     assert "Approved" in html and "timeline" in html.lower()
 
 
-def test_a_sign_off_through_the_admin_goes_through_the_service(in_review, legal):
-    answer = staff_client(legal).post(
-        f"{CHANGELIST}{in_review.pk}/sign-off/",
-        {"role": "legal", "decision": "approve_with_conditions", "conditions": "Self-hosted only", "comment": ""},
-    )
+def test_the_admin_signs_off_through_the_request_pages_one_form(in_review, legal):
+    """One door for signing off (issue 25 item 6): the admin's two forms had drifted apart."""
+    client = staff_client(legal)
 
-    assert answer.status_code == 302
-    sign_off = SignOff.objects.get(request=in_review)
-    assert sign_off.signer == legal
-    assert len(sign_off.risk_state_sha256) == 64
-    assert in_review.events.filter(kind="signed_off").exists()
+    change = client.get(f"{CHANGELIST}{in_review.pk}/change/").content.decode()
+    old_link = client.get(f"{CHANGELIST}{in_review.pk}/sign-off/")
 
-
-def test_the_admin_sign_off_refuses_what_the_service_refuses(in_review, legal):
-    services.adoption_request_withdraw(request_id=in_review.pk, actor=in_review.requester)
-
-    answer = staff_client(legal).post(f"{CHANGELIST}{in_review.pk}/sign-off/", {"role": "legal", "decision": "approve"})
-
-    assert answer.status_code == 200
-    assert "withdrawn" in answer.content.decode()
+    assert f'href="/requests/{in_review.pk}/#sign-off"' in change and "Sign off on the request page" in change
+    assert (old_link.status_code, old_link["Location"]) == (302, f"/requests/{in_review.pk}/#sign-off")
     assert not SignOff.objects.exists()
 
 
