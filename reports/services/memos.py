@@ -12,7 +12,7 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from models_catalog.models import AIModel
@@ -26,6 +26,7 @@ from reports.services.snapshot import (
     snapshot_storable,
 )
 from riskreg.core.errors import BadInput
+from riskreg.core.jobs import job_claim, jobs_stuck
 from riskreg.register.models import AdoptionRequest
 
 
@@ -181,18 +182,17 @@ def memo_generate(*, memo_id: int, task_id: str = "") -> Memo:
     and one being rendered by another worker is left to it, unless that worker has been at it longer than
     the render's hard time limit, or `task_id` is the task that claimed it: the queue delivers a task again
     only when the worker running it was lost, so the new delivery takes the memo over at once."""
-    now = timezone.now()
-    claimable = Q(status__in=[Memo.Status.PENDING, Memo.Status.FAILED]) | Q(
-        status=Memo.Status.RENDERING, started_at__lt=now - memo_render_stale_after()
-    )
-    if task_id:
-        claimable |= Q(status=Memo.Status.RENDERING, task_id=task_id)
-    claimed = (
-        Memo.objects.filter(pk=memo_id)
-        .filter(claimable)
-        .update(status=Memo.Status.RENDERING, started_at=now, attempts=F("attempts") + 1, error="", task_id=task_id)
+    claimed = job_claim(
+        Memo,
+        pk=memo_id,
+        task_id=task_id,
+        working=Memo.Status.RENDERING,
+        stale_after=memo_render_stale_after(),
+        ready=(Memo.Status.PENDING, Memo.Status.FAILED),
+        error="",
     )
     memo = Memo.objects.select_related("generated_by").get(pk=memo_id)
+    now = memo.started_at or timezone.now()
     if not claimed:
         return memo
     try:
@@ -238,21 +238,18 @@ def memos_stuck_resend(*, now: datetime | None = None) -> dict[str, int]:
     from reports.tasks import memo_generate_task
 
     now = now or timezone.now()
-    stale = now - memo_render_stale_after()
-    given_up = Memo.objects.filter(
-        status=Memo.Status.RENDERING, started_at__lt=stale, attempts__gte=MAX_ATTEMPTS
-    ).update(
+    stuck, given_up = jobs_stuck(
+        Memo,
+        working=Memo.Status.RENDERING,
+        stale_after=memo_render_stale_after(),
+        max_attempts=MAX_ATTEMPTS,
+        now=now,
         status=Memo.Status.FAILED,
         finished_at=now,
         error=(
             f"Rendering was stopped {MAX_ATTEMPTS} times by the time limit or a lost worker; "
             "generate the memo again, or raise RISKREG_MEMO_TIME_LIMIT."
         ),
-    )
-    stuck = list(
-        Memo.objects.filter(
-            Q(status=Memo.Status.PENDING, created_at__lt=stale) | Q(status=Memo.Status.RENDERING, started_at__lt=stale)
-        ).values_list("pk", flat=True)
     )
     for memo_id in stuck:
         memo_generate_task.delay_on_commit(memo_id)

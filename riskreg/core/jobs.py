@@ -1,6 +1,6 @@
 """Background jobs with a row of their own: how a task claims its job, and how the stuck-work sweep finds the jobs
 to send again. Written once for every job table with ``status`` (``pending`` then a working status), ``created_at``,
-``started_at``, ``attempts`` and ``task_id`` columns: the list imports and the BOM and model card imports.
+``started_at``, ``attempts`` and ``task_id`` columns: memos, list imports, and BOM and model card imports.
 
 A job is claimed with one conditional UPDATE, so two deliveries of its task never both run it. A redelivered task
 (its worker was lost; same task id) takes its job over at once; a job working past its task's hard time limit has
@@ -17,11 +17,14 @@ from django.utils import timezone
 PENDING = "pending"
 
 
-def job_claim(model, *, pk: int, task_id: str, working: str, stale_after: timedelta, **fields) -> bool:
+def job_claim(
+    model, *, pk: int, task_id: str, working: str, stale_after: timedelta, ready: tuple[str, ...] = (PENDING,), **fields
+) -> bool:
     """Claim job ``pk`` for the task ``task_id``: set it ``working``, stamp it, count the attempt and write
-    ``fields`` (its first progress stage, say). False when another task holds it or it is finished."""
+    ``fields`` (its first progress stage, say). A job in a ``ready`` status (pending; a memo that failed may be
+    generated again) can be claimed. False when another task holds it or it is finished."""
     now = timezone.now()
-    claimable = Q(status=PENDING) | Q(status=working, started_at__lt=now - stale_after)
+    claimable = Q(status__in=ready) | Q(status=working, started_at__lt=now - stale_after)
     if task_id:
         claimable |= Q(status=working, task_id=task_id)
     claimed = (
