@@ -1,4 +1,6 @@
-"""Background jobs with a row of their own: how a task claims its job, and how the stuck-work sweep finds the jobs
+"""Background work claimed in the database, written once.
+
+Jobs with a row of their own: how a task claims its job, and how the stuck-work sweep finds the jobs
 to send again. Written once for every job table with ``status`` (``pending`` then a working status), ``created_at``,
 ``started_at``, ``attempts`` and ``task_id`` columns: memos, list imports, and BOM and model card imports.
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 PENDING = "pending"
@@ -47,3 +49,24 @@ def jobs_stuck(
         Q(status=PENDING, created_at__lt=stale) | Q(status=working, started_at__lt=stale)
     ).values_list("pk", flat=True)
     return list(stuck), ended
+
+
+# Recurring rows (a watched source, a cited source) are checked again and again, so they carry a lease instead of
+# a status: ``claimed_until`` and ``claim_token``. A lease left by a killed worker expires; a task leasing with its
+# own id takes its lease over at once when the queue delivers it again.
+
+
+def lease_take(rows: QuerySet, *, token: str, seconds: int, now: datetime | None = None, own: bool = False) -> bool:
+    """Lease the row in ``rows`` (filtered to one row, and to what makes it due) for ``seconds`` under ``token``,
+    with one conditional UPDATE: of two workers racing exactly one wins. ``own``: a lease already held under this
+    token counts as free (the same task delivered again). False when another holds it."""
+    now = now or timezone.now()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    if own:
+        free |= Q(claim_token=token)
+    return bool(rows.filter(free).update(claimed_until=now + timedelta(seconds=seconds), claim_token=token))
+
+
+def lease_release(rows: QuerySet, *, token: str) -> None:
+    """Give the lease back, if it is still ours."""
+    rows.filter(claim_token=token).update(claimed_until=None, claim_token="")

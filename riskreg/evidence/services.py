@@ -36,6 +36,7 @@ from models_catalog.models import EvidenceSource, ProvenanceClaim
 from riskreg.core.errors import BadInput
 from riskreg.core.events import ChangeKind, material_change_announce
 from riskreg.core.http import FetchError, HTTPStatusError, fetch
+from riskreg.core.jobs import lease_release, lease_take
 from riskreg.evidence.models import Capture, CitedSource
 from riskreg.evidence.store import copy_write
 from riskreg.evidence.text import TextError, readable_text, text_diff, text_sha256
@@ -184,16 +185,13 @@ def cited_source_ensure(*, source_id: int) -> None:
 def _claim(*, source_id: int, now: datetime, due_only: bool = False, seconds: int | None = None) -> str | None:
     cited_source_ensure(source_id=source_id)
     token = uuid.uuid4().hex
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     due = Q(next_check_at__lte=now) if due_only else Q()
-    claimed = CitedSource.objects.filter(free, due, source_id=source_id).update(
-        claimed_until=now + timedelta(seconds=seconds or _claim_seconds()), claim_token=token
-    )
-    return token if claimed else None
+    rows = CitedSource.objects.filter(due, source_id=source_id)
+    return token if lease_take(rows, token=token, seconds=seconds or _claim_seconds(), now=now) else None
 
 
 def _release(*, source_id: int, token: str) -> None:
-    CitedSource.objects.filter(source_id=source_id, claim_token=token).update(claimed_until=None, claim_token="")
+    lease_release(CitedSource.objects.filter(source_id=source_id), token=token)
 
 
 def _locked(*, source_id: int, token: str) -> CitedSource | None:

@@ -39,6 +39,7 @@ from models_catalog.selectors import models_for_accelerators, models_for_organis
 from riskreg.core.errors import BadInput
 from riskreg.core.events import ChangeKind, material_change_announce
 from riskreg.core.http import FetchError, Response, fetch
+from riskreg.core.jobs import lease_release, lease_take
 from riskreg.core.urls import web_url
 from riskreg.watch.diffing import diff_counts, extract_diff
 from riskreg.watch.mentions import Term, catalog_terms, text_matches
@@ -141,18 +142,14 @@ def watch_source_claim(
     worker is killed and the queue delivers it again, the redelivery takes its own claim over at once."""
     now = now or timezone.now()
     token = (task_id or uuid.uuid4().hex)[:64]
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    if task_id:
-        free |= Q(claim_token=token)
     due = Q() if force else (Q(enabled=True) & (Q(next_check_at__isnull=True) | Q(next_check_at__lte=now)))
-    claimed = WatchSource.objects.filter(free, due, pk=source_id).update(
-        claimed_until=now + timedelta(seconds=_claim_seconds()), claim_token=token
-    )
+    rows = WatchSource.objects.filter(due, pk=source_id)
+    claimed = lease_take(rows, token=token, seconds=_claim_seconds(), now=now, own=bool(task_id))
     return token if claimed else None
 
 
 def _release(source_id: int, token: str) -> None:
-    WatchSource.objects.filter(pk=source_id, claim_token=token).update(claimed_until=None, claim_token="")
+    lease_release(WatchSource.objects.filter(pk=source_id), token=token)
 
 
 def failure_backoff(*, every_minutes: int, failures: int) -> timedelta:
