@@ -10,16 +10,32 @@ from django.core.exceptions import ImproperlyConfigured
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
+#: Every variable the settings read through these helpers, and those read elsewhere (below): what `manage.py check`
+#: compares the environment's RISKREG_* variables with, so a mistyped one is named, not silently ignored.
+READ: set[str] = set()
+READ_ELSEWHERE = {
+    "RISKREG_DEMO_PASSWORD": "the demo users' password (manage.py load_demo, make run)",
+    "RISKREG_TEST_RUN": "set by the test settings for the workers a test run starts",
+    "RISKREG_TEST_CACHE_PREFIX": "set by the test settings for the workers a test run starts",
+    "RISKREG_SCREENSHOTS": "make screenshots: the browser tests write docs/*.png",
+    "RISKREG_CHROMIUM": "the browser tests' Chromium",
+}
+
+
+def _read(name: str) -> str | None:
+    READ.add(name)
+    return os.environ.get(name)
+
 
 def env_str(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
+    value = _read(name)
     if value is None:
         return default
     return value.strip()
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
+    value = _read(name)
     if value is None:
         return default
     lowered = value.strip().lower()
@@ -31,7 +47,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
-    value = os.environ.get(name)
+    value = _read(name)
     if value is None or not value.strip():
         return default
     try:
@@ -44,7 +60,7 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
+    value = _read(name)
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
@@ -52,7 +68,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 def env_mapping(name: str) -> dict[str, list[str]]:
     """`key=a,b;other=c` -> {"key": ["a", "b"], "other": ["c"]}."""
-    value = os.environ.get(name, "").strip()
+    value = (_read(name) or "").strip()
     result: dict[str, list[str]] = {}
     for part in filter(None, (p.strip() for p in value.split(";"))):
         key, sep, items = part.partition("=")
@@ -67,7 +83,7 @@ _RATE = re.compile(r"^\s*(\d+)\s*/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*
 
 def env_rate(name: str, default: str) -> str:
     """A request rate such as `120/minute` (per second, minute, hour or day), as DRF's throttles read it."""
-    value = os.environ.get(name)
+    value = _read(name)
     if value is None or not value.strip():
         return default
     match = _RATE.match(value)

@@ -401,6 +401,9 @@ RISKREG_WATCH_TIMEOUT = env_int("RISKREG_WATCH_TIMEOUT", 30, minimum=1)  # secon
 RISKREG_WATCH_MAX_BYTES = env_int("RISKREG_WATCH_MAX_BYTES", 40 * 1024 * 1024, minimum=1024)
 RISKREG_WATCH_MAX_REDIRECTS = env_int("RISKREG_WATCH_MAX_REDIRECTS", 5, minimum=0)
 RISKREG_WATCH_CLAIM_SECONDS = env_int("RISKREG_WATCH_CLAIM_SECONDS", 600, minimum=RISKREG_WATCH_TIMEOUT + 90)
+# A check the minute's dispatch sent and no worker took within this many seconds is dropped: the next dispatch
+# sends the source again, so a backlog never holds stale checks.
+RISKREG_WATCH_TASK_EXPIRES = env_int("RISKREG_WATCH_TASK_EXPIRES", 50, minimum=1)
 # Time limits of background work, in seconds. At the soft limit the task is interrupted and records a
 # failure it can explain; TASK_KILL_GRACE seconds later (the hard limit) its process is killed. Work left
 # "rendering" or "importing" past its hard limit is free to be claimed again, and the sweep re-sends it.

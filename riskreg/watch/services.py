@@ -48,7 +48,6 @@ from riskreg.watch.sources import Extract, Item, ListFileKind, SourceError, kind
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CLAIM_SECONDS = 600  # longer than any fetch (RISKREG_WATCH_TIMEOUT) plus an import
 MAX_BACKOFF_MINUTES = 24 * 60
 
 
@@ -131,7 +130,7 @@ def watch_source_create(
 
 
 def _claim_seconds() -> int:
-    return int(getattr(settings, "RISKREG_WATCH_CLAIM_SECONDS", DEFAULT_CLAIM_SECONDS))
+    return settings.RISKREG_WATCH_CLAIM_SECONDS
 
 
 def watch_source_claim(
@@ -585,7 +584,7 @@ def watch_due_dispatch(*, now: datetime | None = None, connection=None) -> Dispa
             check_task.apply_async(
                 args=[source_id],
                 retry=False,
-                expires=getattr(settings, "RISKREG_WATCH_TASK_EXPIRES", 50),
+                expires=settings.RISKREG_WATCH_TASK_EXPIRES,
                 connection=connection,
             )
         except Exception as exc:  # the broker's errors vary by transport (kombu, redis, OSError)

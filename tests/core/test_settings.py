@@ -97,3 +97,32 @@ def test_the_tests_ignore_the_callers_shell():
     result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True)
 
     assert result.stdout.split() == ["None", "None", "False"], result.stderr[-2000:]
+
+
+def test_check_names_a_mistyped_register_variable_and_what_it_was_meant_to_be(monkeypatch):
+    from riskreg.core.checks import unknown_register_variables
+
+    monkeypatch.setenv("RISKREG_APROVAL_VALIDITY_DAYS", "30")
+    monkeypatch.setenv("RISKREG_WHATEVER", "1")
+
+    found = {warning.msg.split()[0]: warning.hint for warning in unknown_register_variables(None)}
+
+    assert found == {
+        "RISKREG_APROVAL_VALIDITY_DAYS": "Did you mean RISKREG_APPROVAL_VALIDITY_DAYS?",
+        "RISKREG_WHATEVER": "See the README's configuration table for the names.",
+    }
+
+
+def test_every_register_variable_the_docs_name_is_one_the_register_reads():
+    import re
+    from pathlib import Path
+
+    from riskreg.env import READ, READ_ELSEWHERE
+
+    root = Path(__file__).resolve().parents[2]
+    documented = set()
+    for path in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        documented |= set(re.findall(r"RISKREG_[A-Z][A-Z0-9_]*[A-Z0-9]", path.read_text()))
+
+    documented.discard("RISKREG_APROVAL_VALIDITY_DAYS")  # the README's example of a typo the check catches
+    assert documented - READ - set(READ_ELSEWHERE) == set()

@@ -44,7 +44,7 @@ class SignOffConflict(Refused):
 
 
 def approval_validity_days() -> int:
-    return int(getattr(settings, "RISKREG_APPROVAL_VALIDITY_DAYS", 365))
+    return settings.RISKREG_APPROVAL_VALIDITY_DAYS
 
 
 def adoption_request_create(
