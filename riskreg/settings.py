@@ -257,7 +257,21 @@ LOGIN_URL = "admin:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "riskreg.core.backends.OneQueryModelBackend",  # Django's, with one query for the permissions
+    "riskreg.core.sso.OIDCBackend",  # single sign-on, when RISKREG_OIDC_ISSUER is set (riskreg/core/sso.py)
 ]
+
+# --- Single sign-on (OpenID Connect; riskreg/core/sso.py, README "Single sign-on") ------------------------------
+# The provider by its issuer (discovery gives the endpoints and keys); this register as a confidential client.
+RISKREG_OIDC_ISSUER = env_str("RISKREG_OIDC_ISSUER", "") or ""
+RISKREG_OIDC_CLIENT_ID = env_str("RISKREG_OIDC_CLIENT_ID", "") or ""
+RISKREG_OIDC_CLIENT_SECRET = env_str("RISKREG_OIDC_CLIENT_SECRET", "") or ""
+RISKREG_OIDC_NAME = env_str("RISKREG_OIDC_NAME", "your organisation's sign-in") or ""  # "Sign in with <name>"
+RISKREG_OIDC_GROUPS_CLAIM = env_str("RISKREG_OIDC_GROUPS_CLAIM", "groups") or "groups"
+# Provider group -> register roles, e.g. "ai-legal=legal;ai-security=security;procurement=procurement,requester".
+RISKREG_OIDC_ROLES = env_mapping("RISKREG_OIDC_ROLES")
+RISKREG_OIDC_TIMEOUT = env_int("RISKREG_OIDC_TIMEOUT", 10, minimum=1)  # seconds, each call to the provider
+# Off: the login page offers the provider only and no local password signs in (API tokens still work).
+RISKREG_LOCAL_PASSWORDS = env_bool("RISKREG_LOCAL_PASSWORDS", True)
 AXES_FAILURE_LIMIT = env_int("RISKREG_LOGIN_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("RISKREG_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 RISKREG_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("RISKREG_LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=1)

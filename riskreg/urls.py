@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from riskreg.api import router
+from riskreg.core.sso import CallbackView, SignInView
 from riskreg.register.api import ListVersionImpactView
 from riskreg.workspace.api import AIModelAsOfViewSet
 from riskreg.workspace.views import login as workspace_login
@@ -17,6 +18,9 @@ admin.site.index_title = "Catalog, screening, watch, register and memos"
 urlpatterns = [
     # The admin's login, landing on the workspace home page when no `next` is given.
     path("admin/login/", workspace_login, name="workspace-login"),
+    # Single sign-on (riskreg/core/sso.py): 404 while no provider is configured.
+    path("oidc/authenticate/", SignInView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", CallbackView.as_view(), name="oidc_authentication_callback"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger's start-up script as a file: no inline script for the CSP to allow.

@@ -6,12 +6,19 @@ user object exactly as Django caches it (``_perm_cache``, ``_user_perm_cache``, 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 
 
 class OneQueryModelBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        """A local password, unless they are turned off (RISKREG_LOCAL_PASSWORDS=0: the identity provider only)."""
+        if not settings.RISKREG_LOCAL_PASSWORDS:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()

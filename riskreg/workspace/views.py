@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
@@ -17,6 +19,7 @@ from models_catalog.models import AIModel
 from reports.models import Memo
 from reports.selectors import memo_can_generate
 from riskreg.core.roles import user_roles
+from riskreg.core.sso import sso_enabled
 from riskreg.dossier.presenters import heatmap_layout, supply_chain_layout
 from riskreg.dossier.risk import matrix_row
 from riskreg.register.selectors import request_ids_visible_to
@@ -59,6 +62,19 @@ def _bad_date(request, error: BadDate, title: str):
     return render(request, "workspace/bad_date.html", context, status=400)
 
 
+def sign_in_options(request) -> dict:
+    """What the login page offers: the identity provider (when configured), local passwords (unless off)."""
+    options = {"local_passwords": settings.RISKREG_LOCAL_PASSWORDS, "sso": None}
+    if sso_enabled():
+        target = request.GET.get(REDIRECT_FIELD_NAME) or "/"
+        options["sso"] = {
+            "name": settings.RISKREG_OIDC_NAME,
+            "url": reverse("oidc_authentication_init") + "?" + urlencode({"next": target}),
+            "failed": request.GET.get("sso") == "failed",
+        }
+    return options
+
+
 def login(request, extra_context=None):
     """The admin's login form; with no `next`, every role lands on the home page rather than on /admin/."""
     if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
@@ -67,7 +83,7 @@ def login(request, extra_context=None):
             request.POST[REDIRECT_FIELD_NAME] = "/"
         request.GET = request.GET.copy()
         request.GET[REDIRECT_FIELD_NAME] = "/"
-    return admin.site.login(request, extra_context)
+    return admin.site.login(request, {**(extra_context or {}), **sign_in_options(request)})
 
 
 @login_required
