@@ -46,7 +46,7 @@ def test_the_admin_request_page_reads_in_labels_and_one_date_format(glm5, entity
     assert "Submitted for review: from draft to in review." in page
     assert "draft → in_review" not in page
     assert " UTC" in page and f"{adoption.created_at:%Y-%m-%d}" not in page
-    assert f'href="/requests/{adoption.pk}/"' in page
+    assert f'href="/requests/{adoption.pk}/#sign-off"' in page  # the one sign-off door: the request page
 
 
 def test_a_risk_items_admin_page_shows_its_facts_as_sentences(glm5, entity_listed, requester, legal):  # noqa: F811
