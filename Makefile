@@ -30,8 +30,20 @@ demo: migrate
 
 # Web, a Celery worker per queue and beat on SQLite with a SQLite broker file: no Redis needed.
 # Set DATABASE_URL / REDIS_URL to run the same processes on PostgreSQL and Redis.
-run: check-system venv demo
-	DEBUG=1 PORT=$(PORT) RISKREG_SITE_URL=$${RISKREG_SITE_URL:-http://localhost:$(PORT)} $(PY) manage.py run_local --port $(PORT)
+# As a server runs (issue 23): DEBUG off, gunicorn, static files through WhiteNoise, the register's own 404 and
+# 500 pages, a secret key made once and kept in $(RISKREG_DATA_DIR)/secret-key (unless SECRET_KEY is set); plain
+# http on this machine, so cookies are not marked https-only. `make run DEBUG=1`: Django's runserver and
+# its technical error pages, for developers.
+DEBUG ?= 0
+run: check-system venv demo $(RISKREG_DATA_DIR)/secret-key
+	SECRET_KEY=$${SECRET_KEY:-$$(cat $(RISKREG_DATA_DIR)/secret-key)} DEBUG=$(DEBUG) $(PY) manage.py collectstatic --noinput -v 0
+	SECRET_KEY=$${SECRET_KEY:-$$(cat $(RISKREG_DATA_DIR)/secret-key)} DEBUG=$(DEBUG) SECURE_COOKIES=0 PORT=$(PORT) \
+	  RISKREG_SITE_URL=$${RISKREG_SITE_URL:-http://localhost:$(PORT)} $(PY) manage.py run_local --port $(PORT)
+
+$(RISKREG_DATA_DIR)/secret-key:
+	@mkdir -p $(RISKREG_DATA_DIR)
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@echo "made a secret key for this register in $@ (kept; set SECRET_KEY to use your own)"
 
 check-browser:
 	@bash .ci/system-packages --browser

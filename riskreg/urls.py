@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from riskreg.api import router
@@ -16,6 +18,8 @@ admin.site.site_url = "/"  # "View site" goes to the workspace home page
 admin.site.index_title = "Catalog, screening, watch, register and memos"
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page says: the register's icon, not a 404 in the log.
+    path("favicon.ico", RedirectView.as_view(url=static("workspace/favicon.svg"), permanent=True)),
     # The admin's login, landing on the workspace home page when no `next` is given.
     path("admin/login/", workspace_login, name="workspace-login"),
     # Single sign-on (riskreg/core/sso.py): 404 while no provider is configured.

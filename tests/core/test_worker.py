@@ -99,3 +99,20 @@ def test_make_runs_default_worker_has_no_pool_to_lose_on_the_embedded_broker(set
 
     assert embedded[embedded.index("--pool") + 1] == "solo"
     assert "--pool" not in redis and redis[redis.index("--concurrency") + 1] == "2"  # prefork: time limits apply
+
+
+def test_make_run_serves_with_gunicorn_as_a_server_would_and_runserver_only_for_developers(settings):
+    """Issue 23 item 9: `make run` ran with DEBUG on, so a mistyped address showed Django's URL patterns."""
+    from riskreg.core.management.commands.run_local import web_command
+
+    settings.DEBUG = False
+    assert web_command("python", "127.0.0.1", 8000)[1:4] == ["-m", "gunicorn", "riskreg.wsgi"]
+    settings.DEBUG = True
+    assert web_command("python", "127.0.0.1", 8000)[1:3] == ["manage.py", "runserver"]
+
+
+def test_the_register_has_its_icon_and_browsers_asking_for_favicon_ico_find_it(client):
+    answer = client.get("/favicon.ico")
+
+    assert (answer.status_code, answer["Location"]) == (301, "/static/workspace/favicon.svg")
+    assert 'rel="icon" href="/static/workspace/favicon.svg"' in client.get("/admin/login/").content.decode()

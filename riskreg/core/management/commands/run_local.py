@@ -1,5 +1,7 @@
 """Run the web server, the Celery workers and Celery beat together, for `make run`.
 
+The web server is gunicorn with DEBUG off (as a server runs the register), Django's runserver with DEBUG on.
+
 Two workers, one per queue, so memos and imports never wait behind watch checks, evidence captures, webhooks and
 material changes: "worker" (the default queue) and "watch" (threads, bounded by the fetch deadline and the
 check's claim). With no REDIS_URL they and beat talk through the SQLite broker file under RISKREG_DATA_DIR, so a
@@ -42,6 +44,27 @@ def default_worker_command(celery: list[str]) -> list[str]:
     ]
 
 
+def web_command(python: str, host: str, port: int) -> list[str]:
+    """gunicorn, as a server runs the register (static files through WhiteNoise, the register's own error pages);
+    with DEBUG on, Django's runserver and its technical pages, for developers."""
+    if settings.DEBUG:
+        return [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"]
+    return [
+        python,
+        "-m",
+        "gunicorn",
+        "riskreg.wsgi",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        "2",
+        "--timeout",
+        "120",
+        "--access-logfile",
+        "-",
+    ]
+
+
 class Command(BaseCommand):
     help = "Run web + Celery workers (default and watch queues) + Celery beat in the foreground (local use)."
 
@@ -54,7 +77,7 @@ class Command(BaseCommand):
         schedule = settings.RISKREG_DATA_DIR / "celerybeat-schedule"
         celery = [python, "-m", "celery", "-A", "riskreg"]
         commands = {
-            "web": [python, "manage.py", "runserver", f"{options['host']}:{options['port']}", "--noreload"],
+            "web": web_command(python, options["host"], options["port"]),
             "worker": default_worker_command(celery),
             "watch": [
                 *celery,
