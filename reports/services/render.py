@@ -258,7 +258,7 @@ def memo_render(*, snapshot: dict, fetcher: StaticOnlyFetcher | None = None) -> 
     identifier = snapshot_sha256(snapshot)[:32].encode("ascii")
     with _source_date_epoch(int(generated_at.timestamp())), _font_subset_cache():
         document = MemoHTML(string=html, url_fetcher=fetcher).render(font_config=_shared_font_config())
-        pdf = document.write_pdf(pdf_identifier=identifier)
+        pdf = document.write_pdf(pdf_identifier=identifier, pdf_variant=template_version(snapshot).pdf_variant)
     return RenderResult(pdf=pdf, pages=len(document.pages), refused=fetcher.refused, served=fetcher.served)
 
 

@@ -22,6 +22,9 @@ class TemplateVersion:
     #: memo-6 on: the heat map the page draws too (riskreg.dossier.presenters), from this template; "" for the
     #: memo's own drawing (reports.services.context.heatmap_svg). A change to it is a new file, as for the others.
     heatmap: str = ""
+    #: memo-7 on: a tagged PDF for screen readers (WeasyPrint's PDF/UA-1 variant: structure tags, the document's
+    #: language and title shown as its title); None for the untagged PDFs of the versions before.
+    pdf_variant: str | None = None
 
     def template(self, kind: str) -> str:
         return self.portfolio if kind == "portfolio" else self.memo
@@ -53,6 +56,14 @@ TEMPLATE_VERSIONS: dict[str, TemplateVersion] = {
         portfolio="reports/portfolio-3.html",
         stylesheet="reports/memo-4.css",
         heatmap="dossier/heatmap-1.svg",
+    ),
+    # memo-6, tagged (PDF/UA-1): a screen reader follows its headings, lists, tables and reading order.
+    "memo-7": TemplateVersion(
+        memo="reports/memo-6.html",
+        portfolio="reports/portfolio-3.html",
+        stylesheet="reports/memo-4.css",
+        heatmap="dossier/heatmap-1.svg",
+        pdf_variant="pdf/ua-1",
     ),
 }
 

@@ -35,7 +35,7 @@ def test_a_request_memo_shows_the_obligations_of_its_use_on_the_decision_date_an
 
     memo = memo_generate_now(kind=Memo.Kind.REQUEST, request=request, user=legal)
 
-    assert memo.template_version == TEMPLATE_VERSION == "memo-6"
+    assert memo.template_version == TEMPLATE_VERSION == "memo-7"
     assert memo.snapshot["use_obligations"]["on"] == "2025-06-01"
     text = _text(memo)
     ours = text[text.index("Our obligations for this use, on 1 Jun 2025") : text.index("The developer's obligations")]

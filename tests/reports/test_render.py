@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import io
 import subprocess
 import tempfile
 
@@ -183,3 +184,22 @@ def test_memo_user_agent_stylesheet_is_trimmed_and_changes_no_byte():
     assert MemoHTML(string=html).write_pdf(pdf_identifier=b"t") == weasyprint.HTML(string=html).write_pdf(
         pdf_identifier=b"t"
     )
+
+
+def test_memos_from_memo_7_on_are_tagged_pdfs_and_older_versions_render_untagged_as_they_were(glm5_snapshot):
+    """Issue 23 item 10: memos were untagged PDFs, which screen readers cannot follow."""
+    older = copy.deepcopy(glm5_snapshot)
+    older["memo"]["template_version"] = "memo-6"
+
+    tagged = memo_render(snapshot=copy.deepcopy(glm5_snapshot)).pdf  # a version not kept: today's, memo-7
+    untagged = memo_render(snapshot=older).pdf
+
+    def catalog(pdf: bytes):
+        from pypdf import PdfReader
+
+        return PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+
+    tagged_catalog, untagged_catalog = catalog(tagged), catalog(untagged)
+    assert "/StructTreeRoot" in tagged_catalog and bool(tagged_catalog["/MarkInfo"]["/Marked"])
+    assert tagged_catalog["/Lang"] == "en" and bool(tagged_catalog["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert "/StructTreeRoot" not in untagged_catalog
