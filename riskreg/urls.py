@@ -45,6 +45,7 @@ urlpatterns = [
         name="list-version-impact",
     ),
     path("api/", include(router.urls)),
+    path("", include("riskreg.evidence.urls")),
     path("", include("reports.urls")),
     path("", include("riskreg.workspace.urls")),
 ]
