@@ -16,7 +16,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 from django.utils import timezone
 
-from models_catalog.models import AIModel, Jurisdiction, ModelGuidanceStatus, SanctionsNote
+from models_catalog.models import AIModel, Jurisdiction, ModelGuidanceStatus, RegulatoryGuidance, SanctionsNote
 from riskreg.dossier.chains import Chains
 from riskreg.dossier.presenters import exposure_groups
 from riskreg.dossier.readers import Reader
@@ -81,6 +81,52 @@ def reopened_requests(*, user, limit: int = WORK_LIST_LIMIT) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def _impacts_to_review(*, drafts_count: int, hits: int) -> dict:
+    """Legal's drafts and list versions waiting for a reading, each one click from its impact page (issue 23 item
+    5): guidance drafts (they change nothing until published) and the lists' versions in force whose matches are
+    not all confirmed or dismissed. A query for each kind there is (the counts come with the others')."""
+    drafts = list(
+        RegulatoryGuidance.objects.filter(publication=RegulatoryGuidance.Publication.DRAFT)
+        .select_related("jurisdiction")
+        .order_by("-pk")
+        .only("pk", "title", "jurisdiction__code")[:WORK_LIST_LIMIT]
+        if drafts_count
+        else []
+    )
+    versions = list(
+        ScreeningHit.objects.filter(status=ScreeningHit.Status.POTENTIAL)
+        .filter(entry__sanctions_list__current_version__isnull=False)
+        .values("entry__sanctions_list__current_version", "entry__sanctions_list__name")
+        .annotate(matches=Count("pk"))
+        .order_by("entry__sanctions_list__name")
+        if hits
+        else []
+    )
+    items = [
+        {
+            "title": f"{g.jurisdiction.code}: {g.title}",
+            "url": reverse("workspace:guidance-impact", args=[g.pk]),
+            "detail": "Guidance draft: publish it once its impact reads right.",
+        }
+        for g in drafts
+    ] + [
+        {
+            "title": f"{v['entry__sanctions_list__name']}, the version in force",
+            "url": reverse("workspace:list-version-impact", args=[v["entry__sanctions_list__current_version"]]),
+            "detail": f"{v['matches']} match{'es' if v['matches'] != 1 else ''} to confirm or dismiss.",
+        }
+        for v in versions
+    ]
+    return {
+        "key": "impacts",
+        "label": "Drafts and list versions to review",
+        "count": drafts_count + len(versions),
+        "url": f"{reverse('admin:models_catalog_regulatoryguidance_changelist')}?publication__exact=draft",
+        "hint": "What each would change, one click away: its impact page.",
+        "items": items[:WORK_LIST_LIMIT],
+    }
 
 
 def work_counts(*, user, today: date | None = None) -> list[dict]:
@@ -189,6 +235,10 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
             }
         )
     watch_counts = _one_query_counts(user, today=today)
+    if "guidance_drafts" in watch_counts:
+        counts.append(
+            _impacts_to_review(drafts_count=watch_counts["guidance_drafts"], hits=watch_counts.get("hits", 0))
+        )
     if watch_counts.get("conditions"):
         counts.append(
             {
@@ -248,6 +298,7 @@ def work_counts(*, user, today: date | None = None) -> list[dict]:
         "reopened",
         "alerts",
         "hits",
+        "impacts",
         "failing",
         "expiring",
         "review-before",
@@ -297,6 +348,8 @@ def _one_query_counts(user, *, today: date) -> dict[str, int]:
         wanted["hits"] = ScreeningHit.objects.filter(status=ScreeningHit.Status.POTENTIAL)
     if user.has_perm("watch.view_watchsource"):
         wanted["failing"] = WatchSource.objects.filter(enabled=True, health=WatchSource.Health.FAILING)
+    if user.has_perm("models_catalog.change_regulatoryguidance"):
+        wanted["guidance_drafts"] = RegulatoryGuidance.objects.filter(publication=RegulatoryGuidance.Publication.DRAFT)
     if not wanted:
         return {}
     counts = {

@@ -103,3 +103,25 @@ def test_a_malformed_or_future_as_of_is_refused_with_the_reason(legal):
 
     assert bad.status_code == 400 and "as_of must be a date written YYYY-MM-DD" in _text(bad)
     assert future.status_code == 400 and "is in the future" in _text(future)
+
+
+def test_legals_home_lists_the_drafts_and_list_versions_to_review_each_a_click_from_its_impact(demo, legal, requester):
+    """Issue 23 item 5: a guidance draft's impact was four clicks deep through the admin."""
+    from models_catalog.models import RegulatoryGuidance
+    from riskreg.screening.models import ScreeningHit
+
+    draft = RegulatoryGuidance.objects.order_by("pk").first()
+    RegulatoryGuidance.objects.filter(pk=draft.pk).update(publication="draft")
+    hit = ScreeningHit.objects.select_related("entry__sanctions_list").first()
+    ScreeningHit.objects.filter(pk=hit.pk).update(status="potential")
+    client = Client()
+    client.force_login(legal)
+
+    html = client.get("/").content.decode()
+
+    assert 'data-testid="work-list-impacts"' in html
+    assert f'href="/guidance/{draft.pk}/impact/"' in html
+    assert f'href="/lists/versions/{hit.entry.sanctions_list.current_version_id}/impact/"' in html
+    assert "1 match to confirm or dismiss." in html
+    client.force_login(requester)
+    assert 'data-testid="work-list-impacts"' not in client.get("/").content.decode()
