@@ -42,7 +42,17 @@ from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
 
 from models_catalog.interchange import MAX_DEPTH, MAX_DOCUMENT_BYTES, InterchangeError, document_bounded
-from models_catalog.interchange.plans import Developer, ImportResult, Plan, date_from, plans_import, web_address
+from models_catalog.interchange.plans import (
+    Developer,
+    ImportResult,
+    Plan,
+    claim_plan,
+    date_from,
+    developer_claim,
+    importer_developer,
+    plans_import,
+    web_address,
+)
 from models_catalog.licences import is_known_licence
 from models_catalog.models import (
     AIModel,
@@ -537,19 +547,14 @@ def _card_claims(
             continue
         url = web_address((dataset.get("contents") or {}).get("url"), where=f"{here}/contents/url")
         claims.append(
-            {
-                "where": here,
-                "statement": f"{name} was trained on the dataset {dataset_name} (the BOM's model card).",
-                "subject": ProvenanceClaim.Subject.TRAINING_DATA,
-                "value": dataset_name,
-                "confidence": ProvenanceClaim.Confidence.DEVELOPER_STATED,
-                "accelerator": "",
-                "accelerator_vendor": "",
-                "accelerator_vendor_country": "",
-                "country": "",
-                "notes": f"Classification: {dataset['classification']}." if dataset.get("classification") else "",
-                "as_of": None,
-                "sources": [
+            claim_plan(
+                where=here,
+                statement=f"{name} was trained on the dataset {dataset_name} (the BOM's model card).",
+                subject=ProvenanceClaim.Subject.TRAINING_DATA,
+                value=dataset_name,
+                confidence=ProvenanceClaim.Confidence.DEVELOPER_STATED,
+                notes=f"Classification: {dataset['classification']}." if dataset.get("classification") else "",
+                sources=[
                     {
                         "title": f"Dataset: {dataset_name}"[:500],
                         "url": url[:1000],
@@ -561,26 +566,13 @@ def _card_claims(
                 ]
                 if url
                 else [],
-            }
+            )
         )
-    value = f"developer: {developer.name}"[:VALUE_MAX]
-    if not developer.standard and (ProvenanceClaim.Subject.OTHER, value) not in taken:
-        claims.append(
-            {
-                "where": where,
-                "statement": f"{name} was developed by {developer.name}: taken from {developer.taken_from}.",
-                "subject": ProvenanceClaim.Subject.OTHER,
-                "value": value,
-                "confidence": ProvenanceClaim.Confidence.UNVERIFIED,
-                "accelerator": "",
-                "accelerator_vendor": "",
-                "accelerator_vendor_country": "",
-                "country": "",
-                "notes": f"Developer taken from {developer.taken_from}; check it before relying on it.",
-                "as_of": None,
-                "sources": [],
-            }
-        )
+    if (
+        not developer.standard
+        and (ProvenanceClaim.Subject.OTHER, f"developer: {developer.name}"[:VALUE_MAX]) not in taken
+    ):
+        claims.append(developer_claim(where, name, developer))
     return claims
 
 
@@ -666,14 +658,7 @@ def bom_import(
     ``developer_country`` gives the two-letter country of a developer the register does not know yet, which is
     then created and screened like any other. ``progress(stage)``, if given, hears what the import is doing (a
     background job shows it)."""
-    country = (developer_country or "").strip().upper()
-    if country and (len(country) != 2 or not country.isalpha()):
-        raise InterchangeError(f"{source_name}: developer country {country!r} is not a two-letter ISO code")
-    override = (
-        Developer(name=developer.strip()[:255], country=country, taken_from="the importer (--developer)")
-        if developer and developer.strip()
-        else None
-    )
+    override, country = importer_developer(developer, developer_country, source_name=source_name)
     progress = progress or (lambda stage: None)
     progress("reading and validating the BOM")
     document, version = _parse(data, source_name)

@@ -27,6 +27,8 @@ from models_catalog.models import (
 from riskreg.core.events import ChangeKind, material_changes_batched
 from riskreg.core.urls import web_url
 
+VALUE_MAX = ProvenanceClaim._meta.get_field("value").max_length
+
 
 @dataclass
 class ImportResult:
@@ -81,6 +83,50 @@ class Plan:
     @property
     def developer_name(self) -> str:
         return self.developer.name
+
+
+def importer_developer(
+    developer: str | None, developer_country: str | None, *, source_name: str
+) -> tuple[Developer | None, str]:
+    """What the importer said (--developer, --developer-country): the developer to use for every model, if named,
+    and the two-letter country for a developer the register does not know yet."""
+    country = (developer_country or "").strip().upper()
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise InterchangeError(f"{source_name}: developer country {country!r} is not a two-letter ISO code")
+    if not developer or not developer.strip():
+        return None, country
+    return Developer(name=developer.strip()[:255], country=country, taken_from="the importer (--developer)"), country
+
+
+def claim_plan(*, where: str, statement: str, subject: str, value: str, confidence: str, **fields) -> dict:
+    """One claim an import asks for, in the shape ``claim_write`` takes; what is not given is empty."""
+    return {
+        "where": where,
+        "statement": statement,
+        "subject": subject,
+        "value": value[:VALUE_MAX],
+        "confidence": confidence,
+        "accelerator": "",
+        "accelerator_vendor": "",
+        "accelerator_vendor_country": "",
+        "country": "",
+        "notes": "",
+        "as_of": None,
+        "sources": [],
+        **fields,
+    }
+
+
+def developer_claim(plan_where: str, model_name: str, developer: Developer) -> dict:
+    """Where a developer read outside the standard's own field for the maker came from, as a claim legal checks."""
+    return claim_plan(
+        where=plan_where,
+        statement=f"{model_name} was developed by {developer.name}: taken from {developer.taken_from}.",
+        subject=ProvenanceClaim.Subject.OTHER,
+        value=f"developer: {developer.name}",
+        confidence=ProvenanceClaim.Confidence.UNVERIFIED,
+        notes=f"Developer taken from {developer.taken_from}; check it before relying on it.",
+    )
 
 
 def web_address(value, *, where: str) -> str:

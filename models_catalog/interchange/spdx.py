@@ -43,7 +43,17 @@ from models_catalog.interchange.cyclonedx import (
     _claims_of,
     _compute_estimate,
 )
-from models_catalog.interchange.plans import Developer, ImportResult, Plan, date_from, plans_import, web_address
+from models_catalog.interchange.plans import (
+    Developer,
+    ImportResult,
+    Plan,
+    claim_plan,
+    date_from,
+    developer_claim,
+    importer_developer,
+    plans_import,
+    web_address,
+)
 from models_catalog.licences import is_known_licence
 from models_catalog.models import AIModel, ModelGuidanceStatus, ProvenanceClaim
 
@@ -410,20 +420,14 @@ def _plan_package(objects, package, where: str, override: Developer | None) -> P
         if (ProvenanceClaim.Subject.TRAINING_DATA, value) in taken:
             continue
         claims.append(
-            {
-                "where": f"{where}/trainedOn {dataset._id}",
-                "statement": f"{name} was trained on the dataset {value} (the SPDX document's trainedOn).",
-                "subject": ProvenanceClaim.Subject.TRAINING_DATA,
-                "value": value,
-                "confidence": ProvenanceClaim.Confidence.DEVELOPER_STATED,
-                "country": "",
-                "accelerator": "",
-                "accelerator_vendor": "",
-                "accelerator_vendor_country": "",
-                "notes": dataset.comment or "",
-                "as_of": None,
-                "sources": [],
-            }
+            claim_plan(
+                where=f"{where}/trainedOn {dataset._id}",
+                statement=f"{name} was trained on the dataset {value} (the SPDX document's trainedOn).",
+                subject=ProvenanceClaim.Subject.TRAINING_DATA,
+                value=value,
+                confidence=ProvenanceClaim.Confidence.DEVELOPER_STATED,
+                notes=dataset.comment or "",
+            )
         )
     return Plan(where=where, name=name[:120], values=values, developer=developer, claims=claims)
 
@@ -443,14 +447,7 @@ def spdx_import(
     again changes nothing. Raises InterchangeError."""
     progress = progress or (lambda stage: None)
     progress("reading and validating the SPDX document")
-    country = (developer_country or "").strip().upper()
-    if country and (len(country) != 2 or not country.isalpha()):
-        raise InterchangeError(f"{source_name}: developer country {country!r} is not a two-letter ISO code")
-    override = (
-        Developer(name=developer.strip()[:255], country=country, taken_from="the importer (--developer)")
-        if developer and developer.strip()
-        else None
-    )
+    override, country = importer_developer(developer, developer_country, source_name=source_name)
     objects = _read(data, source_name)
     packages = sorted(objects.foreach_type(spdx.ai_AIPackage), key=lambda package: package._id or "")
     if not packages:
@@ -461,23 +458,7 @@ def spdx_import(
         raise InterchangeError(f"{source_name}: {exc}") from None
     for plan in plans:
         if not plan.developer.standard:
-            plan.claims.append(
-                {
-                    "where": plan.where,
-                    "statement": f"{plan.name} was developed by {plan.developer.name}: taken from "
-                    f"{plan.developer.taken_from}.",
-                    "subject": ProvenanceClaim.Subject.OTHER,
-                    "value": f"developer: {plan.developer.name}"[:VALUE_MAX],
-                    "confidence": ProvenanceClaim.Confidence.UNVERIFIED,
-                    "country": "",
-                    "accelerator": "",
-                    "accelerator_vendor": "",
-                    "accelerator_vendor_country": "",
-                    "notes": f"Developer taken from {plan.developer.taken_from}; check it before relying on it.",
-                    "as_of": None,
-                    "sources": [],
-                }
-            )
+            plan.claims.append(developer_claim(plan.where, plan.name, plan.developer))
     progress(f"writing {len(plans)} AI package{'s' if len(plans) != 1 else ''}")
     document = next(iter(objects.foreach_type(spdx.SpdxDocument)), None)
     created = next((p.creationInfo.created for p in packages if p.creationInfo and p.creationInfo.created), None)

@@ -18,9 +18,14 @@ class Command(BaseCommand):
         "metadata) an organisation (screened as any other), its claims and model card datasets provenance claims "
         "with the BOM as source. A bad BOM is refused whole; the same BOM again changes nothing."
     )
+    document = "the BOM file (JSON)"
+
+    @staticmethod
+    def document_import(**kwargs):
+        return bom_import(**kwargs)
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="the BOM file (JSON)")
+        parser.add_argument("path", help=self.document)
         parser.add_argument(
             "--developer",
             help="who developed the BOM's models, when the BOM does not say (or says it wrongly): an organisation "
@@ -37,7 +42,7 @@ class Command(BaseCommand):
         if not source.is_file():
             raise CommandError(f"{source}: no such file")
         try:
-            result = bom_import(
+            result = self.document_import(
                 data=source.read_bytes(),
                 source_name=str(source),
                 developer=developer,
