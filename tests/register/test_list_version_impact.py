@@ -149,17 +149,17 @@ def test_the_real_sdn_diff_names_the_added_entry_a_catalog_organisation_matches(
 
 
 def test_a_first_import_adding_the_whole_list_reads_only_the_entries_that_match(db, nvidia):
-    """The real SDN file imported first adds its 14,965 entries: the impact names the one our catalog matches and
-    builds that entry alone, not the list (issue 26: 18.9 s for the 15,000-entry version)."""
-    wuhan = Organisation.objects.create(name="Wuhan Global Sensor Technology Co., Ltd.", country="CN")
-    AIModel.objects.create(name="Sensor-LM", family="Sensor", developer=wuhan, licence="MIT", weights="open")
+    """A first import adds every entry of the list (the 14,965 of the real SDN file took 18.9 s in the probe): the
+    impact names the one our catalog matches and builds that entry alone, not the list. Here the real CSL sample."""
+    holding = Organisation.objects.create(name="200G PSA Holdings LLC", country="US")
+    AIModel.objects.create(name="Holding-LM", family="Holding", developer=holding, licence="MIT", weights="open")
     version = sanctions_list_import(
-        list_code="ofac-sdn", data=(LISTS / "ofac" / "sdn-2024-05-03.csv").read_bytes(), source_name="05-03"
+        list_code="us-csl", data=(LISTS / "csl" / "consolidated-sample.csv").read_bytes(), source_name="csl.csv"
     ).version
     built = []
 
     def count(sender, instance, **kwargs):
-        built.append(instance.external_id)
+        built.append(instance.primary_name)
 
     post_init.connect(count, sender=ListEntry)
     try:
@@ -167,9 +167,9 @@ def test_a_first_import_adding_the_whole_list_reads_only_the_entries_that_match(
     finally:
         post_init.disconnect(count, sender=ListEntry)
 
-    assert impact.version["added"] == 14965
-    assert [entry["external_id"] for entry in impact.entries_added] == ["46633"]
-    assert sorted(set(built)) == ["46633"]
+    assert impact.version["added"] == version.entry_count > 100
+    assert [entry["name"] for entry in impact.entries_added] == ["200G PSA HOLDINGS LLC"]
+    assert built == ["200G PSA HOLDINGS LLC"]
 
 
 def test_the_impact_takes_the_same_queries_for_10_and_40_reached_models(zhipu_added, zhipu):
