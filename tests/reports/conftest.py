@@ -12,7 +12,9 @@ from tests.reports.factories import World, glm5_world, light_model
 
 
 @pytest.fixture(scope="module")
-def _glm5_world(request, django_db_setup, django_db_blocker) -> World:
+def _glm5_world(request, django_db_setup, django_db_blocker, glm5_snapshot) -> World:
+    # glm5_snapshot first: it builds (and rolls back) a GLM-5 world of its own once per run, which inside this
+    # module's open transaction would collide with this one (a module run on its own failed so).
     def build() -> World:
         cast()  # first, so the world reuses those users
         return glm5_world()
