@@ -37,8 +37,8 @@ class BomUploadSerializer(UploadSerializer):
     developer = serializers.CharField(
         required=False,
         max_length=255,
-        help_text="Who developed the BOM's models, when the BOM does not say: an organisation in the register, or a "
-        "new one with developer_country.",
+        help_text="Who developed the BOM's models, for every component, instead of what the BOM says (recorded as "
+        "a claim to check): an organisation in the register, or a new one with developer_country.",
     )
     developer_country = serializers.RegexField(
         r"^[A-Za-z]{2}$",

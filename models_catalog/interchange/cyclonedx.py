@@ -402,9 +402,12 @@ def _component_licence(component: dict, where: str) -> str:
 
 
 # Where writers put who made a model, in the order the register reads them (issue 27): the component's own
-# fields, then the BOM's metadata. supplier and manufacturer are the standard's organisational entities (with an
-# address); authors, author (deprecated in 1.6) and publisher are names only.
+# fields, then the BOM's metadata (its manufacturer and supplier). supplier and manufacturer are the standard's
+# organisational entities (with an address); authors, author (deprecated in 1.6) and publisher are names only.
 _DEVELOPER_FIELDS = ("manufacturer", "supplier", "authors", "author", "publisher")
+# In the metadata, authors are the BOM's own writers (a consultant, a tool), not the model's: only the maker and
+# the supplier of the component the BOM describes count there.
+_METADATA_DEVELOPER_FIELDS = ("manufacturer", "supplier")
 _STANDARD_FIELDS = {"manufacturer", "supplier"}  # a developer read elsewhere (metadata too) is a claim to check
 
 
@@ -425,8 +428,11 @@ def _developer(document: dict, component: dict, where: str, override: Developer 
     if override is not None and override.name:
         return override
     metadata = document.get("metadata") or {}
-    for holder, whose in ((component, "the component's"), (metadata, "the BOM metadata's")):
-        for key in _DEVELOPER_FIELDS:
+    for holder, whose, fields in (
+        (component, "the component's", _DEVELOPER_FIELDS),
+        (metadata, "the BOM metadata's", _METADATA_DEVELOPER_FIELDS),
+    ):
+        for key in fields:
             found = _developer_in(holder, key)
             if found is None:
                 continue
@@ -442,7 +448,8 @@ def _developer(document: dict, component: dict, where: str, override: Developer 
     hint = f" (its group is {group!r}, often the developer's name)" if group else ""
     raise InterchangeError(
         f"{where}: {component.get('name')!r} names no developer: no manufacturer, supplier, authors, author or "
-        f"publisher on the component or in the BOM's metadata{hint}. Say who it is: --developer NAME "
+        f"publisher on the component, nor a manufacturer or supplier in the BOM's metadata{hint}. Say who it is: "
+        "--developer NAME "
         "--developer-country CC (developer and developer_country in the API)"
     )
 

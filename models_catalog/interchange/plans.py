@@ -68,6 +68,13 @@ class Developer:
     url: str = ""
     taken_from: str = ""  # "the component's publisher", "the importer (--developer)"
     standard: bool = False  # from a field whose meaning is the maker (manufacturer, supplier)
+    by_importer: bool = False  # the person importing named it (--developer)
+
+    @property
+    def decides(self) -> bool:
+        """Whether this may change the developer of a model already in the register: the standard's field for
+        the maker, or the importer's word; a publisher or author only suggests (recorded as a claim to check)."""
+        return self.standard or self.by_importer
 
 
 @dataclass
@@ -95,7 +102,10 @@ def importer_developer(
         raise InterchangeError(f"{source_name}: developer country {country!r} is not a two-letter ISO code")
     if not developer or not developer.strip():
         return None, country
-    return Developer(name=developer.strip()[:255], country=country, taken_from="the importer (--developer)"), country
+    named = Developer(
+        name=developer.strip()[:255], country=country, taken_from="the importer (--developer)", by_importer=True
+    )
+    return named, country
 
 
 def claim_plan(*, where: str, statement: str, subject: str, value: str, confidence: str, **fields) -> dict:
@@ -201,6 +211,8 @@ def plans_import(
     for plan in plans:
         if country and not plan.developer.country:
             plan.developer.country = country
+        if _keeps_developer(plan):
+            continue
         if organisation_find(plan.developer_name) is None and len(plan.developer.country) != 2:
             raise InterchangeError(
                 f"{source_name}: {plan.where}: developer {plan.developer_name!r} (from {plan.developer.taken_from}) "
@@ -227,6 +239,13 @@ def plans_import(
         raise InterchangeError(f"{source_name}: refused by the catalog's rules: {validation_text(exc)}") from None
 
 
+def _keeps_developer(plan: Plan, model: AIModel | None = None) -> bool:
+    """A model already in the register keeps its developer when the document only suggests another (a publisher,
+    an author): the suggestion is recorded as a claim to check, the supply chain screening reads is not changed."""
+    model = model if model is not None else model_find(plan.name)
+    return model is not None and not plan.developer.decides and model.developer.name != plan.developer_name
+
+
 def _plans_write(
     *, plans: list[Plan], data: bytes, source_name: str, source_title: str, source_summary: str, published_on
 ) -> ImportResult:
@@ -245,7 +264,9 @@ def _plans_write(
     )
     result.source_id = source.pk
     for plan in plans:
-        developer = organisation_find(plan.developer_name)
+        model = model_find(plan.name)
+        kept = model is not None and _keeps_developer(plan, model)
+        developer = model.developer if kept else organisation_find(plan.developer_name)
         developer_created = developer is None
         if developer is None:
             developer, _ = upsert(
@@ -259,7 +280,6 @@ def _plans_write(
                 },
             )
             result.organisations_created.append(developer.name)
-        model = model_find(plan.name)
         if model is None:
             model, outcome = upsert(AIModel, {"name": plan.name}, {**plan.values, "developer": developer})
         else:
@@ -271,10 +291,20 @@ def _plans_write(
         for claim in plan.claims:
             claim_write(result, model, claim, source)
         created, updated = result.claims_created - before[0], result.claims_updated - before[1]
+        if kept:
+            said = (
+                f"developer {developer.name} kept ({plan.developer.taken_from} names {plan.developer_name}: "
+                "recorded as a claim to check)"
+            )
+        else:
+            said = (
+                f"developer {developer.name} "
+                f"({'created and queued for screening' if developer_created else 'in the register'}, from "
+                f"{plan.developer.taken_from})"
+            )
         result.messages.append(
-            f"{plan.where} {plan.name}: model {model.slug} {outcome}; developer {developer.name} "
-            f"({'created and queued for screening' if developer_created else 'in the register'}, from "
-            f"{plan.developer.taken_from}); {count(created, 'claim')} created, {updated} updated."
+            f"{plan.where} {plan.name}: model {model.slug} {outcome}; {said}; {count(created, 'claim')} created, "
+            f"{updated} updated."
         )
     return result
 

@@ -26,9 +26,11 @@ import time
 import jwt
 import requests
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
+from django.urls import reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
@@ -112,10 +114,31 @@ class OIDCBackend(OIDCAuthenticationBackend, OneQueryModelBackend):
             return oidc_setting(name, None)
         raise AttributeError(name)
 
-    def authenticate(self, request, **kwargs):
-        if not sso_enabled() or request is None or "code" not in request.GET:
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        """Only the provider's callback signs in here (it passes the nonce it kept); a password sign-in, whatever
+        its address says, never reaches the provider, so a wrong password is counted as a failure (django-axes).
+        A provider that cannot be reached or answers wrongly fails the sign-in, not the page."""
+        if not sso_enabled() or request is None or username is not None or password is not None:
             return None
-        return super().authenticate(request, **kwargs)
+        if "nonce" not in kwargs or request.path != reverse("oidc_authentication_callback"):
+            return None
+        try:
+            return super().authenticate(request, **kwargs)
+        except (requests.RequestException, SuspiciousOperation, KeyError, ValueError) as exc:
+            logger.warning("SSO: sign-in failed: %s", exc)
+            return None
+
+    # Django's: an account made inactive in the register is signed out at its next request (mozilla-django-oidc's
+    # own get_user does not look).
+    get_user = ModelBackend.get_user
+
+    def get_userinfo(self, access_token, id_token, payload):
+        """The provider's userinfo, under the verified ID token's claims: the token's subject, groups and names win
+        (Entra ID sends groups in the token only), and userinfo for another subject is refused (OIDC Core 5.3.2)."""
+        info = super().get_userinfo(access_token, id_token, payload)
+        if info.get("sub") != payload.get("sub"):
+            raise SuspiciousOperation("the provider's userinfo is for another subject than the ID token")
+        return {**info, **payload}
 
     def _verify_jws(self, payload, key):
         """The signature, and what mozilla-django-oidc leaves unchecked: issuer, audience and expiry."""

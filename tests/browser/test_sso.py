@@ -127,3 +127,43 @@ def test_without_a_role_mapping_the_provider_signs_in_and_the_register_keeps_the
         backend.update_user(user, claims)
 
     assert list(user.groups.values_list("name", flat=True)) == ["security"] and user.email == "ana@example.com"
+
+
+def test_a_wrong_password_sent_with_a_code_in_the_address_is_counted_and_never_reaches_the_provider(sso, legal):
+    """Review finding: a password sign-in at /admin/login/?code=... ran the provider's flow, raised, and was never
+    counted, so guessing had no lockout."""
+    from axes.models import AccessAttempt
+    from django.conf import settings as conf
+    from django.test import Client
+
+    answers = [
+        Client(REMOTE_ADDR="10.1.0.1")
+        .post("/admin/login/?code=x&state=y", {"username": "legal", "password": "wrong", "next": "/"})
+        .status_code
+        for _ in range(conf.AXES_FAILURE_LIMIT)
+    ]
+
+    assert answers[:-1] == [200] * (conf.AXES_FAILURE_LIMIT - 1) and answers[-1] == 429
+    assert AccessAttempt.objects.filter(username="legal").exists()
+
+
+def test_an_sso_account_made_inactive_in_the_register_is_signed_out_at_its_next_request(sso, client):
+    user = OIDCBackend().create_user({"sub": "left-the-company", "email": "gone@example.com"})
+    client.force_login(user, backend="riskreg.core.sso.OIDCBackend")
+    User.objects.filter(pk=user.pk).update(is_active=False)
+
+    assert client.get("/").status_code == 302  # to the login page
+
+
+def test_the_verified_id_tokens_claims_win_over_userinfo_and_userinfo_for_another_subject_is_refused(sso, monkeypatch):
+    from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+
+    answers = {"sub": "7", "groups": [], "email": "x@example.com"}
+    monkeypatch.setattr(OIDCAuthenticationBackend, "get_userinfo", lambda self, *args: dict(answers))
+    backend = OIDCBackend()
+
+    merged = backend.get_userinfo("access", "id", {"sub": "7", "groups": ["ai-legal"]})
+    assert merged["groups"] == ["ai-legal"] and merged["email"] == "x@example.com"  # Entra ID: groups in the token
+    answers["sub"] = "8"
+    with pytest.raises(SuspiciousOperation):
+        backend.get_userinfo("access", "id", {"sub": "7"})

@@ -198,3 +198,31 @@ def test_a_card_names_an_existing_organisation_by_its_repository_owner(db):
 
     assert result.developer == "nicholasKluge" and result.developer_created is False
     assert AIModel.objects.get().developer.country == "BR"
+
+
+def test_the_boms_own_authors_are_not_the_models_developer(db):
+    """Review finding: metadata.authors are the BOM's writers (a consultant); they were taken as the developer."""
+    document = json.loads(spec_example(publisher=None))
+    document["metadata"] = {"authors": [{"name": "Jane Doe"}]}
+
+    with pytest.raises(InterchangeError, match="names no developer"):
+        bom_import(data=json.dumps(document).encode(), source_name="bom.json", developer_country="GB")
+
+
+def test_a_publisher_only_suggests_another_developer_for_a_model_already_in_the_register(db):
+    stability = Organisation.objects.create(name="Stability AI Ltd", country="GB")
+    model = AIModel.objects.create(
+        name="stable-diffusion", family="SD", developer=stability, licence="NOASSERTION", weights="open"
+    )
+
+    result = bom_import(data=SPEC_EXAMPLE.read_bytes(), source_name="spec.json")  # publisher: Acme Inc
+
+    model.refresh_from_db()
+    assert model.developer == stability and not Organisation.objects.filter(name="Acme Inc").exists()
+    assert model.claims.get(subject="other").value == "developer: Acme Inc"  # recorded, to check
+    assert "developer Stability AI Ltd kept (the component's publisher names Acme Inc" in result.messages[0]
+    named = bom_import(
+        data=SPEC_EXAMPLE.read_bytes(), source_name="spec.json", developer="Acme Inc", developer_country="US"
+    )
+    model.refresh_from_db()
+    assert model.developer.name == "Acme Inc" and named.organisations_created == ["Acme Inc"]  # the importer decides
