@@ -46,13 +46,33 @@ from riskreg.register.wording import (
 from riskreg.register.workflow import OPEN_STATES, REVIEW_STATES
 
 
+def luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a #rrggbb colour."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_on(colour: str) -> str:
+    """White or near-black, whichever reads better on the level's colour (WCAG contrast): white on the
+    default matrix's amber #f9a825 was 1.97:1 (issue 23 item 8), #1d1d1d on it is 8.6:1."""
+    try:
+        background = luminance(colour)
+    except (ValueError, IndexError):
+        return "#fff"
+    on_white = 1.05 / (background + 0.05)
+    on_dark = (background + 0.05) / (luminance("#1d1d1d") + 0.05)
+    return "#fff" if on_white >= on_dark else "#1d1d1d"
+
+
 def _level_badge(matrix, likelihood, impact):
     level = risk_level(matrix=matrix, likelihood=likelihood, impact=impact)
     if level is None:
         return "-"
     return format_html(
-        '<span style="background:{};color:#fff;padding:1px 6px;border-radius:3px">{} ({})</span>',
+        '<span style="background:{};color:{};padding:1px 6px;border-radius:3px;white-space:nowrap">{} ({})</span>',
         level["colour"],
+        text_on(level["colour"]),
         level["name"],
         level["score"],
     )

@@ -133,3 +133,17 @@ def test_the_requester_reads_the_history_of_their_own_request(in_review, request
     browser.force_login(requester)
 
     assert browser.get(f"/admin/register/adoptionrequest/{in_review.pk}/history/").status_code == 200
+
+
+def test_risk_level_badges_in_the_admin_read_at_4_5_to_1_or_better_on_every_default_colour():
+    """Issue 23 item 8: white on the default matrix's amber (#f9a825) was 1.97:1, 15 axe findings on a request."""
+    from riskreg.register.admin import luminance, text_on
+    from riskreg.register.matrices import DEFAULT_MATRIX
+
+    def contrast(a: str, b: str) -> float:
+        high, low = sorted((luminance(a), luminance(b)), reverse=True)
+        return (high + 0.05) / (low + 0.05)
+
+    for band in DEFAULT_MATRIX["bands"]:
+        text = "#ffffff" if text_on(band["colour"]) == "#fff" else text_on(band["colour"])
+        assert contrast(text, band["colour"]) >= 4.5, band
