@@ -41,6 +41,7 @@ from riskreg.register.wording import (
     event_sentence,
     fact_sentences,
     human_datetime,
+    person_name,
     role_label,
 )
 from riskreg.register.workflow import OPEN_STATES, REVIEW_STATES
@@ -302,7 +303,7 @@ class AdoptionRequestAdmin(ExtensibleAdmin, ScopedHistoryAdmin):
                 (
                     role_label(row["role"]),
                     decision_label(row["decision"]) if row["decision"] else "Waiting",
-                    row["signer"] or "",
+                    row["signer_name"] or "",
                     human_datetime(row["at"]),
                 )
                 for row in rows
@@ -360,7 +361,7 @@ class AdoptionRequestAdmin(ExtensibleAdmin, ScopedHistoryAdmin):
                 (
                     human_datetime(event.at),
                     event.review_round,
-                    event.actor.get_username() if event.actor else "the register",
+                    person_name(event.actor),
                     event_sentence(event, titles=titles),
                 )
                 for event in events

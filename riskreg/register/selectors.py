@@ -22,6 +22,7 @@ from riskreg.register.models import (
     SignOffRole,
     sees_every_request,
 )
+from riskreg.register.wording import person_name
 from riskreg.register.workflow import OPEN_STATES, REVIEW_STATES
 
 
@@ -156,6 +157,7 @@ def sign_off_status(request: AdoptionRequest) -> list[dict]:
                 "given": sign_off is not None,
                 "decision": sign_off.decision if sign_off else None,
                 "signer": sign_off.signer.get_username() if sign_off else None,
+                "signer_name": person_name(sign_off.signer) if sign_off else None,
                 "at": sign_off.created_at if sign_off else None,
             }
         )

@@ -44,6 +44,14 @@ def roles_sentence(roles) -> str:
     return f"{', '.join(words[:-1])} and {words[-1]}"
 
 
+def person_name(user) -> str:
+    """One way to name people (issue 23 item 7): the full name, else the username; "the register" for no one.
+    The workspace's {% person %} tag shows the same name with the username on hover."""
+    if user is None:
+        return "the register"
+    return user.get_full_name() or user.get_username()
+
+
 def human_datetime(value: datetime.datetime | None) -> str:
     """16 Jan 2025, 08:28 UTC (the register keeps time in UTC)."""
     if value is None:

@@ -275,7 +275,7 @@ def request_page(*, request_id: int, user) -> RequestPage:
     timeline = [
         {
             "at": event.at,
-            "actor": event.actor.get_username() if event.actor else "the register",
+            "actor": event.actor,  # named on the page as everywhere: {% person %} (None: "the register")
             "text": event_sentence(event, titles=titles),
         }
         for event in reversed(events)

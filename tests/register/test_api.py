@@ -120,6 +120,7 @@ def test_the_list_shows_sign_off_progress_and_risk_counts(filed, as_user, reques
         "decision": "approve",
         "decision_label": "Approve",
         "signer": "legal",
+        "signer_name": "legal",  # the full name when the account has one, as every page names people
         "at": row["required_sign_offs"][0]["at"],
     }
     assert row["required_sign_offs"][1]["given"] is False

@@ -14,6 +14,7 @@ from reports.templatetags.memo import colour as memo_colour
 from reports.templatetags.memo import human_count as memo_human_count
 from reports.templatetags.memo import ink as memo_ink
 from reports.templatetags.memo import role_name as memo_role_name
+from riskreg.register.wording import person_name
 
 register = template.Library()
 
@@ -109,11 +110,11 @@ def request_url(pk) -> str:
 def person(user) -> str:
     """One way to name people: the full name, the username on hover (just the username when no name is set)."""
     if user is None:
-        return "the register"
+        return person_name(None)
     if isinstance(user, dict):  # a snapshot's user row: {"username", "name"}
         username, name = user.get("username", ""), user.get("name") or user.get("username", "")
     else:
-        username, name = user.get_username(), user.get_full_name() or user.get_username()
+        username, name = user.get_username(), person_name(user)
     if name == username:
         return format_html("{}", name)
     return format_html('<span class="person" title="{}">{}</span>', username, name)
