@@ -27,6 +27,7 @@ from models_catalog.models import (
 )
 from models_catalog.ports import model_cited_sources
 from models_catalog.selectors import Exposure, exposure_by_organisation, supply_chain
+from riskreg.core.admin import ReadOnlyAdminMixin
 from riskreg.core.extensions import ExtensibleAdmin
 
 
@@ -425,7 +426,7 @@ class SanctionsNoteAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(InterchangeImportJob)
-class InterchangeImportJobAdmin(admin.ModelAdmin):
+class InterchangeImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """BOM and model card uploads imported in the background: what each did, or why it was refused. Read only."""
 
     list_display = ("created_at", "source_name", "kind", "status", "stage", "created_by")
@@ -450,12 +451,3 @@ class InterchangeImportJobAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("document")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

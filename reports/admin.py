@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from reports.models import Memo, MemoVerification
 from reports.selectors import memo_can_generate
 from reports.services import MemoError, memo_request, memo_verify
+from riskreg.core.admin import ReadOnlyAdminMixin
 from riskreg.core.errors import message_error
 
 
@@ -26,18 +27,7 @@ def _download_link(memo: Memo) -> str:
     )
 
 
-class _ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class MemoVerificationInline(_ReadOnlyMixin, admin.TabularInline):
+class MemoVerificationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = MemoVerification
     extra = 0
     fields = ("verified_at", "verified_by", "ok", "problems")
@@ -50,7 +40,7 @@ class MemoVerificationInline(_ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Memo)
-class MemoAdmin(_ReadOnlyMixin, admin.ModelAdmin):
+class MemoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "kind", "status", "pages", "generated_by", "created_at", "download")
     list_filter = ("kind", "status")
     search_fields = ("model__name", "model__slug", "pdf_sha256", "snapshot_sha256")
@@ -144,7 +134,7 @@ class MemoAdmin(_ReadOnlyMixin, admin.ModelAdmin):
                 self.message_user(request, f"{memo}: NOT verified: {'; '.join(result['problems'])}.", messages.ERROR)
 
 
-class _MemoInline(_ReadOnlyMixin, admin.TabularInline):
+class _MemoInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Memo
     extra = 0
     fields = ("memo", "kind", "version", "status", "generated_by", "created_at", "download")

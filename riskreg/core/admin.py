@@ -10,6 +10,20 @@ from riskreg.core.models import MaterialChange, WorkerHeartbeat
 from riskreg.core.selectors import user_reads_all_users
 
 
+class ReadOnlyAdminMixin:
+    """An admin page (or inline) that reads and exports its records and never adds, changes or deletes one: the
+    records are written by the register's services. Every app's read-only admin pages use this one."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ("hostname", "last_seen", "beats")
@@ -52,7 +66,7 @@ class MaterialChangeStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(MaterialChange)
-class MaterialChangeAdmin(admin.ModelAdmin):
+class MaterialChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only, for legal and auditors: each material change, whether its consequences (reopened approvals,
     notices, refreshed risk items) were applied, how many attempts it took and the last error. Nobody edits or
     deletes them: the task and the stuck-work sweep apply them."""
@@ -91,15 +105,6 @@ class MaterialChangeAdmin(admin.ModelAdmin):
         if state == "retrying":
             return f"Being retried.{error}"
         return "Waiting for the worker."
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ScopedHistoryAdmin(SimpleHistoryAdmin):

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from models_catalog.models import EvidenceSource
+from riskreg.core.admin import ReadOnlyAdminMixin
 from riskreg.core.errors import message_error
 from riskreg.evidence import services
 from riskreg.evidence.models import Capture, CitedSource
@@ -153,7 +154,7 @@ class CaptureAdmin(admin.ModelAdmin):
 
 
 @admin.register(CitedSource)
-class CitedSourceAdmin(admin.ModelAdmin):
+class CitedSourceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "source_title",
         "state",
@@ -195,15 +196,6 @@ class CitedSourceAdmin(admin.ModelAdmin):
     @admin.display(description=_("last error"))
     def last_error_text(self, obj: CitedSource) -> str:
         return obj.last_error[:120] or "-"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_capture_permission(self, request):
         return request.user.has_perm("evidence.add_capture")

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from riskreg.core.admin import ReadOnlyAdminMixin
 from riskreg.notifications.models import Webhook, WebhookDelivery, WebhookEvent
 
 
@@ -57,7 +58,7 @@ class WebhookAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "webhook", "event", "title", "status", "attempts", "response_status", "sent_at")
     list_filter = ("status", "event", "webhook")
     search_fields = ("title", "reference", "error")
@@ -77,12 +78,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "sent_at",
     )
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from riskreg.core.admin import ScopedHistoryAdmin
+from riskreg.core.admin import ReadOnlyAdminMixin, ScopedHistoryAdmin
 from riskreg.core.errors import message_error
 from riskreg.core.extensions import ExtensibleAdmin
 from riskreg.core.selectors import users_visible_to
@@ -621,18 +621,9 @@ class RiskItemAdmin(ScopedHistoryAdmin):
             self.message_user(request, f"{done} proposal(s) accepted.", messages.SUCCESS)
 
 
-class _ReadOnlyRecordAdmin(ScopedHistoryAdmin):
+class _ReadOnlyRecordAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):
     """A record of the workflow, read and exported here (the auditors' export is the site-wide action), changed
     only through the request page and the services: no add, change or delete in the admin."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("request"), ordering="request")
     def request_link(self, obj):

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from riskreg.core.admin import ReadOnlyAdminMixin
 from riskreg.core.errors import BadInput, Refused, message_error
 from riskreg.screening.importers import PARSERS
 from riskreg.screening.imports import list_import_job_create
@@ -24,17 +25,6 @@ from riskreg.screening.services import (
     list_version_rollback,
     screening_hit_review,
 )
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ImportForm(forms.Form):

@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from riskreg.core.admin import ReadOnlyAdminMixin
 from riskreg.core.errors import error_text, message_error
 from riskreg.watch import services
 from riskreg.watch.guidance_drafts import DraftRefused, draft_refusal, guidance_draft_from_alert
@@ -123,15 +124,8 @@ class WatchSourceAdmin(SimpleHistoryAdmin):
         self.message_user(request, _("%(n)d check(s) queued.") % {"n": len(ids)}, messages.SUCCESS)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Snapshots and changes: what a check recorded, never edited."""
 
 
 @admin.register(Snapshot)
