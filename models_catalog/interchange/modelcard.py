@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from models_catalog.interchange import MAX_DEPTH, MAX_DOCUMENT_BYTES, InterchangeError, document_bounded
+from models_catalog.interchange.plans import model_find, organisation_find, upsert
 from models_catalog.licences import SPDX_IDS
 from models_catalog.models import (
     Accelerator,
@@ -35,7 +36,6 @@ from models_catalog.models import (
     Organisation,
     OrganisationRole,
     ProvenanceClaim,
-    model_slug,
 )
 from riskreg.core.events import ChangeKind, material_changes_batched
 
@@ -203,31 +203,7 @@ def accelerator_named(text: str) -> Accelerator | None:
     return best
 
 
-def _upsert(model, lookup: dict, values: dict) -> tuple[object, str]:
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        obj = model(**lookup, **values)
-        obj.full_clean()
-        obj.save()
-        return obj, "created"
-    changed = [key for key, value in values.items() if getattr(obj, key) != value]
-    if not changed:
-        return obj, "unchanged"
-    for key in changed:
-        setattr(obj, key, values[key])
-    obj.full_clean()
-    obj.save()
-    return obj, "updated"
-
-
 REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
-
-
-def _organisation_named(name: str) -> Organisation | None:
-    return (
-        Organisation.objects.filter(name__iexact=name).first()
-        or Organisation.objects.filter(short_name__iexact=name).first()
-    )
 
 
 def model_card_import(
@@ -267,8 +243,7 @@ def model_card_import(
     hardware = str(emissions.get("hardware_used") or "").strip()
     location = str(emissions.get("geographical_location") or "").strip()
     gated = any(str(key).startswith("extra_gated") for key in meta)
-    model = AIModel.objects.select_related("developer").filter(name__iexact=model_name).first()
-    model = model or AIModel.objects.select_related("developer").filter(slug=model_slug(model_name)).first()
+    model = model_find(model_name)
     organisation = model.developer if model else None
     creator, taken_from = "", ""
     if organisation is None:
@@ -291,7 +266,7 @@ def model_card_import(
                 "name the developer (--developer, or `developer` in the API), or give the repository id "
                 "(--repo owner/name, `repo` in the API)"
             )
-        organisation = _organisation_named(creator)
+        organisation = organisation_find(creator)
         if organisation is None and not country:
             raise InterchangeError(
                 f"{source_name}: developer {creator!r} is not an organisation in the register. Give its two-letter "
@@ -374,7 +349,7 @@ def _write(
     taken_from: str = "",
 ) -> CardImportResult:
     result = CardImportResult()
-    source, _ = _upsert(
+    source, _ = upsert(
         EvidenceSource,
         {"title": f"Model card of {model_name} (sha256 {digest[:12]})", "publisher": organisation.name},
         {"kind": EvidenceSource.Kind.MODEL_CARD, "captured_sha256": digest},
@@ -391,15 +366,15 @@ def _write(
         values.setdefault("licence", "NOASSERTION")
         family = re.split(r"[-\s]", model_name, maxsplit=1)[0]
         values.update(family=family[:80], weights=AIModel.Weights.GATED if gated else AIModel.Weights.OPEN)
-        model, outcome = _upsert(AIModel, {"name": model_name}, {**values, "developer": organisation})
+        model, outcome = upsert(AIModel, {"name": model_name}, {**values, "developer": organisation})
     else:
         if gated:
             values["weights"] = AIModel.Weights.GATED
-        model, outcome = _upsert(AIModel, {"pk": model.pk}, values)
+        model, outcome = upsert(AIModel, {"pk": model.pk}, values)
     result.model, result.model_outcome = model.slug, outcome
 
     def claim(subject: str, value: str, statement: str, **extra) -> None:
-        _, done = _upsert(
+        _, done = upsert(
             ProvenanceClaim,
             {"model": model, "subject": subject, "value": value[:VALUE_MAX]},
             {"statement": statement, "confidence": ProvenanceClaim.Confidence.DEVELOPER_STATED, "source": source}
