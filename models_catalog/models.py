@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from models_catalog.licences import SPDX_IDS, is_known_licence
 from models_catalog.uses import CONDITION_KEYS, UseCaseArea
+from riskreg.core.models import ImportJob
 from riskreg.core.urls import web_address_only
 
 country_code = RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter ISO 3166 code in capitals, e.g. CN, US, DE."))
@@ -1057,7 +1058,7 @@ class Obligation(models.Model):
         return self.applies_from, f"released {release_date:%-d %b %Y}, on or after {self.placed_before:%-d %b %Y}"
 
 
-class InterchangeImportJob(models.Model):
+class InterchangeImportJob(ImportJob):
     """One BOM or model card being imported in the background (issue 26): uploaded, queued, imported by a worker,
     with its progress, so no web worker waits on a document's validation. The document is kept in the row until
     the import ends (5 MiB at most, see ``models_catalog.interchange.MAX_DOCUMENT_BYTES``)."""
@@ -1067,15 +1068,7 @@ class InterchangeImportJob(models.Model):
         SPDX = "spdx", _("SPDX 3.0.1 AI document")
         MODEL_CARD = "model-card", _("Hugging Face model card")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Queued")
-        IMPORTING = "importing", _("Importing")
-        DONE = "done", _("Imported")
-        FAILED = "failed", _("Refused or failed")
-
     kind = models.CharField(_("format"), max_length=20, choices=Kind.choices)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    stage = models.CharField(_("progress"), max_length=200, blank=True, help_text=_("What the import is doing now."))
     source_name = models.CharField(_("document"), max_length=1000)
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
     document = models.BinaryField(_("document"), blank=True, default=b"", help_text=_("Emptied when the import ends."))
@@ -1083,20 +1076,6 @@ class InterchangeImportJob(models.Model):
         _("options"), default=dict, blank=True, help_text=_("What the upload said besides the file (name, developer).")
     )
     result = models.JSONField(_("what was imported"), default=dict, blank=True)
-    error = models.TextField(_("why it was refused"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("imported by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    task_id = models.CharField(_("importing task"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("document import")

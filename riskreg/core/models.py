@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -59,3 +60,35 @@ class MaterialChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.reason[:80]}"
+
+
+class ImportJob(models.Model):
+    """What every import job row holds (list files; BOMs and model cards): its state and progress, who uploaded it,
+    when it ran and the task that claimed it, as riskreg.core.jobs claims and sweeps them; the app adds what it
+    imports (the list and its options, the document)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Queued")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Refused or failed")
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    stage = models.CharField(_("progress"), max_length=200, blank=True, help_text=_("What the import is doing now."))
+    error = models.TextField(_("why it was refused"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    task_id = models.CharField(_("importing task"), max_length=64, blank=True, default="")
+
+    class Meta:
+        abstract = True

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from riskreg.core.models import ImportJob
+
 
 class ListCode(models.TextChoices):
     OFAC_SDN = "ofac-sdn", _("OFAC Specially Designated Nationals (SDN) List")
@@ -216,20 +218,12 @@ class ScreeningHit(models.Model):
         return f"{self.organisation.display_name} ~ {self.matched_name} ({self.get_status_display()})"
 
 
-class ListImportJob(models.Model):
+class ListImportJob(ImportJob):
     """One list file being imported in the background: uploaded, queued, imported, with its progress."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Queued")
-        IMPORTING = "importing", _("Importing")
-        DONE = "done", _("Imported")
-        FAILED = "failed", _("Refused or failed")
 
     sanctions_list = models.ForeignKey(
         SanctionsList, verbose_name=_("list"), on_delete=models.CASCADE, related_name="import_jobs"
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    stage = models.CharField(_("progress"), max_length=200, blank=True, help_text=_("What the import is doing now."))
     entries_total = models.PositiveIntegerField(_("entries in the file"), null=True, blank=True)
     entries_written = models.PositiveIntegerField(_("entries written"), default=0)
     source_name = models.CharField(_("file"), max_length=1000)
@@ -249,21 +243,7 @@ class ListImportJob(models.Model):
         related_name="+",
     )
     unchanged = models.BooleanField(_("unchanged"), default=False, help_text=_("The file was the version in force."))
-    error = models.TextField(_("why it was refused"), blank=True)
     error_location = models.CharField(_("where in the file"), max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("imported by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    task_id = models.CharField(_("importing task"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("list import")
