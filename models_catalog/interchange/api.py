@@ -18,6 +18,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from models_catalog.interchange import MAX_DOCUMENT_BYTES, InterchangeError
+from models_catalog.interchange.modelcard import REPO_ID
 from models_catalog.models import AIModel, InterchangeImportJob
 
 
@@ -27,6 +28,15 @@ class HasPerms(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and user.has_perms(view.required_perms))
+
+
+def country_field():
+    """The developer's country, as the BOM and card uploads take it."""
+    return serializers.RegexField(
+        r"^[A-Za-z]{2}$",
+        required=False,
+        help_text="Two-letter country of a developer the register does not know yet: it is created and screened.",
+    )
 
 
 class UploadSerializer(serializers.Serializer):
@@ -40,11 +50,7 @@ class BomUploadSerializer(UploadSerializer):
         help_text="Who developed the BOM's models, for every component, instead of what the BOM says (recorded as "
         "a claim to check): an organisation in the register, or a new one with developer_country.",
     )
-    developer_country = serializers.RegexField(
-        r"^[A-Za-z]{2}$",
-        required=False,
-        help_text="Two-letter country of a developer the register does not know yet: it is created and screened.",
-    )
+    developer_country = country_field()
 
 
 def refused(message: str) -> Response:
@@ -96,10 +102,9 @@ def queued(request, *, kind: str, data: bytes, name: str, options: dict | None =
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": str(body["url"])})
 
 
-def read_upload(request, limit: int) -> tuple[bytes, str]:
-    serializer = UploadSerializer(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    upload = serializer.validated_data["file"]
+def read_upload(upload, limit: int) -> tuple[bytes, str]:
+    """The bytes of a validated upload and the name its job and sources give it; refused over ``limit`` before a
+    byte is read."""
     name = f"upload:{upload.name}"
     if upload.size > limit:
         raise InterchangeError(f"{name}: {upload.size:,} bytes is over the {limit // (1024 * 1024)} MiB limit")
@@ -156,7 +161,7 @@ class BomImportViewSet(viewsets.GenericViewSet):
         serializer = BomUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            data, name = read_upload(request, MAX_DOCUMENT_BYTES)
+            data, name = read_upload(serializer.validated_data["file"], MAX_DOCUMENT_BYTES)
         except InterchangeError as exc:
             return refused(str(exc))
         options = {key: serializer.validated_data.get(key) for key in ("developer", "developer_country")}
@@ -171,7 +176,7 @@ class SpdxImportViewSet(BomImportViewSet):
 
 class CardUploadSerializer(UploadSerializer):
     repo = serializers.RegexField(
-        r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$",
+        rf"^{REPO_ID.pattern}$",
         required=False,
         help_text="The card's Hugging Face repository id (owner/name): the model's name and, for a model not yet "
         "in the catalog, its developer (the owner).",
@@ -182,11 +187,7 @@ class CardUploadSerializer(UploadSerializer):
     developer = serializers.CharField(
         required=False, max_length=255, help_text="The developer's name, for a model not yet in the catalog."
     )
-    developer_country = serializers.RegexField(
-        r"^[A-Za-z]{2}$",
-        required=False,
-        help_text="Two-letter country of a developer the register does not know yet: it is created and screened.",
-    )
+    developer_country = country_field()
 
 
 class ModelCardImportViewSet(viewsets.GenericViewSet):
@@ -208,16 +209,14 @@ class ModelCardImportViewSet(viewsets.GenericViewSet):
         """Queue the card's import (202, the job)."""
         serializer = CardUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        name = f"upload:{upload.name}"
-        if upload.size > MAX_DOCUMENT_BYTES:
-            return refused(f"{name}: {upload.size:,} bytes is over the {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB limit")
+        try:
+            data, name = read_upload(serializer.validated_data["file"], MAX_DOCUMENT_BYTES)
+        except InterchangeError as exc:
+            return refused(str(exc))
         options = {
             key: serializer.validated_data.get(key) for key in ("name", "developer", "repo", "developer_country")
         }
-        return queued(
-            request, kind=InterchangeImportJob.Kind.MODEL_CARD, data=upload.read(), name=name, options=options
-        )
+        return queued(request, kind=InterchangeImportJob.Kind.MODEL_CARD, data=data, name=name, options=options)
 
 
 class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
