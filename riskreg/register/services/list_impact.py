@@ -75,8 +75,8 @@ def list_version_impact(*, version_id: int, reader) -> ListVersionImpact:
     requests, sign-offs and memos it reaches, only those ``reader`` may see (None for the register itself)."""
     version = ListVersion.objects.select_related("sanctions_list", "imported_by").get(pk=version_id)
     sanctions_list = version.sanctions_list
-    added = list(version.diff.get("added", []))
-    removed = list(version.diff.get("removed", []))
+    added = set(version.diff.get("added", []))  # external ids
+    removed = set(version.diff.get("removed", []))
     impact = ListVersionImpact(
         version={
             "id": version.pk,
@@ -94,16 +94,14 @@ def list_version_impact(*, version_id: int, reader) -> ListVersionImpact:
     )
     # The hits on the entries this version added or removed: read through the list's hits (as many as the catalog
     # has matches), not the entries (a first import adds the whole list).
-    changed_ids = set(added) | set(removed)
     hits = {
         (hit.entry_id, hit.organisation_id): hit
         for hit in ScreeningHit.objects.filter(entry__sanctions_list_id=sanctions_list.pk).select_related(
             "organisation", "entry"
         )
-        if hit.entry.external_id in changed_ids
+        if hit.entry.external_id in added or hit.entry.external_id in removed
     }
-    removed_ids = set(removed)
-    removed_entries = {hit.entry_id: hit.entry for hit in hits.values() if hit.entry.external_id in removed_ids}
+    removed_entries = {hit.entry_id: hit.entry for hit in hits.values() if hit.entry.external_id in removed}
 
     # Added entries: the organisations the engine matches, each counted as listed unless legal dismissed it.
     before_drop: set[int] = set()  # hits on added entries: not there before this version
